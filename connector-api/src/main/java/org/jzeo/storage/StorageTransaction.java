@@ -1,0 +1,57 @@
+package org.jzeo.storage;
+
+import java.util.List;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+
+/**
+ * One storage transaction, from {@code tpc_begin} to {@code tpc_finish} or {@code tpc_abort}.
+ *
+ * <p>Until {@link #vote()} the operations are only recorded, in order; nothing touches the storage and no
+ * lock is held. {@link #vote()} locks the objects the transaction writes or read-checks, then checks every
+ * serial; after a successful vote, {@link #finish()} cannot fail for a conflict. The tid is assigned at
+ * finish. Any failure in vote aborts the transaction. A transaction is used by one thread at a time.
+ */
+public interface StorageTransaction {
+
+    TransactionMetadata metadata();
+
+    /** Stores a new revision; {@code serial} is the tid of the revision read ({@link Tid#ZERO} for a new object). */
+    void store(Oid oid, Tid serial, byte[] data);
+
+    /** Requires {@code oid} to still be at revision {@code serial} at vote ({@code readCurrent}). */
+    void checkCurrentSerial(Oid oid, Tid serial);
+
+    /** Writes a deletion record (IExternalGC): the object must exist at revision {@code serial}. */
+    void delete(Oid oid, Tid serial);
+
+    /**
+     * Copies a committed revision without conflict checks (IStorageRestoreable). {@code data} null with a
+     * non-null {@code prevTxn} means "the same data as in transaction prevTxn"; both null writes a record with
+     * no data.
+     */
+    void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn);
+
+    /** Undoes the transaction whose undo id ({@link UndoEntry#id()}) is given; evaluated at vote. */
+    void undo(byte[] transactionId);
+
+    /**
+     * Locks, checks and prepares the transaction.
+     *
+     * @return the oids written by undo (they must be invalidated, not cached, by the committer)
+     * @throws org.jzeo.api.ConflictException     a store's serial is not current, or a lock wait timed out
+     * @throws org.jzeo.api.ReadConflictException a read-current check failed
+     * @throws org.jzeo.api.POSKeyException        a delete of a missing object
+     * @throws org.jzeo.api.UndoException          the undo cannot be done
+     */
+    List<Oid> vote();
+
+    /** Assigns the tid, writes the transaction durably and makes it visible; returns the tid. */
+    Tid finish();
+
+    /** Drops the transaction and releases its locks. Harmless after finish or a failed vote. */
+    void abort();
+
+    /** Every oid this transaction stored, deleted, restored or undid (known after vote). */
+    List<Oid> writtenOids();
+}
