@@ -15,7 +15,7 @@ public class ConflictException extends StorageException {
                 readSerial);
     }
 
-    protected ConflictException(String message, Oid oid, Tid committedSerial, Tid readSerial) {
+    public ConflictException(String message, Oid oid, Tid committedSerial, Tid readSerial) {
         super(message);
         this.oid = oid;
         this.committedSerial = committedSerial;

@@ -1,0 +1,171 @@
+package org.jzeo.server.storage.commit;
+
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.jzeo.api.StorageException;
+import org.jzeo.api.StorageTransactionException;
+import org.jzeo.api.Tid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single place that assigns tids, appends transactions and publishes them: one per storage.
+ *
+ * <p>Guarantees: tids strictly increase in append order ({@code max(now, last+1)}, or an explicit tid that must
+ * be above the last); a transaction is published only after it is durable; transactions are published in
+ * append order, so a reader that sees tid T sees every transaction before T. Group commit: the finishing
+ * thread that finds no sync running becomes the leader, syncs once for everything appended so far and
+ * publishes that whole batch; the others wait for it (one fsync covers every transaction finishing together).
+ *
+ * <p>After a failed sync the storage's durable state is unknown, so the sequencer refuses every later commit.
+ */
+public final class CommitSequencer<A> {
+    private static final Logger LOG = LoggerFactory.getLogger(CommitSequencer.class);
+
+    private final CommitTarget<A> target;
+    private final InstantSource clock;
+    private final Object appendLock = new Object();
+    private final Object syncMonitor = new Object();
+    private final Deque<Pending<A>> unpublished = new ArrayDeque<>();
+    private boolean syncing;
+    private Throwable failure;
+    private long syncCount;
+    private long publishedCount;
+
+    private static final class Pending<A> {
+        final A appended;
+        final Tid tid;
+        boolean published;
+
+        Pending(A appended, Tid tid) {
+            this.appended = appended;
+            this.tid = tid;
+        }
+    }
+
+    public CommitSequencer(CommitTarget<A> target, InstantSource clock) {
+        this.target = target;
+        this.clock = clock;
+    }
+
+    /** Appends, syncs and publishes {@code txn}; returns its tid once it is durable and visible. */
+    public Tid commit(PreparedTransaction txn) {
+        Pending<A> pending;
+        synchronized (appendLock) {
+            checkUsable();
+            Tid last = target.lastAppendedTid();
+            Tid tid = chooseTid(txn, last);
+            A appended;
+            try {
+                appended = target.append(txn, tid);
+            } catch (IOException e) {
+                throw new StorageException("could not write transaction " + tid + ": " + e.getMessage(), e);
+            }
+            pending = new Pending<>(appended, tid);
+            synchronized (syncMonitor) {
+                unpublished.addLast(pending);
+            }
+        }
+        awaitPublished(pending);
+        return pending.tid;
+    }
+
+    private Tid chooseTid(PreparedTransaction txn, Tid last) {
+        Tid explicit = txn.metadata().explicitTid();
+        if (explicit == null) {
+            return Tid.newTid(clock.instant(), last);
+        }
+        if (!explicit.isAfter(last)) {
+            throw new StorageTransactionException("explicit tid " + explicit
+                    + " does not follow the last transaction " + last + "; tids must strictly increase");
+        }
+        return explicit;
+    }
+
+    private void awaitPublished(Pending<A> mine) {
+        boolean interrupted = false;
+        while (true) {
+            synchronized (syncMonitor) {
+                while (!mine.published && syncing && failure == null) {
+                    try {
+                        syncMonitor.wait();
+                    } catch (InterruptedException e) {
+                        // The transaction is already appended: it will be published by whoever syncs next, so
+                        // the caller must not see a failure for it. Keep waiting, restore the interrupt after.
+                        interrupted = true;
+                    }
+                }
+                if (mine.published) {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return;
+                }
+                if (failure != null) {
+                    throw new StorageException("storage failed to sync; transaction " + mine.tid
+                            + " may or may not be durable", failure);
+                }
+                syncing = true;
+            }
+            leadOneBatch();
+        }
+    }
+
+    /** Syncs everything appended so far and publishes it, in order. Runs with {@code syncing} set. */
+    private void leadOneBatch() {
+        Pending<A> lastInBatch;
+        synchronized (syncMonitor) {
+            lastInBatch = unpublished.peekLast();
+        }
+        Throwable error = null;
+        try {
+            target.sync();
+        } catch (IOException | RuntimeException e) {
+            error = e;
+            LOG.error("fsync failed; the storage refuses further commits until it is reopened", e);
+        }
+        synchronized (syncMonitor) {
+            if (error != null) {
+                failure = error;
+            } else {
+                syncCount++;
+                // Everything up to lastInBatch was appended before the sync began, so it is durable now.
+                while (!unpublished.isEmpty()) {
+                    Pending<A> p = unpublished.removeFirst();
+                    target.publish(p.appended);
+                    p.published = true;
+                    publishedCount++;
+                    if (p == lastInBatch) {
+                        break;
+                    }
+                }
+            }
+            syncing = false;
+            syncMonitor.notifyAll();
+        }
+    }
+
+    private void checkUsable() {
+        synchronized (syncMonitor) {
+            if (failure != null) {
+                throw new StorageException("storage refuses commits after a failed fsync: " + failure.getMessage(),
+                        failure);
+            }
+        }
+    }
+
+    /** Number of syncs done; with group commit it can be lower than the number of commits. */
+    public long syncCount() {
+        synchronized (syncMonitor) {
+            return syncCount;
+        }
+    }
+
+    public long publishedCount() {
+        synchronized (syncMonitor) {
+            return publishedCount;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package org.jzeo.server.storage.commit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.jzeo.api.ConflictException;
+import org.jzeo.api.Oid;
+import org.jzeo.api.POSKeyException;
+import org.jzeo.api.ReadConflictException;
+import org.jzeo.api.ReadOnlyException;
+import org.jzeo.api.StorageTransactionException;
+import org.jzeo.api.Tid;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+import org.jzeo.storage.UndoEntry;
+
+/**
+ * The storage-independent two-phase commit: records operations until vote, then locks the objects involved
+ * (ascending oids, bounded wait), checks serials against the committed state, and hands the prepared records to
+ * the {@link CommitSequencer} at finish. Locks are held from vote to finish or abort, so the checks made at vote
+ * still hold when the transaction is written.
+ *
+ * <p>States: OPEN → (vote) VOTED → (finish) FINISHED; any state → (abort, or a failed vote) ABORTED.
+ */
+public final class StagedTransaction<A> implements StorageTransaction {
+
+    private enum State { OPEN, VOTED, FINISHED, ABORTED }
+
+    private sealed interface Operation {
+        /** The object the operation is about; undo names a transaction instead. */
+        default Oid oid() {
+            return null;
+        }
+    }
+
+    private record Store(Oid oid, Tid serial, byte[] data) implements Operation {
+    }
+
+    private record CheckCurrent(Oid oid, Tid serial) implements Operation {
+    }
+
+    private record Delete(Oid oid, Tid serial) implements Operation {
+    }
+
+    private record Restore(Oid oid, byte[] data, Tid prevTxn) implements Operation {
+    }
+
+    private record Undo(Tid tid) implements Operation {
+    }
+
+    private final TransactionMetadata metadata;
+    private final CommitTarget<A> target;
+    private final CommitSequencer<A> sequencer;
+    private final ObjectLocks locks;
+    private final boolean readOnly;
+    private final List<Operation> operations = new ArrayList<>();
+    private final TreeSet<Oid> locked = new TreeSet<>();
+    private PreparedTransaction prepared;
+    private State state = State.OPEN;
+    private Tid committedTid;
+
+    public StagedTransaction(TransactionMetadata metadata, CommitTarget<A> target, CommitSequencer<A> sequencer,
+                             ObjectLocks locks, boolean readOnly) {
+        this.metadata = metadata;
+        this.target = target;
+        this.sequencer = sequencer;
+        this.locks = locks;
+        this.readOnly = readOnly;
+    }
+
+    @Override
+    public TransactionMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public void store(Oid oid, Tid serial, byte[] data) {
+        add(new Store(oid, serial, data.clone()));
+    }
+
+    @Override
+    public void checkCurrentSerial(Oid oid, Tid serial) {
+        add(new CheckCurrent(oid, serial));
+    }
+
+    @Override
+    public void delete(Oid oid, Tid serial) {
+        add(new Delete(oid, serial));
+    }
+
+    @Override
+    public void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
+        add(new Restore(oid, data == null ? null : data.clone(), prevTxn));
+    }
+
+    @Override
+    public void undo(byte[] transactionId) {
+        add(new Undo(UndoEntry.tidOf(transactionId)));
+    }
+
+    private void add(Operation op) {
+        requireState(State.OPEN, "add to");
+        if (readOnly) {
+            throw new ReadOnlyException("the storage is read-only");
+        }
+        operations.add(op);
+    }
+
+    @Override
+    public List<Oid> vote() {
+        requireState(State.OPEN, "vote");
+        boolean ok = false;
+        try {
+            List<Oid> undone = prepare();
+            state = State.VOTED;
+            ok = true;
+            return undone;
+        } finally {
+            if (!ok) {
+                abort();
+            }
+        }
+    }
+
+    private List<Oid> prepare() {
+        TreeSet<Oid> toLock = new TreeSet<>();
+        for (Operation op : operations) {
+            if (op instanceof Undo u) {
+                toLock.addAll(target.undoableOids(u.tid()));
+            } else {
+                toLock.add(op.oid());
+            }
+        }
+        locks.lockAll(this, toLock);
+        locked.addAll(toLock);
+
+        Map<Oid, PreparedRecord> records = new LinkedHashMap<>();
+        List<Oid> undone = new ArrayList<>();
+        for (Operation op : operations) {
+            if (op instanceof Store st) {
+                checkSerial(st.oid(), st.serial());
+                put(records, new PreparedRecord(st.oid(), new RecordSource.Inline(st.data())));
+            } else if (op instanceof CheckCurrent c) {
+                Tid committed = target.currentSerial(c.oid());
+                if (committed == null) {
+                    throw new POSKeyException(c.oid());
+                }
+                if (!committed.equals(c.serial())) {
+                    throw new ReadConflictException(c.oid(), committed, c.serial());
+                }
+            } else if (op instanceof Delete d) {
+                Tid committed = target.currentSerial(d.oid());
+                if (committed == null) {
+                    throw new POSKeyException(d.oid());
+                }
+                if (!committed.equals(d.serial())) {
+                    throw new ConflictException(d.oid(), committed, d.serial());
+                }
+                put(records, new PreparedRecord(d.oid(), new RecordSource.NoData()));
+            } else if (op instanceof Restore r) {
+                put(records, new PreparedRecord(r.oid(), restoreSource(r)));
+            } else if (op instanceof Undo u) {
+                for (PreparedRecord record : target.planUndo(u.tid(), records)) {
+                    put(records, record);
+                    undone.add(record.oid());
+                }
+            }
+        }
+        prepared = new PreparedTransaction(metadata, List.copyOf(records.values()));
+        return List.copyOf(new java.util.LinkedHashSet<>(undone));
+    }
+
+    private RecordSource restoreSource(Restore r) {
+        if (r.data() != null) {
+            return new RecordSource.Inline(r.data());
+        }
+        if (r.prevTxn() == null) {
+            return new RecordSource.NoData();
+        }
+        return target.restoreSource(r.oid(), r.prevTxn());
+    }
+
+    private void checkSerial(Oid oid, Tid serial) {
+        Tid committed = target.currentSerial(oid);
+        if (committed != null && !committed.equals(serial)) {
+            throw new ConflictException(oid, committed, serial);
+        }
+    }
+
+    /** Last write of an oid wins; the record keeps the place of the oid's first write. */
+    private static void put(Map<Oid, PreparedRecord> records, PreparedRecord record) {
+        records.put(record.oid(), record);
+    }
+
+    @Override
+    public Tid finish() {
+        requireState(State.VOTED, "finish");
+        try {
+            committedTid = sequencer.commit(prepared);
+            state = State.FINISHED;
+            return committedTid;
+        } catch (RuntimeException e) {
+            abort();
+            throw e;
+        } finally {
+            locks.unlockAll(this, locked);
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (state == State.FINISHED || state == State.ABORTED) {
+            return;
+        }
+        state = State.ABORTED;
+        prepared = null;
+        locks.unlockAll(this, locked);
+    }
+
+    @Override
+    public List<Oid> writtenOids() {
+        if (prepared == null) {
+            return List.of();
+        }
+        return prepared.records().stream().map(PreparedRecord::oid).toList();
+    }
+
+    /** The tid given at finish, or null before. */
+    public Tid committedTid() {
+        return committedTid;
+    }
+
+    private void requireState(State expected, String action) {
+        if (state != expected) {
+            throw new StorageTransactionException("cannot " + action + " a transaction that is "
+                    + state.name().toLowerCase());
+        }
+    }
+}
