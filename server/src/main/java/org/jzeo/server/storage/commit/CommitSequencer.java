@@ -156,6 +156,30 @@ public final class CommitSequencer<A> {
         }
     }
 
+    /**
+     * Runs {@code action} while no transaction can be appended and every appended transaction has been
+     * published: the storage's tail is stable (pack uses this for its final copy and the file swap).
+     */
+    public <T> T runWithAppendsStopped(java.util.function.Supplier<T> action) {
+        synchronized (appendLock) {
+            synchronized (syncMonitor) {
+                boolean interrupted = false;
+                while (!unpublished.isEmpty() && failure == null) {
+                    try {
+                        syncMonitor.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            checkUsable();
+            return action.get();
+        }
+    }
+
     /** Number of syncs done; with group commit it can be lower than the number of commits. */
     public long syncCount() {
         synchronized (syncMonitor) {

@@ -1,0 +1,213 @@
+package org.jzeo.server.storage.file;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.jzeo.api.Tid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Walks Data.fs forward from a transaction boundary, checks every transaction and data record, and fills the
+ * index (spec §5, "Opening"). The rules, and where jzeo is stricter than Python to never lose or invent data:
+ *
+ * <ul>
+ *   <li>An incomplete last transaction (cut short, or status 'c') is copied to {@code Data.fs.tr<N>} and cut
+ *       away in writable mode, and ignored in read-only mode.</li>
+ *   <li>Something that only looks incomplete but is followed by a valid transaction ending exactly at the end
+ *       of the file is corruption in the middle, and fatal (Python would cut away the valid transactions).</li>
+ *   <li>Every other structural inconsistency in the committed part is fatal: a {@link StorageFormatException}
+ *       naming the offset. Tids that do not increase are fatal too (pack treats them as corruption anyway).</li>
+ * </ul>
+ */
+public final class FileScanner {
+    private static final Logger LOG = LoggerFactory.getLogger(FileScanner.class);
+
+    /** What a scan found. {@code truncatedTo} is -1 when nothing was cut away. */
+    public record Result(long end, Tid lastTid, long transactions, long truncatedTo, Path savedTail) {
+    }
+
+    private final DataFile file;
+    private final OidIndex index;
+    private final boolean writable;
+    private long[] oidBuffer = new long[64];
+    private long[] posBuffer = new long[64];
+
+    public FileScanner(DataFile file, OidIndex index, boolean writable) {
+        this.file = file;
+        this.index = index;
+        this.writable = writable;
+    }
+
+    /** Scans from {@code start} (a transaction boundary whose predecessor has tid {@code lastTid}) to the end. */
+    public Result scan(long start, Tid lastTid) {
+        long size = file.size();
+        long pos = start;
+        Tid last = lastTid;
+        long count = 0;
+        while (pos < size) {
+            long remaining = size - pos;
+            if (remaining < FileFormat.TRANS_HDR_LEN) {
+                return cutTail(pos, size, last, count, "only " + remaining + " bytes after the last transaction");
+            }
+            TransactionHeader.Fixed h = TransactionHeader.parseFixed(file.read(pos, FileFormat.TRANS_HDR_LEN));
+            boolean pastEnd = h.tlen() < 0 || pos + h.tlen() + FileFormat.TRAILER_LEN > size;
+            if (pastEnd || h.status() == FileFormat.STATUS_CHECKPOINT || h.tlen() < h.headerLength()) {
+                if (validTransactionEndsFileAfter(pos, size, last)) {
+                    throw file.corrupt(pos, "damaged transaction header (tlen " + h.tlen() + ", status "
+                            + statusName(h.status()) + ") followed by valid transactions");
+                }
+                String why = h.status() == FileFormat.STATUS_CHECKPOINT && !pastEnd
+                        ? "transaction " + h.tid() + " was voted but never finished (status 'c')"
+                        : "the last transaction is incomplete";
+                return cutTail(pos, size, last, count, why);
+            }
+            if (!h.tid().isAfter(last)) {
+                throw file.corrupt(pos, "time-stamp reduction: transaction tid " + h.tid()
+                        + " is not after the previous tid " + last);
+            }
+            byte status = h.status();
+            if (status != FileFormat.STATUS_COMMITTED && status != FileFormat.STATUS_PACKED
+                    && status != FileFormat.STATUS_UNDONE) {
+                throw file.corrupt(pos + 16, "unknown transaction status " + statusName(status));
+            }
+            long trailer = file.read(pos + h.tlen(), FileFormat.TRAILER_LEN).getLong();
+            if (trailer != h.tlen()) {
+                throw file.corrupt(pos + h.tlen(), "redundant transaction length " + trailer
+                        + " does not match the header's " + h.tlen());
+            }
+            if (status != FileFormat.STATUS_UNDONE) {
+                indexRecords(pos, h);
+            }
+            last = h.tid();
+            count++;
+            pos = pos + h.tlen() + FileFormat.TRAILER_LEN;
+        }
+        return new Result(pos, last, count, -1, null);
+    }
+
+    private void indexRecords(long tpos, TransactionHeader.Fixed h) {
+        long end = tpos + h.tlen();
+        long p = tpos + h.headerLength();
+        int n = 0;
+        while (p < end) {
+            if (p + FileFormat.DATA_HDR_LEN > end) {
+                throw file.corrupt(p, "data record header runs past the end of its transaction at " + end);
+            }
+            DataHeader d = file.readDataHeader(p);
+            if (d.tloc() != tpos) {
+                throw file.corrupt(p + 24, "data record's transaction pointer " + d.tloc()
+                        + " is not its transaction's position " + tpos);
+            }
+            if (!d.tid().equals(h.tid())) {
+                throw file.corrupt(p + 8, "data record tid " + d.tid() + " differs from its transaction's " + h.tid());
+            }
+            if (d.plen() < 0 || d.end() > end) {
+                throw file.corrupt(p + 34, "data record of length " + d.recordLength()
+                        + " runs past the end of its transaction at " + end);
+            }
+            if (d.prev() < 0 || d.prev() >= p || (d.prev() != 0 && d.prev() < FileFormat.MAGIC_LENGTH)) {
+                throw file.corrupt(p + 16, "prev pointer " + d.prev() + " does not point to an earlier record");
+            }
+            if (d.plen() == 0) {
+                long back = file.readBackPointer(d);
+                if (back < 0 || back >= p || (back != 0 && back < FileFormat.MAGIC_LENGTH)) {
+                    throw file.corrupt(p + FileFormat.DATA_HDR_LEN, "back pointer " + back
+                            + " does not point to an earlier record");
+                }
+            }
+            long current = index.get(d.oid().value());
+            long expectedPrev = current == OidIndex.ABSENT ? 0 : current;
+            if (d.prev() != expectedPrev && !seenInTransaction(d.oid().value(), n)) {
+                LOG.warn("{}: data record at {} for oid {} has prev {} but the index says {}", file.path(), p,
+                        d.oid(), d.prev(), expectedPrev);
+            }
+            if (n == oidBuffer.length) {
+                oidBuffer = java.util.Arrays.copyOf(oidBuffer, n * 2);
+                posBuffer = java.util.Arrays.copyOf(posBuffer, n * 2);
+            }
+            oidBuffer[n] = d.oid().value();
+            posBuffer[n] = p;
+            n++;
+            p = d.end();
+        }
+        if (p != end) {
+            throw file.corrupt(p, "data records end at " + p + ", not at the transaction's end " + end);
+        }
+        index.putAll(oidBuffer, posBuffer, n);
+    }
+
+    private boolean seenInTransaction(long oid, int n) {
+        for (int i = 0; i < n; i++) {
+            if (oidBuffer[i] == oid) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the file's last 8 bytes are the trailer of a plausible transaction that starts after {@code pos}:
+     * then what lies at {@code pos} is not a torn tail but damage in the middle.
+     */
+    private boolean validTransactionEndsFileAfter(long pos, long size, Tid last) {
+        if (size - pos < 2L * FileFormat.TRANS_HDR_LEN + 2 * FileFormat.TRAILER_LEN) {
+            return false;
+        }
+        long tlen = file.read(size - FileFormat.TRAILER_LEN, FileFormat.TRAILER_LEN).getLong();
+        long start = size - FileFormat.TRAILER_LEN - tlen;
+        if (tlen < FileFormat.TRANS_HDR_LEN || start <= pos) {
+            return false;
+        }
+        TransactionHeader.Fixed h = TransactionHeader.parseFixed(file.read(start, FileFormat.TRANS_HDR_LEN));
+        boolean knownStatus = h.status() == FileFormat.STATUS_COMMITTED || h.status() == FileFormat.STATUS_PACKED
+                || h.status() == FileFormat.STATUS_UNDONE || h.status() == FileFormat.STATUS_CHECKPOINT;
+        return h.tlen() == tlen && knownStatus && h.headerLength() <= tlen && h.tid().isAfter(last);
+    }
+
+    private Result cutTail(long pos, long size, Tid last, long count, String why) {
+        if (!writable) {
+            LOG.warn("{}: ignoring {} bytes at offset {} (read-only): {}", file.path(), size - pos, pos, why);
+            return new Result(pos, last, count, -1, null);
+        }
+        Path saved = saveTail(pos, size);
+        try {
+            file.channel().truncate(pos);
+            file.channel().force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("truncating " + file.path() + " to " + pos, e);
+        }
+        LOG.warn("{}: {}; cut {} bytes at offset {} (saved in {})", file.path(), why, size - pos, pos, saved);
+        return new Result(pos, last, count, pos, saved);
+    }
+
+    private Path saveTail(long pos, long size) {
+        Path dir = file.path().toAbsolutePath().getParent();
+        String base = file.path().getFileName().toString() + ".tr";
+        for (int n = 0; ; n++) {
+            Path candidate = dir.resolve(base + n);
+            if (Files.exists(candidate)) {
+                continue;
+            }
+            try (FileChannel out = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                long copied = 0;
+                while (copied < size - pos) {
+                    copied += file.channel().transferTo(pos + copied, size - pos - copied, out);
+                }
+                out.force(true);
+                return candidate;
+            } catch (IOException e) {
+                throw new UncheckedIOException("saving the damaged tail of " + file.path() + " to " + candidate, e);
+            }
+        }
+    }
+
+    private static String statusName(byte status) {
+        return status >= 0x20 && status < 0x7f ? "'" + (char) status + "'" : String.format("0x%02x", status);
+    }
+
+}

@@ -1,0 +1,626 @@
+package org.jzeo.server.storage.file;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jzeo.api.Oid;
+import org.jzeo.api.POSKeyException;
+import org.jzeo.api.ReadOnlyException;
+import org.jzeo.api.StorageException;
+import org.jzeo.api.Tid;
+import org.jzeo.api.UndoException;
+import org.jzeo.server.storage.ReferenceFinder;
+import org.jzeo.server.storage.commit.CommitSequencer;
+import org.jzeo.server.storage.commit.CommitTarget;
+import org.jzeo.server.storage.commit.ObjectLocks;
+import org.jzeo.server.storage.commit.PreparedRecord;
+import org.jzeo.server.storage.commit.PreparedTransaction;
+import org.jzeo.server.storage.commit.RecordSource;
+import org.jzeo.server.storage.commit.StagedTransaction;
+import org.jzeo.storage.CurrentRecord;
+import org.jzeo.storage.HistoryEntry;
+import org.jzeo.storage.Invalidation;
+import org.jzeo.storage.LoadResult;
+import org.jzeo.storage.Storage;
+import org.jzeo.storage.StorageIterator;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+import org.jzeo.storage.UndoEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ZODB's FileStorage: a {@link Storage} on one Data.fs file, byte-compatible with Python's.
+ *
+ * <p>Guarantees: a transaction is durable when {@code finish} returns (fsync, unless turned off for tests);
+ * readers never see a transaction before it is durable, and see all of it at once; at open, an incomplete last
+ * transaction is cut away (and saved in {@code Data.fs.tr<N>}) while any damage in the committed part stops
+ * the open with an error naming the offset; only one process at a time opens the file for writing.
+ *
+ * <p>Reads are positional and run in parallel. Commits go through the {@link CommitSequencer}, the single
+ * writer. Pack replaces the file under a write lock that readers take for reading ({@link #read}).
+ */
+public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended> {
+    private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
+
+    private final Path path;
+    private final FileStorageOptions options;
+    private final ReferenceFinder referenceFinder;
+    private final DataFileLock lock;
+    private final ObjectLocks objectLocks;
+    private final CommitSequencer<Appended> sequencer;
+    /** Readers hold it shared; pack's swap of file and index holds it exclusively. */
+    private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
+    private final Object oidLock = new Object();
+
+    private volatile DataFile file;
+    private volatile OidIndex index;
+    /** End of the last published transaction: what readers may see. */
+    private volatile long publishedEnd;
+    private volatile Tid lastTid;
+    /** End and tid of the last appended transaction; only the sequencer's append step touches them. */
+    private long appendEnd;
+    private Tid lastAppendedTid;
+    private long maxOid;
+    private volatile boolean packing;
+    private volatile boolean closed;
+
+    /** A transaction written to the file, waiting to be published. */
+    public record Appended(Tid tid, long end, long[] oids, long[] positions) {
+    }
+
+    private FileStorage(Path path, FileStorageOptions options, ReferenceFinder referenceFinder, DataFileLock lock,
+                        DataFile file) {
+        this.path = path;
+        this.options = options;
+        this.referenceFinder = referenceFinder;
+        this.lock = lock;
+        this.file = file;
+        this.objectLocks = new ObjectLocks(options.lockWait());
+        this.sequencer = new CommitSequencer<>(this, options.clock());
+    }
+
+    /**
+     * Opens (creating it when writable and missing) the Data.fs at {@code path}.
+     *
+     * @throws StorageLockedException  another process has it open for writing
+     * @throws StorageFormatException  it is not a Data.fs, or its committed part is damaged
+     */
+    public static FileStorage open(Path path, FileStorageOptions options, ReferenceFinder referenceFinder) {
+        Path absolute = path.toAbsolutePath();
+        DataFileLock lock = null;
+        FileChannel channel = null;
+        try {
+            if (!options.readOnly()) {
+                Files.createDirectories(absolute.getParent());
+                lock = DataFileLock.acquire(absolute.resolveSibling(absolute.getFileName() + ".lock"));
+                channel = FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE);
+            } else {
+                if (!Files.exists(absolute)) {
+                    throw new StorageException(absolute + " does not exist (and a read-only storage cannot create it)");
+                }
+                channel = FileChannel.open(absolute, StandardOpenOption.READ);
+            }
+            DataFile dataFile = new DataFile(absolute, channel);
+            checkMagic(dataFile, options.readOnly());
+            FileStorage storage = new FileStorage(absolute, options, referenceFinder, lock, dataFile);
+            storage.loadIndex();
+            return storage;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            if (lock != null) {
+                lock.close();
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("opening " + absolute + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private static void checkMagic(DataFile dataFile, boolean readOnly) throws IOException {
+        long size = dataFile.size();
+        if (size == 0 && !readOnly) {
+            dataFile.channel().write(ByteBuffer.wrap(FileFormat.MAGIC), 0);
+            dataFile.channel().force(true);
+            LOG.info("{}: created a new FileStorage", dataFile.path());
+            return;
+        }
+        if (size < FileFormat.MAGIC_LENGTH) {
+            throw dataFile.corrupt(0, "file of " + size + " bytes is too short for the FileStorage magic");
+        }
+        byte[] magic = new byte[FileFormat.MAGIC_LENGTH];
+        dataFile.read(0, FileFormat.MAGIC_LENGTH).get(magic);
+        if (Arrays.equals(magic, FileFormat.MAGIC)) {
+            return;
+        }
+        if (Arrays.equals(magic, FileFormat.MAGIC_PY2)) {
+            if (!readOnly) {
+                throw dataFile.corrupt(0, "FS21 (Python 2) files can only be opened read-only; convert with"
+                        + " zodbupdate --convert-py3 first");
+            }
+            return;
+        }
+        throw dataFile.corrupt(0, "not a FileStorage file (magic " + Arrays.toString(magic) + ")");
+    }
+
+    private void loadIndex() throws IOException {
+        long started = System.nanoTime();
+        OidIndex loaded = new OidIndex();
+        Path indexPath = IndexFile.pathFor(path);
+        IndexFile.Header header = IndexFile.load(indexPath, loaded);
+        long scanFrom = FileFormat.MAGIC_LENGTH;
+        Tid scanAfter = Tid.ZERO;
+        if (header != null && IndexFile.matches(header, file, loaded)) {
+            scanFrom = header.end();
+            scanAfter = header.lastTid();
+        } else {
+            if (header != null || Files.exists(indexPath)) {
+                LOG.warn("{}: index file {} does not match the data file; rebuilding the index", path, indexPath);
+            }
+            loaded = new OidIndex();
+        }
+        FileScanner.Result result = new FileScanner(file, loaded, !options.readOnly()).scan(scanFrom, scanAfter);
+        index = loaded;
+        publishedEnd = result.end();
+        appendEnd = result.end();
+        lastTid = result.lastTid();
+        lastAppendedTid = result.lastTid();
+        maxOid = loaded.isEmpty() ? 0 : loaded.maxOid();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info("{}: opened{} in {} ms: {} objects, {} bytes, last transaction {}{}", path,
+                options.readOnly() ? " read-only" : "", millis, loaded.size(), result.end(), lastTid,
+                scanFrom > FileFormat.MAGIC_LENGTH ? " (index file used, scanned " + result.transactions()
+                        + " newer transactions)" : " (index rebuilt by a full scan)");
+        if (lastTid.isAfter(Tid.fromInstant(options.clock().instant()))) {
+            LOG.warn("{}: the last transaction {} is in the future; new tids will follow it", path, lastTid);
+        }
+    }
+
+    // ----- reads -------------------------------------------------------------------------------------------
+
+    /** Runs a read with the current file and index; pack cannot swap them meanwhile. */
+    private <T> T read(Function<DataFile, T> op) {
+        swapLock.readLock().lock();
+        try {
+            checkOpen();
+            return op.apply(file);
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    private long currentPosition(Oid oid) {
+        long pos = index.get(oid.value());
+        if (pos == OidIndex.ABSENT) {
+            throw new POSKeyException(oid);
+        }
+        return pos;
+    }
+
+    @Override
+    public String name() {
+        return options.name();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return options.readOnly();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public Tid lastTransaction() {
+        return lastTid;
+    }
+
+    @Override
+    public LoadResult loadBefore(Oid oid, Tid before) {
+        return read(f -> {
+            long pos = currentPosition(oid);
+            DataFile.Loaded first = f.load(pos);
+            DataHeader h = first.header();
+            byte[] data = first.data();
+            Tid end = null;
+            while (!h.tid().isBefore(before)) {
+                end = h.tid();
+                if (h.prev() == 0) {
+                    return null;
+                }
+                if (h.prev() >= h.pos()) {
+                    throw f.corrupt(h.pos() + 16, "prev pointer " + h.prev() + " does not point backwards");
+                }
+                h = f.readDataHeader(h.prev());
+                data = null;
+            }
+            if (data == null) {
+                data = f.data(h);
+            }
+            if (data == null) {
+                throw new POSKeyException(oid, "oid " + oid + " has no data in revision " + h.tid()
+                        + " (deleted or creation undone)");
+            }
+            return new LoadResult(data, h.tid(), end);
+        });
+    }
+
+    @Override
+    public byte[] loadSerial(Oid oid, Tid serial) {
+        return read(f -> {
+            DataHeader h = f.findRevision(currentPosition(oid), serial);
+            byte[] data = h == null ? null : f.data(h);
+            if (data == null) {
+                throw new POSKeyException(oid, "oid " + oid + " has no revision " + serial);
+            }
+            return data;
+        });
+    }
+
+    @Override
+    public List<HistoryEntry> history(Oid oid, int size) {
+        return read(f -> {
+            List<HistoryEntry> entries = new ArrayList<>();
+            long pos = currentPosition(oid);
+            while (pos != 0 && entries.size() < Math.max(size, 1)) {
+                DataHeader h = f.readDataHeader(pos);
+                TransactionHeader txn = f.readTransactionHeader(h.tloc());
+                entries.add(new HistoryEntry(h.tid(), h.tid().toEpochSeconds(), txn.user(), txn.description(),
+                        h.plen(), ExtensionCodec.decode(txn)));
+                pos = h.prev();
+            }
+            return entries;
+        });
+    }
+
+    @Override
+    public List<Oid> newOids(int count) {
+        if (options.readOnly()) {
+            throw new ReadOnlyException(name() + " is read-only");
+        }
+        List<Oid> oids = new ArrayList<>(count);
+        synchronized (oidLock) {
+            for (int i = 0; i < count; i++) {
+                maxOid++;
+                oids.add(Oid.of(maxOid));
+            }
+        }
+        return oids;
+    }
+
+    @Override
+    public StorageIterator iterator(Tid start, Tid stop) {
+        DataFile f = read(x -> x);
+        return new FileTransactionIterator(f, publishedEnd, start, stop);
+    }
+
+    @Override
+    public CurrentRecord recordIterNext(Oid next) {
+        return read(f -> {
+            long from = next == null ? 0 : next.value();
+            OidIndex ix = index;
+            while (true) {
+                OidIndex.Entry entry = ix.ceiling(from);
+                if (entry == null) {
+                    return null;
+                }
+                DataFile.Loaded loaded = f.load(entry.position());
+                OidIndex.Entry after = entry.oid() == -1L ? null : ix.ceiling(entry.oid() + 1);
+                if (loaded.data() != null) {
+                    return new CurrentRecord(Oid.of(entry.oid()), loaded.header().tid(), loaded.data(),
+                            after == null ? null : Oid.of(after.oid()));
+                }
+                if (after == null) {
+                    return null;
+                }
+                from = after.oid();
+            }
+        });
+    }
+
+    @Override
+    public boolean supportsUndo() {
+        return true;
+    }
+
+    @Override
+    public List<UndoEntry> undoInfo(int first, int last, Predicate<UndoEntry> filter) {
+        if (packing) {
+            throw new UndoException("Undo is currently disabled for database maintenance.<p>", null);
+        }
+        return read(f -> new UndoPlanner(f, index, publishedEnd).undoInfo(first, last, filter));
+    }
+
+    @Override
+    public List<Invalidation> lastInvalidations(int count) {
+        return read(f -> {
+            long end = publishedEnd;
+            long pos = new TransactionWalker(f, end).positionBack(count);
+            List<Invalidation> result = new ArrayList<>();
+            UndoPlanner planner = new UndoPlanner(f, index, end);
+            while (pos < end) {
+                TransactionHeader h = f.readTransactionHeader(pos);
+                if (h.status() != FileFormat.STATUS_UNDONE) {
+                    result.add(new Invalidation(h.tid(), planner.oidsOf(h)));
+                }
+                pos = h.end();
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public long size() {
+        return publishedEnd;
+    }
+
+    @Override
+    public long length() {
+        return index.size();
+    }
+
+    // ----- commit ------------------------------------------------------------------------------------------
+
+    @Override
+    public StorageTransaction begin(TransactionMetadata metadata) {
+        checkOpen();
+        if (options.readOnly()) {
+            throw new ReadOnlyException(name() + " is read-only");
+        }
+        return new StagedTransaction<>(metadata, this, sequencer, objectLocks, false);
+    }
+
+    @Override
+    public Tid currentSerial(Oid oid) {
+        return read(f -> {
+            long pos = index.get(oid.value());
+            return pos == OidIndex.ABSENT ? null : f.readDataHeader(pos).tid();
+        });
+    }
+
+    @Override
+    public List<Oid> undoableOids(Tid tid) {
+        if (packing) {
+            throw new UndoException("Undo is currently disabled for database maintenance.<p>", null);
+        }
+        return read(f -> {
+            UndoPlanner planner = new UndoPlanner(f, index, publishedEnd);
+            return planner.oidsOf(planner.undoable(tid));
+        });
+    }
+
+    @Override
+    public List<PreparedRecord> planUndo(Tid tid, java.util.Map<Oid, PreparedRecord> pending) {
+        return read(f -> {
+            UndoPlanner planner = new UndoPlanner(f, index, publishedEnd);
+            return planner.plan(planner.undoable(tid), pending);
+        });
+    }
+
+    @Override
+    public RecordSource restoreSource(Oid oid, Tid prevTxn) {
+        return read(f -> {
+            TransactionHeader txn = new TransactionWalker(f, publishedEnd).find(prevTxn);
+            DataHeader record = txn == null ? null : f.findInTransaction(txn, oid);
+            if (record == null) {
+                throw new POSKeyException(oid, "no record of oid " + oid + " in transaction " + prevTxn);
+            }
+            return new RecordSource.SameAs(prevTxn, record.pos());
+        });
+    }
+
+    @Override
+    public Appended append(PreparedTransaction txn, Tid tid) throws IOException {
+        checkOpen();
+        long tpos = appendEnd;
+        OidIndex ix = index;
+        TransactionEncoder.Encoded encoded = TransactionEncoder.encode(txn, tid, tpos, ix::get, this::backPointer);
+        ByteBuffer bytes = encoded.bytes();
+        FileChannel channel = file.channel();
+        try {
+            long at = tpos;
+            while (bytes.hasRemaining()) {
+                at += channel.write(bytes, at);
+            }
+        } catch (IOException e) {
+            try {
+                channel.truncate(tpos);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        appendEnd = encoded.end();
+        lastAppendedTid = tid;
+        return new Appended(tid, encoded.end(), encoded.oids(), encoded.positions());
+    }
+
+    /**
+     * The position of the revision a back pointer refers to. Normally the one found at vote; if a pack swapped
+     * the file since, the same revision (same oid and tid) is looked up again in the new file.
+     */
+    private long backPointer(Oid oid, RecordSource.SameAs source) {
+        DataFile f = file;
+        if (source.position() > 0) {
+            try {
+                DataHeader h = f.readDataHeader(source.position());
+                if (h.oid().equals(oid) && h.tid().equals(source.dataTxn())) {
+                    return source.position();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("back pointer {} no longer valid after pack", source.position(), e);
+            }
+        }
+        long current = index.get(oid.value());
+        DataHeader h = current == OidIndex.ABSENT ? null : f.findRevision(current, source.dataTxn());
+        if (h == null) {
+            throw new StorageException("revision " + source.dataTxn() + " of oid " + oid
+                    + ", which this transaction's undo or restore refers to, was removed by a pack");
+        }
+        return h.pos();
+    }
+
+    @Override
+    public void sync() throws IOException {
+        if (options.fsync()) {
+            file.channel().force(false);
+        }
+    }
+
+    @Override
+    public void publish(Appended appended) {
+        index.putAll(appended.oids(), appended.positions(), appended.oids().length);
+        synchronized (oidLock) {
+            for (long oid : appended.oids()) {
+                if (Long.compareUnsigned(oid, maxOid) > 0) {
+                    maxOid = oid;
+                }
+            }
+        }
+        publishedEnd = appended.end();
+        lastTid = appended.tid();
+    }
+
+    @Override
+    public Tid lastAppendedTid() {
+        return lastAppendedTid;
+    }
+
+    // ----- pack --------------------------------------------------------------------------------------------
+
+    @Override
+    public void pack(Tid packTime, boolean gc) {
+        checkOpen();
+        if (options.readOnly()) {
+            throw new ReadOnlyException(name() + " is read-only");
+        }
+        synchronized (this) {
+            if (packing) {
+                throw new StorageException("Already packing");
+            }
+            packing = true;
+        }
+        try {
+            new FileStoragePacker(this, packTime, gc).pack();
+        } finally {
+            packing = false;
+        }
+    }
+
+    /** What the packer may see and do; kept narrow so pack cannot reach the commit internals. */
+    DataFile currentFile() {
+        return file;
+    }
+
+    OidIndex index() {
+        return index;
+    }
+
+    long publishedEnd() {
+        return publishedEnd;
+    }
+
+    ReferenceFinder referenceFinder() {
+        return referenceFinder;
+    }
+
+    FileStorageOptions options() {
+        return options;
+    }
+
+    /** Runs {@code action} with commits stopped and the tail published (for pack's final copy and swap). */
+    <T> T withCommitsStopped(java.util.function.Supplier<T> action) {
+        return sequencer.runWithAppendsStopped(action);
+    }
+
+    /**
+     * Replaces the data file and index by the packed ones. Called with commits stopped; takes the swap lock so
+     * no reader is between an index lookup and the positional read that follows it.
+     */
+    void swapIn(DataFile packed, OidIndex packedIndex, long end) {
+        swapLock.writeLock().lock();
+        try {
+            closeQuietly(file.channel());
+            file = packed;
+            index = packedIndex;
+            publishedEnd = end;
+            appendEnd = end;
+        } finally {
+            swapLock.writeLock().unlock();
+        }
+    }
+
+    // ----- lifecycle ---------------------------------------------------------------------------------------
+
+    /** Writes the index snapshot now (it is also written at close). */
+    public void saveIndex() {
+        if (options.readOnly()) {
+            return;
+        }
+        withCommitsStopped(() -> {
+            try {
+                IndexFile.save(IndexFile.pathFor(path), index, publishedEnd, lastTid);
+            } catch (IOException e) {
+                throw new UncheckedIOException("saving the index of " + path, e);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!options.readOnly()) {
+                try {
+                    saveIndex();
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: could not save the index at close; it will be rebuilt at the next open", path, e);
+                }
+            }
+        } finally {
+            closed = true;
+            swapLock.writeLock().lock();
+            try {
+                closeQuietly(file.channel());
+            } finally {
+                swapLock.writeLock().unlock();
+            }
+            if (lock != null) {
+                lock.close();
+            }
+            LOG.info("{}: closed at offset {}, last transaction {}", path, publishedEnd, lastTid);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StorageException("storage " + name() + " (" + path + ") is closed");
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing a channel", e);
+            }
+        }
+    }
+}

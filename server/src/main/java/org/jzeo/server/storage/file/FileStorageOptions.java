@@ -1,0 +1,46 @@
+package org.jzeo.server.storage.file;
+
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * How a FileStorage is opened. Defaults are those of ZEO's {@code <filestorage>} section plus jzeo's own.
+ *
+ * @param name        the storage name clients register with
+ * @param readOnly    open without writing, locking or repairing anything
+ * @param fsync       fsync at every commit; turning it off loses durability and is for tests only
+ * @param lockWait    how long vote waits for another transaction's object lock before a ConflictException
+ * @param packKeepOld keep the previous file as {@code Data.fs.old} after a pack
+ * @param clock       the source of "now" for new tids
+ */
+public record FileStorageOptions(String name, boolean readOnly, boolean fsync, Duration lockWait,
+                                 boolean packKeepOld, InstantSource clock) {
+
+    public static FileStorageOptions defaults() {
+        return new FileStorageOptions("1", false, true, Duration.ofSeconds(10), true, InstantSource.system());
+    }
+
+    public FileStorageOptions withName(String value) {
+        return new FileStorageOptions(value, readOnly, fsync, lockWait, packKeepOld, clock);
+    }
+
+    public FileStorageOptions withReadOnly(boolean value) {
+        return new FileStorageOptions(name, value, fsync, lockWait, packKeepOld, clock);
+    }
+
+    public FileStorageOptions withFsync(boolean value) {
+        return new FileStorageOptions(name, readOnly, value, lockWait, packKeepOld, clock);
+    }
+
+    public FileStorageOptions withLockWait(Duration value) {
+        return new FileStorageOptions(name, readOnly, fsync, value, packKeepOld, clock);
+    }
+
+    public FileStorageOptions withPackKeepOld(boolean value) {
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, value, clock);
+    }
+
+    public FileStorageOptions withClock(InstantSource value) {
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, value);
+    }
+}
