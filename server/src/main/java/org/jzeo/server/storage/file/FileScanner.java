@@ -55,12 +55,25 @@ public final class FileScanner {
             }
             TransactionHeader.Fixed h = TransactionHeader.parseFixed(file.read(pos, FileFormat.TRANS_HDR_LEN));
             boolean pastEnd = h.tlen() < 0 || pos + h.tlen() + FileFormat.TRAILER_LEN > size;
-            if (pastEnd || h.status() == FileFormat.STATUS_CHECKPOINT || h.tlen() < h.headerLength()) {
-                if (validTransactionEndsFileAfter(pos, size, last)) {
+            boolean tooShort = h.tlen() < h.headerLength();
+            boolean checkpoint = h.status() == FileFormat.STATUS_CHECKPOINT;
+            if (pastEnd || tooShort || checkpoint) {
+                boolean endsFile = !pastEnd && pos + h.tlen() + FileFormat.TRAILER_LEN == size;
+                if (!(checkpoint && endsFile && !tooShort) && completeTransactionEndsFile(pos, size, last)) {
                     throw file.corrupt(pos, "damaged transaction header (tlen " + h.tlen() + ", status "
-                            + statusName(h.status()) + ") followed by valid transactions");
+                            + statusName(h.status()) + ") although complete transactions follow up to the end"
+                            + " of the file");
                 }
-                String why = h.status() == FileFormat.STATUS_CHECKPOINT && !pastEnd
+                if (checkpoint && !pastEnd && !endsFile && !tooShort) {
+                    throw file.corrupt(pos + 16, "unfinished transaction (status 'c') in the middle of the file");
+                }
+                if (tooShort && !pastEnd && h.tlen() >= FileFormat.TRANS_HDR_LEN
+                        && file.read(pos + h.tlen(), FileFormat.TRAILER_LEN).getLong() == h.tlen()) {
+                    // Its redundant length is in place, so it was written completely: the header is damaged.
+                    throw file.corrupt(pos + 17, "transaction header lengths (user " + h.ulen() + ", description "
+                            + h.dlen() + ", extension " + h.elen() + ") exceed the transaction length " + h.tlen());
+                }
+                String why = checkpoint && !pastEnd
                         ? "transaction " + h.tid() + " was voted but never finished (status 'c')"
                         : "the last transaction is incomplete";
                 return cutTail(pos, size, last, count, why);
@@ -118,11 +131,19 @@ public final class FileScanner {
                     throw file.corrupt(p + FileFormat.DATA_HDR_LEN, "back pointer " + back
                             + " does not point to an earlier record");
                 }
+                if (back != 0) {
+                    requireEarlierRevision(d, back, p + FileFormat.DATA_HDR_LEN, "back pointer");
+                }
             }
             long current = index.get(d.oid().value());
             long expectedPrev = current == OidIndex.ABSENT ? 0 : current;
-            if (d.prev() != expectedPrev && !seenInTransaction(d.oid().value(), n)) {
-                LOG.warn("{}: data record at {} for oid {} has prev {} but the index says {}", file.path(), p,
+            if (d.prev() != expectedPrev) {
+                // Legal after a pack (kept revisions get prev 0), so only a pointer to something that is not an
+                // earlier revision of the same object is damage.
+                if (d.prev() != 0) {
+                    requireEarlierRevision(d, d.prev(), p + 16, "prev pointer");
+                }
+                LOG.debug("{}: data record at {} for oid {} has prev {}; the index had {}", file.path(), p,
                         d.oid(), d.prev(), expectedPrev);
             }
             if (n == oidBuffer.length) {
@@ -140,32 +161,57 @@ public final class FileScanner {
         index.putAll(oidBuffer, posBuffer, n);
     }
 
-    private boolean seenInTransaction(long oid, int n) {
-        for (int i = 0; i < n; i++) {
-            if (oidBuffer[i] == oid) {
-                return true;
-            }
+    private void requireEarlierRevision(DataHeader d, long target, long fieldOffset, String what) {
+        DataHeader t;
+        try {
+            t = file.readDataHeader(target);
+        } catch (StorageFormatException e) {
+            throw file.corrupt(fieldOffset, what + " " + target + " does not point to a data record");
         }
-        return false;
+        if (!t.oid().equals(d.oid()) || !t.tid().isBefore(d.tid())) {
+            throw file.corrupt(fieldOffset, what + " " + target + " of oid " + d.oid()
+                    + " does not point to an earlier revision of that object");
+        }
     }
 
     /**
-     * Whether the file's last 8 bytes are the trailer of a plausible transaction that starts after {@code pos}:
-     * then what lies at {@code pos} is not a torn tail but damage in the middle.
+     * Whether the file's last 8 bytes close a complete, well-formed transaction that starts at or after
+     * {@code pos}: its header is plausible and its data records tile it exactly. Then whatever made the
+     * transaction at {@code pos} look incomplete is damage, not a torn write: a torn write leaves a prefix of one
+     * transaction, whose last bytes do not close a well-formed transaction.
      */
-    private boolean validTransactionEndsFileAfter(long pos, long size, Tid last) {
-        if (size - pos < 2L * FileFormat.TRANS_HDR_LEN + 2 * FileFormat.TRAILER_LEN) {
+    private boolean completeTransactionEndsFile(long pos, long size, Tid last) {
+        if (size - pos < FileFormat.TRANS_HDR_LEN + FileFormat.TRAILER_LEN) {
             return false;
         }
         long tlen = file.read(size - FileFormat.TRAILER_LEN, FileFormat.TRAILER_LEN).getLong();
         long start = size - FileFormat.TRAILER_LEN - tlen;
-        if (tlen < FileFormat.TRANS_HDR_LEN || start <= pos) {
+        if (tlen < FileFormat.TRANS_HDR_LEN || start < pos) {
             return false;
         }
-        TransactionHeader.Fixed h = TransactionHeader.parseFixed(file.read(start, FileFormat.TRANS_HDR_LEN));
-        boolean knownStatus = h.status() == FileFormat.STATUS_COMMITTED || h.status() == FileFormat.STATUS_PACKED
-                || h.status() == FileFormat.STATUS_UNDONE || h.status() == FileFormat.STATUS_CHECKPOINT;
-        return h.tlen() == tlen && knownStatus && h.headerLength() <= tlen && h.tid().isAfter(last);
+        try {
+            TransactionHeader.Fixed h = TransactionHeader.parseFixed(file.read(start, FileFormat.TRANS_HDR_LEN));
+            boolean knownStatus = h.status() == FileFormat.STATUS_COMMITTED
+                    || h.status() == FileFormat.STATUS_PACKED || h.status() == FileFormat.STATUS_UNDONE;
+            if (!knownStatus || h.headerLength() > tlen || !h.tid().isAfter(last)) {
+                return false;
+            }
+            long end = start + tlen;
+            long p = start + h.headerLength();
+            while (p < end) {
+                if (p + FileFormat.DATA_HDR_LEN > end) {
+                    return false;
+                }
+                DataHeader d = file.readDataHeader(p);
+                if (d.tloc() != start || !d.tid().equals(h.tid()) || d.plen() < 0 || d.end() > end) {
+                    return false;
+                }
+                p = d.end();
+            }
+            return p == end;
+        } catch (StorageFormatException e) {
+            return false;
+        }
     }
 
     private Result cutTail(long pos, long size, Tid last, long count, String why) {
