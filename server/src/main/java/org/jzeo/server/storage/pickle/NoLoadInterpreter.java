@@ -67,13 +67,7 @@ final class NoLoadInterpreter {
                     throw in.error("unsupported pickle protocol " + protocol);
                 }
             }
-            case FRAME -> {
-                long length = in.u64();
-                if (length < 0 || length > data.length - in.position()) {
-                    throw in.error("truncated pickle: frame of " + Long.toUnsignedString(length)
-                            + " bytes, " + (data.length - in.position()) + " left");
-                }
-            }
+            case FRAME -> in.frame();
             case MARK -> stack.mark();
             case POP -> stack.popValueOrMark(in);
             case POP_MARK -> stack.popToMark(in);
@@ -243,12 +237,16 @@ final class NoLoadInterpreter {
 
     private static String describe(Object value) {
         if (value instanceof Opaque o) {
-            return "a " + o.name().toLowerCase(java.util.Locale.ROOT);
+            return switch (o) {
+                case LIST -> "a list";
+                case DICT -> "a dict";
+                case SET -> "a set";
+                case OBJECT -> "an object";
+                case SCALAR -> "a number or bool";
+                case NONE -> "None";
+            };
         }
-        if (value instanceof Tuple) {
-            return "a tuple";
-        }
-        return "a " + value.getClass().getSimpleName();
+        return value instanceof Tuple ? "a tuple" : "a " + value.getClass().getSimpleName();
     }
 
     private void scalar(long argumentLength) {

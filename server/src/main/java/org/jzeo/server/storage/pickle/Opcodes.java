@@ -161,6 +161,11 @@ final class Opcodes {
         NAMES[opcode] = name;
     }
 
+    /** Whether Python's pickle defines {@code opcode} (in any protocol up to 5). */
+    static boolean isKnown(int opcode) {
+        return NAMES[opcode & 0xFF] != null;
+    }
+
     /** For messages: {@code 0x68 'h' BINGET}, or {@code 0xff (unknown opcode)}. */
     static String describe(int opcode) {
         String hex = String.format("0x%02x", opcode & 0xFF);

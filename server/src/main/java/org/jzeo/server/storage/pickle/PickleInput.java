@@ -93,6 +93,19 @@ final class PickleInput {
         return v;
     }
 
+    /**
+     * Reads a FRAME's 8-byte length and checks that the input holds that many bytes, as Python does
+     * ("pickle exhausted before end of frame"). Frames carry no other meaning for a reader of a
+     * complete in-memory pickle, so nothing else is tracked.
+     */
+    void frame() {
+        long length = u64();
+        if (length < 0 || length > data.length - pos) {
+            throw error("truncated pickle: frame of " + Long.toUnsignedString(length) + " bytes, "
+                    + (data.length - pos) + " left");
+        }
+    }
+
     /** {@code length} bytes; {@code length} is unsigned (a negative long means "more than 2^63"). */
     byte[] bytes(long length) {
         if (length < 0 || length > data.length - pos) {

@@ -36,7 +36,8 @@ import java.util.Set;
  *   <li>{@code set} → {@link LinkedHashSet}; {@code frozenset} → unmodifiable {@link Set}
  * </ul>
  *
- * <p>Like {@code pickle.loads}, bytes after the STOP opcode are ignored.
+ * <p>Like {@code pickle.loads}, bytes after the STOP opcode are ignored. The class is stateless
+ * from the caller's view and safe to use from any number of threads.
  */
 public final class PickleReader {
     private final PickleInput in;
@@ -92,12 +93,7 @@ public final class PickleReader {
                     throw in.error("unsupported pickle protocol " + protocol);
                 }
             }
-            case FRAME -> {
-                long length = in.u64();
-                if (length < 0 || length > Integer.MAX_VALUE) {
-                    throw in.error("frame length out of range");
-                }
-            }
+            case FRAME -> in.frame();
             case MARK -> stack.mark();
             case POP -> stack.popValueOrMark(in);
             case POP_MARK -> stack.popToMark(in);
@@ -173,14 +169,10 @@ public final class PickleReader {
             case BINGET -> stack.push(memoGet(in.u8()));
             case LONG_BINGET -> stack.push(memoGet(in.u32()));
 
-            default -> throw in.error(isKnown(op)
+            default -> throw in.error(Opcodes.isKnown(op)
                     ? "opcode not supported in a transaction extension (only plain data is)"
                     : "unknown pickle opcode");
         }
-    }
-
-    private static boolean isKnown(int op) {
-        return !Opcodes.describe(op).endsWith("(unknown opcode)");
     }
 
     private Object intLine(byte[] line) {

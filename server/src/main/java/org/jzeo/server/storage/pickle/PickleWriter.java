@@ -41,7 +41,7 @@ import java.util.Set;
  *       supported value that Python can hash (not a List or Map).
  * </ul>
  *
- * Cyclic containers are refused.
+ * Cyclic containers are refused. Stateless and thread-safe.
  */
 public final class PickleWriter {
     private static final int PROTOCOL = 3;

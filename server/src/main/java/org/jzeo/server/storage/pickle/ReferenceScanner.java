@@ -16,6 +16,9 @@ import org.jzeo.storage.record.JzeoRecord;
  * ids that are lists) are not returned. If the record cannot be fully understood the result is a
  * {@link PickleException}, never a partial list: dropping a reachable object is unrecoverable, so
  * pack must stop instead.
+ *
+ * <p>Stateless and thread-safe; no class is ever loaded or instantiated, so scanning untrusted
+ * records is safe.
  */
 public final class ReferenceScanner {
     private ReferenceScanner() {}
