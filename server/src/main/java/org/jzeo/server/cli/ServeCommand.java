@@ -37,7 +37,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         FileStorage storage = FileStorage.open(filename, FileStorageOptions.defaults().withReadOnly(readOnly),
-                (oid, data) -> ReferenceScanner.referencesOf(data));
+                ReferenceScanner.finder());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: closing {}", storage.path());

@@ -131,19 +131,33 @@ public final class CommitSequencer<A> {
                 failure = error;
             } else {
                 syncCount++;
-                // Everything up to lastInBatch was appended before the sync began, so it is durable now.
-                while (!unpublished.isEmpty()) {
-                    Pending<A> p = unpublished.removeFirst();
-                    target.publish(p.appended);
-                    p.published = true;
-                    publishedCount++;
-                    if (p == lastInBatch) {
-                        break;
-                    }
-                }
+                publishBatch(lastInBatch);
             }
             syncing = false;
             syncMonitor.notifyAll();
+        }
+    }
+
+    /**
+     * Publishes everything up to {@code lastInBatch}: it was appended before the sync began, so it is durable now.
+     * A publish that throws leaves the readers' view unknown, so it is treated like a failed sync; without this,
+     * {@code syncing} would stay set and every later committer would wait forever. Runs under the sync monitor.
+     */
+    private void publishBatch(Pending<A> lastInBatch) {
+        try {
+            while (!unpublished.isEmpty()) {
+                Pending<A> p = unpublished.removeFirst();
+                target.publish(p.appended);
+                p.published = true;
+                publishedCount++;
+                if (p == lastInBatch) {
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("publishing a durable transaction failed; the storage refuses further commits until it is "
+                    + "reopened", e);
         }
     }
 

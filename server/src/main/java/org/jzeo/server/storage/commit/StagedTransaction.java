@@ -125,6 +125,10 @@ public final class StagedTransaction<A> implements StorageTransaction {
     }
 
     private List<Oid> prepare() {
+        if (readOnly) {
+            // add() refuses every operation, but an empty transaction would still commit a new tid.
+            throw new ReadOnlyException("the storage is read-only");
+        }
         TreeSet<Oid> toLock = new TreeSet<>();
         for (Operation op : operations) {
             if (op instanceof Undo u) {

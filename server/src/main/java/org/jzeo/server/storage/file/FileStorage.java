@@ -310,25 +310,27 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     @Override
     public CurrentRecord recordIterNext(Oid next) {
         return read(f -> {
-            long from = next == null ? 0 : next.value();
             OidIndex ix = index;
-            while (true) {
-                OidIndex.Entry entry = ix.ceiling(from);
-                if (entry == null) {
-                    return null;
-                }
-                DataFile.Loaded loaded = f.load(entry.position());
-                OidIndex.Entry after = entry.oid() == -1L ? null : ix.ceiling(entry.oid() + 1);
-                if (loaded.data() != null) {
-                    return new CurrentRecord(Oid.of(entry.oid()), loaded.header().tid(), loaded.data(),
-                            after == null ? null : Oid.of(after.oid()));
-                }
-                if (after == null) {
-                    return null;
-                }
-                from = after.oid();
+            OidIndex.Entry entry = ix.ceiling(next == null ? 0 : next.value());
+            DataFile.Loaded loaded = null;
+            while (entry != null && (loaded = f.load(entry.position())).data() == null) {
+                entry = after(ix, entry);
             }
+            if (entry == null) {
+                return null;
+            }
+            // The next oid handed out must be loadable too, so skip objects without data here as well.
+            OidIndex.Entry following = after(ix, entry);
+            while (following != null && f.load(following.position()).data() == null) {
+                following = after(ix, following);
+            }
+            return new CurrentRecord(Oid.of(entry.oid()), loaded.header().tid(), loaded.data(),
+                    following == null ? null : Oid.of(following.oid()));
         });
+    }
+
+    private static OidIndex.Entry after(OidIndex ix, OidIndex.Entry entry) {
+        return entry.oid() == -1L ? null : ix.ceiling(entry.oid() + 1);
     }
 
     @Override

@@ -45,6 +45,11 @@ public final class ReferenceScanner {
         return Collections.unmodifiableList(references);
     }
 
+    /** A {@link org.jzeo.server.storage.ReferenceFinder} for pack's GC: {@link #referencesOf} for every record. */
+    public static org.jzeo.server.storage.ReferenceFinder finder() {
+        return (oid, data) -> referencesOf(data);
+    }
+
     /**
      * The strong references of any record jzeo stores: a {@link JzeoRecord} lists them in its header;
      * anything else is scanned as a ZODB pickle record by {@link #references}.

@@ -16,7 +16,7 @@ import org.jzeo.server.testsupport.Json;
 
 /** The Data.fs vectors written by Python's FileStorage, copied where a test may modify them. */
 final class VectorFiles {
-    static final ReferenceFinder PICKLE_REFERENCES = (oid, data) -> ReferenceScanner.referencesOf(data);
+    static final ReferenceFinder PICKLE_REFERENCES = ReferenceScanner.finder();
 
     private VectorFiles() {
     }
