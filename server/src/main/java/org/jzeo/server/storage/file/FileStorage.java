@@ -19,6 +19,7 @@ import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.api.UndoException;
+import org.jzeo.server.storage.OidAllocator;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.commit.CommitSequencer;
 import org.jzeo.server.storage.commit.CommitTarget;
@@ -61,7 +62,6 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private final CommitSequencer<Appended> sequencer;
     /** Readers hold it shared; pack's swap of file and index holds it exclusively. */
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
-    private final Object oidLock = new Object();
 
     private volatile DataFile file;
     private volatile OidIndex index;
@@ -71,7 +71,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     /** End and tid of the last appended transaction; only the sequencer's append step touches them. */
     private long appendEnd;
     private Tid lastAppendedTid;
-    private long maxOid;
+    private OidAllocator oidAllocator;
     private volatile boolean packing;
     private volatile boolean closed;
 
@@ -177,7 +177,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         appendEnd = result.end();
         lastTid = result.lastTid();
         lastAppendedTid = result.lastTid();
-        maxOid = loaded.isEmpty() ? 0 : loaded.maxOid();
+        oidAllocator = new OidAllocator(loaded.isEmpty() ? 0 : loaded.maxOid());
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info("{}: opened{} in {} ms: {} objects, {} bytes, last transaction {}{}", path,
                 options.readOnly() ? " read-only" : "", millis, loaded.size(), result.end(), lastTid,
@@ -291,14 +291,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         if (options.readOnly()) {
             throw new ReadOnlyException(name() + " is read-only");
         }
-        List<Oid> oids = new ArrayList<>(count);
-        synchronized (oidLock) {
-            for (int i = 0; i < count; i++) {
-                maxOid++;
-                oids.add(Oid.of(maxOid));
-            }
-        }
-        return oids;
+        return oidAllocator.allocate(count);
     }
 
     @Override
@@ -485,12 +478,8 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     @Override
     public void publish(Appended appended) {
         index.putAll(appended.oids(), appended.positions(), appended.oids().length);
-        synchronized (oidLock) {
-            for (long oid : appended.oids()) {
-                if (Long.compareUnsigned(oid, maxOid) > 0) {
-                    maxOid = oid;
-                }
-            }
+        for (long oid : appended.oids()) {
+            oidAllocator.observe(oid);
         }
         publishedEnd = appended.end();
         lastTid = appended.tid();

@@ -64,7 +64,7 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     /** Serializes publication and pack, the only writers of the maps above. */
     private final ReentrantLock publishLock = new ReentrantLock();
     private final AtomicBoolean packing = new AtomicBoolean();
-    private final Object oidLock = new Object();
+    private final org.jzeo.server.storage.OidAllocator oids = new org.jzeo.server.storage.OidAllocator(0);
 
     private volatile Tid lastTid = Tid.ZERO;
     /** Only the sequencer's append, one at a time, writes it. */
@@ -72,8 +72,6 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     private volatile long size;
     private volatile long length;
     private volatile boolean closed;
-    /** The largest oid handed out or stored, unsigned; guarded by {@link #oidLock}. */
-    private long maxOid;
 
     /** A writable storage with the production defaults, for tests and {@code <mappingstorage>}. */
     public MemoryStorage(String name) {
@@ -289,17 +287,7 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     @Override
     public List<Oid> newOids(int count) {
         checkWritable();
-        if (count < 0) {
-            throw new IllegalArgumentException("cannot allocate " + count + " oids");
-        }
-        List<Oid> oids = new ArrayList<>(count);
-        synchronized (oidLock) {
-            for (int i = 0; i < count; i++) {
-                maxOid++;
-                oids.add(Oid.of(maxOid));
-            }
-        }
-        return oids;
+        return oids.allocate(count);
     }
 
     @Override
@@ -477,11 +465,7 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     }
 
     private void raiseMaxOid(Oid oid) {
-        synchronized (oidLock) {
-            if (Long.compareUnsigned(oid.value(), maxOid) > 0) {
-                maxOid = oid.value();
-            }
-        }
+        oids.observe(oid.value());
     }
 
     /** Nothing to make durable: memory is all there is. */
