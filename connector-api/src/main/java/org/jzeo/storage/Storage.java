@@ -79,6 +79,9 @@ public interface Storage extends AutoCloseable {
      */
     void pack(Tid packTime, boolean gc);
 
+    /** Sets the one listener told of every commit in tid order (null: none); see {@link CommitListener}. */
+    void setCommitListener(CommitListener listener);
+
     /** Approximate size in bytes. */
     long size();
 

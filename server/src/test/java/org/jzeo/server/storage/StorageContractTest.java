@@ -965,6 +965,35 @@ public abstract class StorageContractTest {
     // ------------------------------------------------------------------------------------------- helpers
 
     /** Replaces {@link #storage} by its reopened self (a no-op for engines without durability). */
+    @Test
+    void commitListenerHearsEveryCommitInTidOrderBeforeFinishReturns() {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        storage.setCommitListener((txn, tid, oids) -> heard.add(tid + " " + oids + " visible="
+                + storage.lastTransaction().equals(tid)));
+        StorageTransaction first = storage.begin(TransactionMetadata.empty());
+        first.store(A, Z, data("a"));
+        first.store(B, Z, data("b"));
+        first.vote();
+        Tid t1 = first.finish();
+        assertThat(heard).as("told before finish returned, after it became visible")
+                .containsExactly(t1 + " [" + A + ", " + B + "] visible=true");
+
+        StorageTransaction aborted = storage.begin(TransactionMetadata.empty());
+        aborted.store(C, Z, data("c"));
+        aborted.vote();
+        aborted.abort();
+        Tid t2 = commit(txn -> txn.delete(B, t1));
+        assertThat(heard).as("aborted transactions are not heard; deletions are")
+                .containsExactly(t1 + " [" + A + ", " + B + "] visible=true", t2 + " [" + B + "] visible=true");
+
+        storage.setCommitListener((txn, tid, oids) -> {
+            throw new IllegalStateException("a broken listener");
+        });
+        Tid t3 = store(C, Z, "c");
+        assertThat(storage.lastTransaction()).as("a failing listener does not undo a commit").isEqualTo(t3);
+        storage.setCommitListener(null);
+    }
+
     protected void reopen() {
         storage = reopen(storage, dir);
     }

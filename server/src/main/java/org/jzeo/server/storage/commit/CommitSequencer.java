@@ -6,7 +6,11 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.StorageTransactionException;
+import java.util.List;
+import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.storage.CommitListener;
+import org.jzeo.storage.StorageTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +41,23 @@ public final class CommitSequencer<A> {
     private static final class Pending<A> {
         final A appended;
         final Tid tid;
+        final StorageTransaction owner;
+        final List<Oid> oids;
         boolean published;
 
-        Pending(A appended, Tid tid) {
+        Pending(A appended, Tid tid, StorageTransaction owner, List<Oid> oids) {
             this.appended = appended;
             this.tid = tid;
+            this.owner = owner;
+            this.oids = oids;
         }
+    }
+
+    private volatile CommitListener listener;
+
+    /** Sets the listener told of each publication, in tid order. */
+    public void setListener(CommitListener listener) {
+        this.listener = listener;
     }
 
     public CommitSequencer(CommitTarget<A> target, InstantSource clock) {
@@ -50,8 +65,12 @@ public final class CommitSequencer<A> {
         this.clock = clock;
     }
 
-    /** Appends, syncs and publishes {@code txn}; returns its tid once it is durable and visible. */
-    public Tid commit(PreparedTransaction txn) {
+    /**
+     * Appends, syncs and publishes {@code txn}; returns its tid once it is durable and visible.
+     *
+     * @param owner the transaction being finished, as the commit listener will name it
+     */
+    public Tid commit(PreparedTransaction txn, StorageTransaction owner) {
         Pending<A> pending;
         synchronized (appendLock) {
             checkUsable();
@@ -63,7 +82,8 @@ public final class CommitSequencer<A> {
             } catch (IOException e) {
                 throw new StorageException("could not write transaction " + tid + ": " + e.getMessage(), e);
             }
-            pending = new Pending<>(appended, tid);
+            pending = new Pending<>(appended, tid, owner,
+                    txn.records().stream().map(PreparedRecord::oid).toList());
             synchronized (syncMonitor) {
                 unpublished.addLast(pending);
             }
@@ -150,6 +170,7 @@ public final class CommitSequencer<A> {
                 target.publish(p.appended);
                 p.published = true;
                 publishedCount++;
+                notifyListener(p);
                 if (p == lastInBatch) {
                     break;
                 }
@@ -158,6 +179,19 @@ public final class CommitSequencer<A> {
             failure = e;
             LOG.error("publishing a durable transaction failed; the storage refuses further commits until it is "
                     + "reopened", e);
+        }
+    }
+
+    private void notifyListener(Pending<A> p) {
+        CommitListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.committed(p.owner, p.tid, p.oids);
+        } catch (RuntimeException e) {
+            // The transaction is committed whatever the listener does; its failure is its own.
+            LOG.error("commit listener failed for transaction {}", p.tid, e);
         }
     }
 

@@ -202,7 +202,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
     public Tid finish() {
         requireState(State.VOTED, "finish");
         try {
-            committedTid = sequencer.commit(prepared);
+            committedTid = sequencer.commit(prepared, this);
             state = State.FINISHED;
             return committedTid;
         } catch (RuntimeException e) {

@@ -358,6 +358,11 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     }
 
     @Override
+    public void setCommitListener(org.jzeo.storage.CommitListener listener) {
+        sequencer.setListener(listener);
+    }
+
+    @Override
     public long size() {
         return publishedEnd;
     }

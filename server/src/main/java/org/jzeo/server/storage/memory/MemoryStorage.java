@@ -120,6 +120,11 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     }
 
     @Override
+    public void setCommitListener(org.jzeo.storage.CommitListener listener) {
+        sequencer.setListener(listener);
+    }
+
+    @Override
     public long size() {
         return size;
     }

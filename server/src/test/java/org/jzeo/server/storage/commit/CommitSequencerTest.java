@@ -42,7 +42,7 @@ class CommitSequencerTest {
 
     @Test
     void aCommitGetsTheClocksTimestampAndIsPublishedWhenItReturns() {
-        Tid tid = sequencer.commit(transaction());
+        Tid tid = sequencer.commit(transaction(), null);
 
         assertThat(tid).isEqualTo(Tid.fromInstant(TEN_O_CLOCK));
         assertThat(target.published).as("published before commit returns").containsExactly(tid);
@@ -51,12 +51,12 @@ class CommitSequencerTest {
 
     @Test
     void tidsStrictlyIncreaseWhenTheClockStandsStillOrGoesBack() {
-        Tid first = sequencer.commit(transaction());
-        Tid sameTime = sequencer.commit(transaction());
+        Tid first = sequencer.commit(transaction(), null);
+        Tid sameTime = sequencer.commit(transaction(), null);
         clock.set(TEN_O_CLOCK.minusSeconds(3600));
-        Tid clockBack = sequencer.commit(transaction());
+        Tid clockBack = sequencer.commit(transaction(), null);
         clock.set(TEN_O_CLOCK.plusSeconds(1));
-        Tid clockAhead = sequencer.commit(transaction());
+        Tid clockAhead = sequencer.commit(transaction(), null);
 
         assertThat(sameTime).as("same clock reading: the next timestamp after the last").isEqualTo(first.next());
         assertThat(clockBack).as("clock went back an hour: still the next after the last")
@@ -67,28 +67,28 @@ class CommitSequencerTest {
 
     @Test
     void anExplicitTidIsUsedAsIsWhenItIncreasesAndRefusedOtherwise() {
-        Tid last = sequencer.commit(transaction());
+        Tid last = sequencer.commit(transaction(), null);
         Tid explicit = Tid.fromInstant(TEN_O_CLOCK.minusSeconds(1).plusSeconds(3600));
 
-        assertThat(sequencer.commit(transaction(explicit))).as("an explicit tid ignores the clock")
+        assertThat(sequencer.commit(transaction(explicit), null)).as("an explicit tid ignores the clock")
                 .isEqualTo(explicit);
-        assertThatThrownBy(() -> sequencer.commit(transaction(explicit))).as("an explicit tid equal to the last")
+        assertThatThrownBy(() -> sequencer.commit(transaction(explicit), null)).as("an explicit tid equal to the last")
                 .isInstanceOf(StorageTransactionException.class);
-        assertThatThrownBy(() -> sequencer.commit(transaction(last))).as("an explicit tid below the last")
+        assertThatThrownBy(() -> sequencer.commit(transaction(last), null)).as("an explicit tid below the last")
                 .isInstanceOf(StorageTransactionException.class);
         assertThat(target.appended).as("refused transactions are not appended").containsExactly(last, explicit);
-        assertThat(sequencer.commit(transaction())).as("commits go on after a refusal").isEqualTo(explicit.next());
+        assertThat(sequencer.commit(transaction(), null)).as("commits go on after a refusal").isEqualTo(explicit.next());
     }
 
     @Test
     void committersFinishingTogetherShareOneSyncAndArePublishedInAppendOrder() throws Exception {
         target.closeSyncGate();
-        Future<Tid> leader = pool.submit(() -> sequencer.commit(transaction()));
+        Future<Tid> leader = pool.submit(() -> sequencer.commit(transaction(), null));
         assertThat(target.syncEntered.await(10, TimeUnit.SECONDS)).as("the first committer is syncing").isTrue();
 
         List<Future<Tid>> followers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            followers.add(pool.submit(() -> sequencer.commit(transaction())));
+            followers.add(pool.submit(() -> sequencer.commit(transaction(), null)));
         }
         Await.until("all 5 transactions appended while the first sync runs", () -> target.appended.size() == 5);
         assertThat(target.published).as("nothing is visible before its sync").isEmpty();
@@ -112,16 +112,16 @@ class CommitSequencerTest {
     void aFailedSyncFailsItsBatchAndRefusesEveryLaterCommit() throws Exception {
         target.closeSyncGate();
         target.syncFailure = new IOException("disk on fire");
-        Future<Tid> leader = pool.submit(() -> sequencer.commit(transaction()));
+        Future<Tid> leader = pool.submit(() -> sequencer.commit(transaction(), null));
         assertThat(target.syncEntered.await(10, TimeUnit.SECONDS)).isTrue();
-        Future<Tid> follower = pool.submit(() -> sequencer.commit(transaction()));
+        Future<Tid> follower = pool.submit(() -> sequencer.commit(transaction(), null));
         Await.until("the second transaction appended", () -> target.appended.size() == 2);
         target.openSyncGate();
 
         assertThat(failureOf(leader)).isInstanceOf(StorageException.class).hasRootCauseMessage("disk on fire");
         assertThat(failureOf(follower)).as("a commit waiting for the failed sync fails too")
                 .isInstanceOf(StorageException.class);
-        assertThatThrownBy(() -> sequencer.commit(transaction())).isInstanceOf(StorageException.class);
+        assertThatThrownBy(() -> sequencer.commit(transaction(), null)).isInstanceOf(StorageException.class);
         assertThat(target.appended).as("nothing appended after the failure").hasSize(2);
         assertThat(target.published).isEmpty();
     }
@@ -130,10 +130,10 @@ class CommitSequencerTest {
     void aFailedPublishFailsTheCommitAndRefusesLaterOnesInsteadOfHanging() throws Exception {
         target.publishFailure = new IllegalStateException("index broken");
 
-        Future<Tid> first = pool.submit(() -> sequencer.commit(transaction()));
+        Future<Tid> first = pool.submit(() -> sequencer.commit(transaction(), null));
         assertThat(failureOf(first)).isInstanceOf(StorageException.class).hasRootCauseMessage("index broken");
 
-        Future<Tid> second = pool.submit(() -> sequencer.commit(transaction()));
+        Future<Tid> second = pool.submit(() -> sequencer.commit(transaction(), null));
         assertThat(failureOf(second)).as("the storage's state is unknown after a failed publish")
                 .isInstanceOf(StorageException.class);
     }
