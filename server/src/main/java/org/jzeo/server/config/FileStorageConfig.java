@@ -1,0 +1,34 @@
+package org.jzeo.server.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.OptionalLong;
+
+/**
+ * A FileStorage ({@code Data.fs}) to serve, from {@code <filestorage NAME>}, with ZODB's option names and defaults.
+ *
+ * @param name        the storage name clients register with
+ * @param path        the data file (ZODB {@code path}, required); relative to the server's working directory
+ * @param readOnly    open without writing (ZODB {@code read-only}, false); pack is still allowed
+ * @param create      start from an empty file, discarding any existing data (ZODB {@code create}, false)
+ * @param quota       largest size the data file may grow to, in bytes (ZODB {@code quota}); empty: no limit
+ * @param packGc      pack removes objects no longer reachable from the root (ZODB {@code pack-gc}, true)
+ * @param packKeepOld keep the file as it was before a pack as {@code Data.fs.old} (ZODB {@code pack-keep-old}, true)
+ */
+public record FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
+                                boolean packGc, boolean packKeepOld) implements StorageConfig {
+
+    public FileStorageConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(quota, "quota");
+        if (quota.isPresent() && quota.getAsLong() < 0) {
+            throw new IllegalArgumentException("quota " + quota.getAsLong());
+        }
+    }
+
+    /** {@code path} served as {@code name} with every other option at ZODB's default. */
+    public static FileStorageConfig of(String name, Path path) {
+        return new FileStorageConfig(name, path, false, false, OptionalLong.empty(), true, true);
+    }
+}

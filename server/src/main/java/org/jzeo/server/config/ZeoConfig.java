@@ -1,0 +1,100 @@
+package org.jzeo.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The server's own settings, from the {@code <zeo>} section: ZEO 5's options under their ZEO names and defaults,
+ * plus jzeo's. Every instance is valid: components are non-null and within range.
+ *
+ * @param address                  where to listen (ZEO {@code address}); default {@code 127.0.0.1:8100}
+ * @param readOnly                 refuse every write on every storage (ZEO {@code read-only}); pack still allowed
+ * @param invalidationQueueSize    transactions kept per storage for quick client cache verification
+ *                                 (ZEO {@code invalidation-queue-size}, default 100)
+ * @param invalidationAge          how old a client's cache may be and still be verified by scanning the storage
+ *                                 (ZEO {@code invalidation-age}); empty: never scan
+ * @param transactionTimeout       longest time a transaction may hold its locks between vote and finish before
+ *                                 its connection is closed (ZEO {@code transaction-timeout}); empty: no limit
+ * @param clientConflictResolution return conflicts to clients instead of resolving on the server
+ *                                 (ZEO {@code client-conflict-resolution})
+ * @param pidFile                  where to write the process id at start (ZEO {@code pid-filename}); empty: none
+ * @param tls                      TLS with client certificates (ZEO {@code <ssl>}); empty: plain TCP
+ * @param maxFrameSize             largest message a peer may send, in bytes (jzeo {@code max-frame-size}, 64MB):
+ *                                 a longer length prefix closes the connection before anything is allocated
+ * @param lockWait                 how long vote waits for another transaction's object lock before answering
+ *                                 with a conflict (jzeo {@code lock-wait}, 10s)
+ * @param groupCommit              let one fsync cover several transactions finishing together
+ *                                 (jzeo {@code group-commit}, on)
+ */
+public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidationQueueSize,
+                        Optional<Duration> invalidationAge, Optional<Duration> transactionTimeout,
+                        boolean clientConflictResolution, Optional<Path> pidFile, Optional<TlsConfig> tls,
+                        int maxFrameSize, Duration lockWait, boolean groupCommit) {
+
+    /** The address used when none is configured. */
+    public static final ListenAddress DEFAULT_ADDRESS = new ListenAddress.Tcp("127.0.0.1", 8100);
+    public static final int DEFAULT_INVALIDATION_QUEUE_SIZE = 100;
+    public static final int DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+    /** Smallest accepted {@code max-frame-size}: below this even ordinary records would not fit. */
+    public static final int MIN_MAX_FRAME_SIZE = 64 * 1024;
+    public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
+
+    public ZeoConfig {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(invalidationAge, "invalidationAge");
+        Objects.requireNonNull(transactionTimeout, "transactionTimeout");
+        Objects.requireNonNull(pidFile, "pidFile");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(lockWait, "lockWait");
+        if (invalidationQueueSize < 0) {
+            throw new IllegalArgumentException("invalidationQueueSize " + invalidationQueueSize);
+        }
+        if (maxFrameSize < MIN_MAX_FRAME_SIZE) {
+            throw new IllegalArgumentException("maxFrameSize " + maxFrameSize + " < " + MIN_MAX_FRAME_SIZE);
+        }
+        if (lockWait.isNegative()) {
+            throw new IllegalArgumentException("lockWait " + lockWait);
+        }
+        invalidationAge.ifPresent(age -> requirePositive("invalidationAge", age));
+        transactionTimeout.ifPresent(timeout -> requirePositive("transactionTimeout", timeout));
+    }
+
+    /** Every option at its default: what the server uses when {@code <zeo>} is absent or empty. */
+    public static ZeoConfig defaults() {
+        return new ZeoConfig(DEFAULT_ADDRESS, false, DEFAULT_INVALIDATION_QUEUE_SIZE, Optional.empty(),
+                Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
+                DEFAULT_LOCK_WAIT, true);
+    }
+
+    /** For the command line's {@code -a}. */
+    public ZeoConfig withAddress(ListenAddress value) {
+        return new ZeoConfig(value, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    /** For the command line's {@code -r}. */
+    public ZeoConfig withReadOnly(boolean value) {
+        return new ZeoConfig(address, value, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    /** For the command line's {@code -t}. */
+    public ZeoConfig withTransactionTimeout(Optional<Duration> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, value,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    /** For the command line's {@code --pid-file}. */
+    public ZeoConfig withPidFile(Optional<Path> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, value, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    private static void requirePositive(String what, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " " + value);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.jzeo.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Turns a {@code <zeo>} section into a {@link ZeoConfig}: ZEO 5's keys with ZEO's defaults, ZEO 4 keys that are
+ * harmless to ignore (with a warning), ZEO 4 authentication keys refused (ignoring them would open a server its
+ * operator meant to protect), and jzeo's own keys.
+ */
+final class ZeoSectionBinder {
+    private static final String ZEO4_AUTH = "ZEO 4's digest authentication was removed in ZEO 5 and is not part of"
+            + " jzeo; remove authentication-protocol, authentication-database and authentication-realm, and use"
+            + " <ssl> with client certificates instead";
+
+    private ZeoSectionBinder() {
+    }
+
+    static ZeoConfig bind(ConfigSection zeo, Consumer<ConfigWarning> warnings) {
+        SectionReader r = new SectionReader(zeo, warnings);
+        Optional<ListenAddress> address = r.optional("address", Datatypes::listenAddress);
+        if (address.isEmpty()) {
+            r.warn(zeo.location(), zeo.label() + " has no 'address' (ZEO requires one): listening on "
+                    + ZeoConfig.DEFAULT_ADDRESS);
+        }
+        boolean readOnly = r.get("read-only", Datatypes::bool, false);
+        int queueSize = r.get("invalidation-queue-size", ZeoSectionBinder::queueSize,
+                ZeoConfig.DEFAULT_INVALIDATION_QUEUE_SIZE);
+        Optional<Duration> invalidationAge = r.optional("invalidation-age", ZeoSectionBinder::positiveInterval);
+        Optional<Duration> transactionTimeout =
+                r.optional("transaction-timeout", ZeoSectionBinder::positiveInterval);
+        boolean clientConflictResolution = r.get("client-conflict-resolution", Datatypes::bool, false);
+        r.entry("msgpack").ifPresent(e -> {
+            if (!r.convert(e, Datatypes::bool)) {
+                r.warn(e.location(), "'msgpack off' in " + zeo.label() + " is ignored: jzeo always speaks ZEO's"
+                        + " msgpack protocol (M5), so Python clients need the msgpack package");
+            }
+        });
+        Optional<Path> pidFile = r.optional("pid-filename", Datatypes::path);
+        int maxFrameSize = r.get("max-frame-size", ZeoSectionBinder::frameSize, ZeoConfig.DEFAULT_MAX_FRAME_SIZE);
+        Duration lockWait = r.get("lock-wait", Datatypes::timeInterval, ZeoConfig.DEFAULT_LOCK_WAIT);
+        boolean groupCommit = r.get("group-commit", Datatypes::bool, true);
+        r.ignore("monitor-address", "ZEO 4's monitor server was removed in ZEO 5 and jzeo has none");
+        r.refuse("authentication-protocol", ZEO4_AUTH);
+        r.refuse("authentication-database", ZEO4_AUTH);
+        r.refuse("authentication-realm", ZEO4_AUTH);
+        Optional<TlsConfig> tls = r.section("ssl").map(ssl -> TlsSectionBinder.bind(ssl, warnings));
+        r.finish();
+        return new ZeoConfig(address.orElse(ZeoConfig.DEFAULT_ADDRESS), readOnly, queueSize, invalidationAge,
+                transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    private static int queueSize(String text) {
+        long n = Datatypes.integer(text);
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + text + "' is not a queue size (0 or more transactions)");
+        }
+        return (int) n;
+    }
+
+    private static Duration positiveInterval(String text) {
+        Duration d = Datatypes.timeInterval(text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("'" + text + "' must be more than 0 (leave the key out for none)");
+        }
+        return d;
+    }
+
+    private static int frameSize(String text) {
+        long n = Datatypes.byteSize(text);
+        if (n < ZeoConfig.MIN_MAX_FRAME_SIZE || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + text + "' is outside 64KB to 2GB-1");
+        }
+        return (int) n;
+    }
+}
