@@ -230,14 +230,19 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
 
     @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
+        // publish() updates the index before lastTid: everything up to `visible` is indexed, and a revision
+        // above it is not committed as far as readers are concerned yet, so it is skipped like a later one.
+        Tid visible = lastTid;
         return read(f -> {
             long pos = currentPosition(oid);
             DataFile.Loaded first = f.load(pos);
             DataHeader h = first.header();
             byte[] data = first.data();
             Tid end = null;
-            while (!h.tid().isBefore(before)) {
-                end = h.tid();
+            while (!h.tid().isBefore(before) || h.tid().isAfter(visible)) {
+                if (!h.tid().isAfter(visible)) {
+                    end = h.tid();
+                }
                 if (h.prev() == 0) {
                     return null;
                 }

@@ -143,8 +143,11 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
 
     @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
+        // Revisions are published before lastTid: one above `visible` is not committed for readers yet.
+        Tid visible = lastTid;
         Revision[] revisions = revisionsOf(oid);
-        int n = RevisionChain.countBefore(revisions, before);
+        Tid bound = before.isAfter(visible) ? visible.next() : before;
+        int n = RevisionChain.countBefore(revisions, bound);
         if (n == 0) {
             return null;
         }
@@ -152,7 +155,7 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
         if (!chosen.hasData()) {
             throw noData(oid, chosen.tid());
         }
-        Tid end = n < revisions.length ? revisions[n].tid() : null;
+        Tid end = n < revisions.length && !revisions[n].tid().isAfter(visible) ? revisions[n].tid() : null;
         return new LoadResult(chosen.data().clone(), chosen.tid(), end);
     }
 
