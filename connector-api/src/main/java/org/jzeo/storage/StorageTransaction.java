@@ -52,6 +52,13 @@ public interface StorageTransaction {
     /** Drops the transaction and releases its locks. Harmless after finish or a failed vote. */
     void abort();
 
+    /**
+     * Abandons the transaction from another thread: a vote waiting for object locks gives up at once (with a
+     * ConflictException) instead of at the end of its wait. The owning thread still calls {@link #abort()}.
+     * Used when the client that owns the transaction disconnects.
+     */
+    void cancel();
+
     /** Every oid this transaction stored, deleted, restored or undid (known after vote). */
     List<Oid> writtenOids();
 }

@@ -1,54 +1,92 @@
 package org.jzeo.server.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.jzeo.server.storage.file.FileStorage;
-import org.jzeo.server.storage.file.FileStorageOptions;
-import org.jzeo.server.storage.pickle.ReferenceScanner;
+import java.util.concurrent.CountDownLatch;
+import org.jzeo.server.RunningServer;
+import org.jzeo.server.config.FileStorageConfig;
+import org.jzeo.server.config.ListenAddress;
+import org.jzeo.server.config.ServerConfig;
+import org.jzeo.server.config.ServerConfigLoader;
+import org.jzeo.server.config.ZeoConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code jzeo serve}: opens the storage (creating {@code ./var/Data.fs} by default), recovers it, and holds it
- * until the process is stopped; SIGTERM or Ctrl-C closes it cleanly and saves the index.
- *
- * <p>The ZEO network listener is not part of this release yet: the address is accepted and reported so that
- * scripts written now keep working when it arrives.
+ * {@code jzeo serve}: runzeo. With no arguments it serves {@code ./var/Data.fs} as storage "1" on
+ * 127.0.0.1:8100. Flags override the configuration file. SIGTERM or Ctrl-C stops the server cleanly: connections
+ * are closed (their transactions aborted), and the storages are closed with their indexes saved.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Open a FileStorage and serve it (default: ./var/Data.fs on 127.0.0.1:8100).")
+        description = "Run the storage server (default: ./var/Data.fs on 127.0.0.1:8100).")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-    @Option(names = {"-f", "--filename"}, description = "The Data.fs to serve (default: ${DEFAULT-VALUE}).",
-            defaultValue = "var/Data.fs")
-    Path filename;
+    @Option(names = {"-C", "--configure"}, description = "A zeo.conf file.")
+    Path configFile;
 
-    @Option(names = {"-a", "--address"}, description = "host:port to listen on (default: ${DEFAULT-VALUE}).",
-            defaultValue = "127.0.0.1:8100")
+    @Option(names = {"-a", "--address"},
+            description = "Address to listen on: host:port, [ipv6]:port, port, or a Unix socket path.")
     String address;
 
-    @Option(names = {"-r", "--read-only"}, description = "Serve read-only.")
+    @Option(names = {"-f", "--filename"}, description = "Serve this Data.fs as storage '1' (replaces the storages"
+            + " of the configuration file).")
+    Path filename;
+
+    @Option(names = {"-r", "--read-only"}, description = "Serve every storage read-only.")
     boolean readOnly;
+
+    @Option(names = {"-t", "--timeout"}, description = "transaction-timeout, in seconds.")
+    Double transactionTimeout;
+
+    @Option(names = "--invalidation-queue-size", description = "Transactions kept for cache verification"
+            + " (default 100).")
+    Integer invalidationQueueSize;
+
+    @Option(names = "--pid-file", description = "Write the process id to this file.")
+    Path pidFile;
 
     @Override
     public Integer call() throws InterruptedException {
-        FileStorage storage = FileStorage.open(filename, FileStorageOptions.defaults().withReadOnly(readOnly),
-                ReferenceScanner.finder());
+        ServerConfig config = configuration();
+        RunningServer server = RunningServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("shutting down: closing {}", storage.path());
-            storage.close();
+            server.close();
             stopped.countDown();
         }, "jzeo-shutdown"));
-        LOG.info("storage '{}' open: {} ({} objects, last transaction {})", storage.name(), storage.path(),
-                storage.length(), storage.lastTransaction());
-        LOG.warn("the ZEO network listener ({}) is not implemented in this release; holding the storage open"
-                + " until stopped (Ctrl-C or SIGTERM)", address);
+        LOG.info("jzeo server ready on {}", server.addresses());
         stopped.await();
         return 0;
+    }
+
+    ServerConfig configuration() {
+        ServerConfig config = configFile == null ? ServerConfig.defaults() : new ServerConfigLoader().load(configFile);
+        ZeoConfig zeo = config.zeo();
+        if (address != null) {
+            zeo = zeo.withAddress(ListenAddress.parse(address));
+        }
+        if (readOnly) {
+            zeo = zeo.withReadOnly(true);
+        }
+        if (transactionTimeout != null) {
+            zeo = zeo.withTransactionTimeout(Optional.of(Duration.ofMillis((long) (transactionTimeout * 1000))));
+        }
+        if (invalidationQueueSize != null) {
+            zeo = zeo.withInvalidationQueueSize(invalidationQueueSize);
+        }
+        if (pidFile != null) {
+            zeo = zeo.withPidFile(Optional.of(pidFile));
+        }
+        config = config.withZeo(zeo);
+        if (filename != null) {
+            config = config.withStorages(List.of(FileStorageConfig.of(ServerConfig.DEFAULT_STORAGE_NAME, filename)));
+        }
+        return config;
     }
 }

@@ -14,6 +14,16 @@ public sealed interface ListenAddress permits ListenAddress.Tcp, ListenAddress.U
      * @param host a host name or IP literal (IPv6 without brackets), lower case; empty means every interface
      * @param port 0-65535; 0 means the system chooses a free port
      */
+    /**
+     * Parses an address as {@code zeo.conf} and {@code -a} write it: {@code host:port}, {@code [ipv6]:port},
+     * a bare port (every interface), or a Unix socket path.
+     *
+     * @throws ConfigException when it is none of those
+     */
+    static ListenAddress parse(String text) {
+        return Datatypes.listenAddress(text);
+    }
+
     record Tcp(String host, int port) implements ListenAddress {
         public Tcp {
             Objects.requireNonNull(host, "host");

@@ -74,6 +74,38 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
     }
 
+    /** For the command line's {@code --invalidation-queue-size}. */
+    public ZeoConfig withInvalidationQueueSize(int value) {
+        return new ZeoConfig(address, readOnly, value, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    /** For tests and embedding: client-side conflict resolution on or off. */
+    public ZeoConfig withClientConflictResolution(boolean value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                value, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
+    public ZeoConfig withLockWait(Duration value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, value, groupCommit);
+    }
+
+    public ZeoConfig withMaxFrameSize(int value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, value, lockWait, groupCommit);
+    }
+
+    public ZeoConfig withTls(Optional<TlsConfig> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, value, maxFrameSize, lockWait, groupCommit);
+    }
+
+    public ZeoConfig withInvalidationAge(Optional<Duration> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, value, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+    }
+
     /** For the command line's {@code -r}. */
     public ZeoConfig withReadOnly(boolean value) {
         return new ZeoConfig(address, value, invalidationQueueSize, invalidationAge, transactionTimeout,

@@ -32,6 +32,14 @@ public final class ObjectLocks {
      * @throws ConflictException when an oid stays held by another owner for longer than the bound
      */
     public void lockAll(Object owner, SortedSet<Oid> oids) {
+        lockAll(owner, oids, () -> false);
+    }
+
+    /**
+     * As {@link #lockAll(Object, SortedSet)}, giving up as soon as {@code cancelled} turns true (checked whenever
+     * a waiter wakes; {@link #wakeWaiters()} wakes them).
+     */
+    public void lockAll(Object owner, SortedSet<Oid> oids, java.util.function.BooleanSupplier cancelled) {
         List<Oid> taken = new ArrayList<>(oids.size());
         long deadline = System.nanoTime() + maxWait.toNanos();
         synchronized (this) {
@@ -41,6 +49,11 @@ public final class ObjectLocks {
                     waits++;
                 }
                 while (holder != null && holder != owner) {
+                    if (cancelled.getAsBoolean()) {
+                        release(taken);
+                        throw new ConflictException("gave up waiting for the lock of oid " + oid
+                                + ": the transaction was cancelled", oid, null, null);
+                    }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         release(taken);
@@ -86,6 +99,11 @@ public final class ObjectLocks {
         if (!taken.isEmpty()) {
             notifyAll();
         }
+    }
+
+    /** Wakes every waiter so that it checks whether it was cancelled. */
+    public synchronized void wakeWaiters() {
+        notifyAll();
     }
 
     /** Whether anyone holds {@code oid} now (for tests and statistics). */

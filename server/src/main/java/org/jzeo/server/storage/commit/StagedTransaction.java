@@ -60,6 +60,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
     private PreparedTransaction prepared;
     private State state = State.OPEN;
     private Tid committedTid;
+    private volatile boolean cancelled;
 
     public StagedTransaction(TransactionMetadata metadata, CommitTarget<A> target, CommitSequencer<A> sequencer,
                              ObjectLocks locks, boolean readOnly) {
@@ -137,7 +138,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
                 toLock.add(op.oid());
             }
         }
-        locks.lockAll(this, toLock);
+        locks.lockAll(this, toLock, () -> cancelled);
         locked.addAll(toLock);
 
         Map<Oid, PreparedRecord> records = new LinkedHashMap<>();
@@ -221,6 +222,12 @@ public final class StagedTransaction<A> implements StorageTransaction {
         state = State.ABORTED;
         prepared = null;
         locks.unlockAll(this, locked);
+    }
+
+    @Override
+    public void cancel() {
+        cancelled = true;
+        locks.wakeWaiters();
     }
 
     @Override

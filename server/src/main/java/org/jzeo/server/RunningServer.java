@@ -1,0 +1,120 @@
+package org.jzeo.server;
+
+import io.netty.handler.ssl.SslContext;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.jzeo.server.config.FileStorageConfig;
+import org.jzeo.server.config.MappingStorageConfig;
+import org.jzeo.server.config.ServerConfig;
+import org.jzeo.server.config.StorageConfig;
+import org.jzeo.server.config.ZeoConfig;
+import org.jzeo.server.core.ServedStorage;
+import org.jzeo.server.core.StorageServer;
+import org.jzeo.server.net.TlsContexts;
+import org.jzeo.server.net.ZeoServer;
+import org.jzeo.server.storage.file.FileStorage;
+import org.jzeo.server.storage.file.FileStorageOptions;
+import org.jzeo.server.storage.memory.MemoryStorage;
+import org.jzeo.server.storage.pickle.ReferenceScanner;
+import org.jzeo.storage.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole server built from a {@link ServerConfig}: opens the storages, starts listening, and stops cleanly
+ * (connections closed, transactions aborted, storages closed with their indexes saved). Used by
+ * {@code jzeo serve} and by tests that run a server in-process.
+ */
+public final class RunningServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunningServer.class);
+
+    private final ZeoServer network;
+    private final StorageServer storages;
+    private final List<SocketAddress> addresses;
+    private final Path pidFile;
+
+    private RunningServer(ZeoServer network, StorageServer storages, List<SocketAddress> addresses, Path pidFile) {
+        this.network = network;
+        this.storages = storages;
+        this.addresses = addresses;
+        this.pidFile = pidFile;
+    }
+
+    public static RunningServer start(ServerConfig config) throws InterruptedException {
+        ZeoConfig zeo = config.zeo();
+        StorageServer server = new StorageServer(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        try {
+            for (StorageConfig sc : config.storages()) {
+                boolean gc = !(sc instanceof FileStorageConfig f) || f.packGc();
+                Storage storage = open(sc, zeo);
+                server.add(new ServedStorage(sc.name(), storage, zeo.readOnly(), zeo.clientConflictResolution(),
+                        zeo.transactionTimeout().orElse(null), zeo.invalidationQueueSize(),
+                        zeo.invalidationAge().orElse(null), InstantSource.system()), gc);
+                LOG.info("storage '{}': {} objects, last transaction {}", sc.name(), storage.length(),
+                        storage.lastTransaction());
+            }
+            SslContext tls = zeo.tls().map(TlsContexts::server).orElse(null);
+            ZeoServer network = new ZeoServer(server, zeo.maxFrameSize(), tls);
+            List<SocketAddress> bound = network.start(List.of(zeo.address()));
+            Path pid = zeo.pidFile().orElse(null);
+            if (pid != null) {
+                writePid(pid);
+            }
+            return new RunningServer(network, server, bound, pid);
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private static Storage open(StorageConfig sc, ZeoConfig zeo) {
+        if (sc instanceof MappingStorageConfig) {
+            return new MemoryStorage(sc.name(), ReferenceScanner.finder(), zeo.lockWait(), InstantSource.system());
+        }
+        FileStorageConfig f = (FileStorageConfig) sc;
+        if (f.create() && !f.readOnly()) {
+            try {
+                Files.deleteIfExists(f.path());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("create: cannot remove " + f.path(), e);
+            }
+        }
+        FileStorageOptions options = FileStorageOptions.defaults().withName(sc.name()).withReadOnly(f.readOnly())
+                .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld());
+        return FileStorage.open(f.path(), options, ReferenceScanner.finder());
+    }
+
+    private static void writePid(Path pid) {
+        try {
+            Files.writeString(pid, ProcessHandle.current().pid() + "\n");
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot write the pid file {}: {}", pid, e.getMessage());
+        }
+    }
+
+    /** The addresses the server listens on (ports resolved). */
+    public List<SocketAddress> addresses() {
+        return new ArrayList<>(addresses);
+    }
+
+    public StorageServer storages() {
+        return storages;
+    }
+
+    @Override
+    public void close() {
+        LOG.info("shutting down");
+        network.close();
+        if (pidFile != null) {
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (java.io.IOException e) {
+                LOG.debug("removing {}", pidFile, e);
+            }
+        }
+    }
+}

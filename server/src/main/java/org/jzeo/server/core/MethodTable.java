@@ -1,0 +1,45 @@
+package org.jzeo.server.core;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server methods a client may call, by wire name, each with where it runs: on the connection's event loop
+ * (cheap, no storage I/O), on the read pool in read order (storage reads), or on the connection's serial
+ * executor (transactional and stateful calls, in arrival order).
+ */
+final class MethodTable {
+
+    enum Mode { INLINE, READ, SERIAL }
+
+    @FunctionalInterface
+    interface Handler {
+        Object call(ZeoSession session, List<Object> args) throws Exception;
+    }
+
+    record Method(String name, Mode mode, Handler handler) {
+    }
+
+    private final Map<String, Method> methods = new HashMap<>();
+
+    void add(String name, Mode mode, Handler handler) {
+        if (methods.put(name, new Method(name, mode, handler)) != null) {
+            throw new IllegalStateException("method " + name + " defined twice");
+        }
+    }
+
+    Method get(String name) {
+        return methods.get(name);
+    }
+
+    /** The table of every method jzeo serves. */
+    static MethodTable standard() {
+        MethodTable table = new MethodTable();
+        SessionMethods.addTo(table);
+        ReadMethods.addTo(table);
+        CommitMethods.addTo(table);
+        MaintenanceMethods.addTo(table);
+        return table;
+    }
+}

@@ -1,0 +1,50 @@
+package org.jzeo.server.core;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: what a connection needs so that its
+ * transactional calls (vote, finish, abort, iterators) take effect in the order they arrived, without tying up
+ * a thread per connection.
+ */
+final class SerialExecutor implements Executor {
+    private final Executor pool;
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private boolean running;
+
+    SerialExecutor(Executor pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        synchronized (this) {
+            tasks.add(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        pool.execute(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            Runnable next;
+            synchronized (this) {
+                next = tasks.poll();
+                if (next == null) {
+                    running = false;
+                    return;
+                }
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SerialExecutor.class).error("task failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package org.jzeo.server.core;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.storage.Storage;
+import org.jzeo.storage.StorageTransaction;
+
+/**
+ * One storage as the server shares it: its sessions, invalidation queue, statistics and the ordering rule
+ * between reads and invalidations (zeo-protocol §7).
+ *
+ * <p>Ordering: a read computes its answer and queues the reply under the shared side of {@link #order}; a commit's
+ * invalidations are queued to the other sessions under the exclusive side, from the storage's commit listener,
+ * which runs once per commit in tid order. So a reply computed before commit T is always queued before T's
+ * invalidation on that connection, invalidations go out in tid order, and they are queued before the finish of
+ * any later commit returns.
+ */
+public final class ServedStorage {
+    private final String name;
+    private final Storage storage;
+    private final boolean readOnly;
+    private final boolean clientConflictResolution;
+    private final Duration transactionTimeout;
+    private final InvalidationQueue invalidations;
+    private final StorageStats stats = new StorageStats();
+    private final Set<ZeoSession> sessions = new CopyOnWriteArraySet<>();
+    private final Map<StorageTransaction, ZeoSession> finishing = new ConcurrentHashMap<>();
+    private final ReentrantReadWriteLock order = new ReentrantReadWriteLock();
+    private final String startedAt;
+
+    public ServedStorage(String name, Storage storage, boolean readOnly, boolean clientConflictResolution,
+                         Duration transactionTimeout, int invalidationQueueSize, Duration invalidationAge,
+                         InstantSource clock) {
+        this.name = name;
+        this.storage = storage;
+        this.readOnly = readOnly || storage.isReadOnly();
+        this.clientConflictResolution = clientConflictResolution;
+        this.transactionTimeout = transactionTimeout;
+        this.invalidations = new InvalidationQueue(storage, invalidationQueueSize, invalidationAge, clock);
+        this.startedAt = ctime(clock.instant());
+        storage.setCommitListener(this::committed);
+    }
+
+    private static String ctime(java.time.Instant instant) {
+        return java.time.format.DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", java.util.Locale.ROOT)
+                .format(instant.atZone(java.time.ZoneId.systemDefault()));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    boolean clientConflictResolution() {
+        return clientConflictResolution;
+    }
+
+    Duration transactionTimeout() {
+        return transactionTimeout;
+    }
+
+    InvalidationQueue invalidations() {
+        return invalidations;
+    }
+
+    public StorageStats stats() {
+        return stats;
+    }
+
+    /** Runs a read and the queueing of its reply so that no invalidation is queued in between. */
+    <T> T readInOrder(Supplier<T> read) {
+        order.readLock().lock();
+        try {
+            return read.get();
+        } finally {
+            order.readLock().unlock();
+        }
+    }
+
+    void add(ZeoSession session) {
+        order.readLock().lock();
+        try {
+            sessions.add(session);
+            stats.connections.incrementAndGet();
+        } finally {
+            order.readLock().unlock();
+        }
+    }
+
+    void remove(ZeoSession session) {
+        if (sessions.remove(session)) {
+            stats.connections.decrementAndGet();
+        }
+    }
+
+    /** Marks {@code txn} as {@code session}'s, so that its invalidation skips the committer. */
+    void finishing(StorageTransaction txn, ZeoSession session) {
+        finishing.put(txn, session);
+    }
+
+    void finished(StorageTransaction txn) {
+        finishing.remove(txn);
+    }
+
+    private void committed(StorageTransaction txn, Tid tid, List<Oid> oids) {
+        ZeoSession committer = txn == null ? null : finishing.get(txn);
+        List<Object> args = List.of(tid, new ArrayList<Object>(oids));
+        order.writeLock().lock();
+        try {
+            invalidations.add(tid, oids);
+            for (ZeoSession session : sessions) {
+                if (session != committer) {
+                    session.invalidate(args);
+                }
+            }
+        } finally {
+            order.writeLock().unlock();
+        }
+    }
+
+    /** {@code info} for the committer and after a pack: what the client shows as len() and getSize(). */
+    Map<String, Object> info() {
+        Map<String, Object> info = new java.util.LinkedHashMap<>();
+        info.put("length", storage.length());
+        info.put("size", storage.size());
+        return info;
+    }
+
+    /** Sends {@code info} to every session (after a pack). */
+    void broadcastInfo() {
+        List<Object> args = List.of(info());
+        for (ZeoSession session : sessions) {
+            session.callback("info", args);
+        }
+    }
+
+    /** ZEO's server_status map, keys in Python's order. */
+    Map<String, Object> status(boolean timeoutThreadAlive) {
+        Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("connections", (long) stats.connections());
+        s.put("loads", stats.loads());
+        s.put("stores", stats.stores());
+        s.put("commits", stats.commits());
+        s.put("aborts", stats.aborts());
+        s.put("active_txns", (long) stats.activeTransactions());
+        s.put("lock_time", null);
+        s.put("conflicts", stats.conflicts());
+        s.put("conflicts_resolved", stats.conflictsResolved());
+        s.put("start", startedAt);
+        s.put("waiting", (long) stats.waiting());
+        s.put("timeout-thread-is-alive", transactionTimeout == null ? "stub" : (Object) timeoutThreadAlive);
+        s.put("last-transaction", storage.lastTransaction().toString());
+        return s;
+    }
+
+    /** Closes every session of this storage (shutdown). */
+    void closeAll(String reason) {
+        for (ZeoSession session : sessions) {
+            session.closeConnection(reason);
+        }
+    }
+}

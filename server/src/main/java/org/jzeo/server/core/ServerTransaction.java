@@ -1,0 +1,114 @@
+package org.jzeo.server.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+
+/**
+ * What a client sent between {@code tpc_begin} and {@code vote}, buffered on the server (nothing touches the
+ * storage before vote). A later store of the same oid replaces the earlier one, so that in client-side
+ * conflict resolution the buffer can be replayed into a fresh storage transaction at every vote round.
+ */
+final class ServerTransaction {
+    private final Object clientTxnId;
+    private final TransactionMetadata metadata;
+    private final Map<Object, Op> ops = new LinkedHashMap<>();
+    private int sequence;
+    private StorageTransaction storageTransaction;
+
+    private interface Op {
+        void replay(StorageTransaction txn);
+    }
+
+    private record Store(Oid oid, Tid serial, byte[] data) implements Op {
+        @Override
+        public void replay(StorageTransaction txn) {
+            txn.store(oid, serial, data);
+        }
+    }
+
+    ServerTransaction(Object clientTxnId, TransactionMetadata metadata) {
+        this.clientTxnId = clientTxnId;
+        this.metadata = metadata;
+    }
+
+    /** Whether {@code txnId} (as decoded from the wire) names this transaction; compared by value. */
+    boolean isNamed(Object txnId) {
+        return Objects.equals(normalise(clientTxnId), normalise(txnId));
+    }
+
+    private static Object normalise(Object id) {
+        if (id instanceof java.math.BigInteger big && big.bitLength() < 64) {
+            return big.longValue();
+        }
+        if (id instanceof Number n && !(id instanceof java.math.BigInteger)) {
+            return n.longValue();
+        }
+        return id;
+    }
+
+    Object clientTxnId() {
+        return clientTxnId;
+    }
+
+    TransactionMetadata metadata() {
+        return metadata;
+    }
+
+    void store(Oid oid, Tid serial, byte[] data) {
+        ops.put(oid, new Store(oid, serial, data));
+    }
+
+    void checkCurrent(Oid oid, Tid serial) {
+        ops.put(sequence++, txn -> txn.checkCurrentSerial(oid, serial));
+    }
+
+    void delete(Oid oid, Tid serial) {
+        ops.put(sequence++, txn -> txn.delete(oid, serial));
+    }
+
+    void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
+        ops.put(oid, txn -> txn.restore(oid, serial, data, prevTxn));
+    }
+
+    void undo(byte[] transactionId) {
+        ops.put(sequence++, txn -> txn.undo(transactionId));
+    }
+
+    /** The data this transaction stores for {@code oid}, or null. */
+    byte[] storedData(Oid oid) {
+        Op op = ops.get(oid);
+        return op instanceof Store s ? s.data() : null;
+    }
+
+    int storeCount() {
+        int n = 0;
+        for (Op op : ops.values()) {
+            if (op instanceof Store) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Replays the buffer into {@code txn} and remembers it as the storage transaction of this vote round. */
+    void replayInto(StorageTransaction txn) {
+        storageTransaction = txn;
+        for (Op op : ops.values()) {
+            op.replay(txn);
+        }
+    }
+
+    /** The storage transaction of the current vote round, or null before vote. */
+    StorageTransaction storageTransaction() {
+        return storageTransaction;
+    }
+
+    void clearStorageTransaction() {
+        storageTransaction = null;
+    }
+}

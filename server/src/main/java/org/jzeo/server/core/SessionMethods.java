@@ -1,0 +1,97 @@
+package org.jzeo.server.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jzeo.api.Oid;
+import org.jzeo.api.ReadOnlyException;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.Args;
+import org.jzeo.storage.Invalidation;
+
+/** register, get_info, lastTransaction, ping, set_client_label, server_status, getInvalidations, new_oids. */
+final class SessionMethods {
+    /** The interfaces advertised in get_info: exactly what the storages implement (no blobs). */
+    private static final List<Object> INTERFACES = List.of(
+            List.of("ZODB.interfaces", "IStorageRestoreable"),
+            List.of("ZODB.interfaces", "IStorageIteration"),
+            List.of("ZODB.interfaces", "IStorageUndoable"),
+            List.of("ZODB.interfaces", "IStorageCurrentRecordIteration"),
+            List.of("ZODB.interfaces", "IExternalGC"),
+            List.of("ZODB.interfaces", "IStorage"),
+            List.of("zope.interface", "Interface"));
+
+    private SessionMethods() {
+    }
+
+    static void addTo(MethodTable table) {
+        table.add("register", MethodTable.Mode.INLINE, SessionMethods::register);
+        table.add("get_info", MethodTable.Mode.INLINE, (s, a) -> info(s));
+        table.add("lastTransaction", MethodTable.Mode.INLINE, (s, a) -> s.storage().storage().lastTransaction());
+        table.add("ping", MethodTable.Mode.INLINE, (s, a) -> null);
+        table.add("set_client_label", MethodTable.Mode.INLINE, (s, a) -> {
+            s.setLabel(Args.optionalString(a, 0, ""));
+            return null;
+        });
+        table.add("server_status", MethodTable.Mode.INLINE,
+                (s, a) -> s.storage().status(s.server().timeoutsRunning()));
+        table.add("getInvalidations", MethodTable.Mode.READ, SessionMethods::getInvalidations);
+        table.add("new_oids", MethodTable.Mode.INLINE, SessionMethods::newOids);
+    }
+
+    private static Object register(ZeoSession session, List<Object> args) {
+        Args.requireCount(args, 2, 3);
+        if (session.storage() != null) {
+            // Python's server has no answer for this: it closes the connection (errors-M5).
+            throw new IllegalStateException("duplicate register() call");
+        }
+        String name = Args.string(args, 0);
+        boolean readOnly = Args.truthy(args, 1);
+        ServedStorage served = session.server().storage(name);
+        if (served == null) {
+            throw new IllegalArgumentException("unknown storage: " + name);
+        }
+        if (!readOnly && served.isReadOnly()) {
+            throw new ReadOnlyException("storage " + name + " is read-only");
+        }
+        session.registered(served, readOnly || served.isReadOnly());
+        return served.storage().lastTransaction();
+    }
+
+    private static Map<String, Object> info(ZeoSession session) {
+        ServedStorage served = session.storage();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("length", served.storage().length());
+        info.put("size", served.storage().size());
+        info.put("name", served.name());
+        info.put("supportsUndo", served.storage().supportsUndo());
+        info.put("supports_record_iternext", true);
+        info.put("interfaces", INTERFACES);
+        return info;
+    }
+
+    private static Object getInvalidations(ZeoSession session, List<Object> args) {
+        Args.requireCount(args, 1, 1);
+        Tid since = Args.tid(args, 0);
+        Invalidation inv = session.storage().invalidations().getInvalidations(since);
+        if (inv == null) {
+            return null;
+        }
+        List<Object> oids = new ArrayList<>(inv.oids().size());
+        for (Oid oid : inv.oids()) {
+            oids.add(oid);
+        }
+        return List.of(inv.tid(), oids);
+    }
+
+    private static Object newOids(ZeoSession session, List<Object> args) {
+        Args.requireCount(args, 0, 1);
+        if (session.isReadOnly()) {
+            throw new ReadOnlyException("read-only connection");
+        }
+        long n = Args.optionalLong(args, 0, 100);
+        int count = (int) Math.min(Math.max(n, 1), 100);
+        return new ArrayList<Object>(session.storage().storage().newOids(count));
+    }
+}

@@ -1,0 +1,159 @@
+package org.jzeo.server.core;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storages a server shares and the threads it serves them with, independent of the network: the read pool
+ * (bounded: storage reads), the commit pool (transactional calls; a voter may wait for object locks, so it grows
+ * with the number of committing clients) and a scheduler for transaction timeouts.
+ */
+public final class StorageServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageServer.class);
+
+    private final Map<String, ServedStorage> storages = new LinkedHashMap<>();
+    private final Map<String, Boolean> packGc = new LinkedHashMap<>();
+    private final MethodTable methods = MethodTable.standard();
+    private final ExecutorService readPool;
+    private final ExecutorService commitPool;
+    private final ScheduledExecutorService scheduler;
+
+    public StorageServer(int readThreads) {
+        this.readPool = Executors.newFixedThreadPool(readThreads, named("jzeo-read"));
+        this.commitPool = Executors.newCachedThreadPool(named("jzeo-commit"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(named("jzeo-timeout"));
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Adds a storage under its name; {@code gc} is the storage's pack-gc setting. */
+    public void add(ServedStorage storage, boolean gc) {
+        if (storages.putIfAbsent(storage.name(), storage) != null) {
+            throw new IllegalArgumentException("two storages named '" + storage.name() + "'");
+        }
+        packGc.put(storage.name(), gc);
+    }
+
+    public ServedStorage storage(String name) {
+        return storages.get(name);
+    }
+
+    public Collection<ServedStorage> storages() {
+        return storages.values();
+    }
+
+    private final Object sessionsMonitor = new Object();
+    private int liveSessions;
+
+    /** A session for a new connection that completed the handshake. */
+    public ZeoSession newSession(Peer peer) {
+        synchronized (sessionsMonitor) {
+            liveSessions++;
+        }
+        return new ZeoSession(this, peer);
+    }
+
+    void sessionEnded() {
+        synchronized (sessionsMonitor) {
+            liveSessions--;
+            sessionsMonitor.notifyAll();
+        }
+    }
+
+    private void awaitNoSessions(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        synchronized (sessionsMonitor) {
+            while (liveSessions > 0) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    LOG.warn("{} connection(s) still shutting down; going on", liveSessions);
+                    return;
+                }
+                sessionsMonitor.wait(left);
+            }
+        }
+    }
+
+    /** server_status of every storage, by name: what the {@code ruok} probe answers. */
+    public Map<String, Object> status() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        for (ServedStorage s : storages.values()) {
+            all.put(s.name(), s.status(timeoutsRunning()));
+        }
+        return all;
+    }
+
+    MethodTable methods() {
+        return methods;
+    }
+
+    ExecutorService readPool() {
+        return readPool;
+    }
+
+    ExecutorService commitPool() {
+        return commitPool;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    boolean packGc(String storage) {
+        return packGc.getOrDefault(storage, true);
+    }
+
+    boolean timeoutsRunning() {
+        return !scheduler.isShutdown();
+    }
+
+    /**
+     * Closes every connection, lets in-flight work finish (a finishing commit completes; others abort when their
+     * connection goes), then closes the storages, which saves their indexes.
+     */
+    @Override
+    public void close() {
+        for (ServedStorage s : storages.values()) {
+            s.closeAll("server shutting down");
+        }
+        try {
+            awaitNoSessions(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        readPool.shutdown();
+        commitPool.shutdown();
+        try {
+            if (!commitPool.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("transactional work still running after 30 s; closing the storages anyway");
+            }
+            readPool.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.shutdownNow();
+        for (ServedStorage s : storages.values()) {
+            try {
+                s.storage().close();
+            } catch (RuntimeException e) {
+                LOG.error("closing storage '{}' failed", s.name(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package org.jzeo.server.core;
+
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import org.jzeo.api.ConflictException;
+import org.jzeo.api.Oid;
+import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.WireErrors;
+import org.jzeo.protocol.WireMessage;
+import org.jzeo.server.storage.pickle.PickleMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection after the handshake: which storage it registered with, its buffered transaction and
+ * its iterators, and the dispatch of its calls (zeo-protocol §3–§5).
+ *
+ * <p>Rules kept here: until {@code register} succeeds only {@code register} is accepted (anything else closes
+ * the connection); keep-alives are ignored; a sync call that fails gets an error reply and the connection stays
+ * open; an async call that fails closes the connection, since the client cannot be told otherwise. State is
+ * touched by the serial executor only, except registration, which happens before any serial work.
+ */
+public final class ZeoSession {
+    private static final Logger LOG = LoggerFactory.getLogger(ZeoSession.class);
+
+    private final StorageServer server;
+    private final Peer peer;
+    private final SerialExecutor serial;
+    private volatile ServedStorage storage;
+    private volatile boolean readOnly;
+    private volatile boolean closed;
+    private String label;
+
+    // Touched only on the serial executor.
+    private ServerTransaction transaction;
+    private boolean voted;
+    private ScheduledFuture<?> transactionTimer;
+    private final SessionIterators iterators = new SessionIterators();
+
+    ZeoSession(StorageServer server, Peer peer) {
+        this.server = server;
+        this.peer = peer;
+        this.serial = new SerialExecutor(server.commitPool());
+    }
+
+    /** Handles one decoded message; called on the connection's event loop, in arrival order. */
+    public void handle(WireMessage message) {
+        if (message.isKeepAlive() || closed) {
+            return;
+        }
+        if (!message.isCall()) {
+            LOG.warn("{}: unexpected message {} from the client; closing", peer.describe(), message.name());
+            peer.close("protocol error");
+            return;
+        }
+        MethodTable.Method method = server.methods().get(message.name());
+        if (method == null || (storage == null && !method.name().equals("register"))) {
+            LOG.warn("{}: invalid method {}{}; closing", peer.describe(), message.name(),
+                    storage == null ? " before register" : "");
+            peer.close("invalid method " + message.name());
+            return;
+        }
+        Runnable call = () -> invoke(method, message);
+        switch (method.mode()) {
+            case INLINE:
+                call.run();
+                break;
+            case READ:
+                server.readPool().execute(() -> storage.readInOrder(() -> {
+                    call.run();
+                    return null;
+                }));
+                break;
+            default:
+                serial.execute(call);
+                break;
+        }
+    }
+
+    private void invoke(MethodTable.Method method, WireMessage message) {
+        MessageId msgid = message.msgid();
+        boolean async = message.isAsync();
+        Object result;
+        try {
+            result = method.handler().call(this, message.args());
+        } catch (Exception | AssertionError e) {
+            failed(method.name(), msgid, async, e);
+            return;
+        }
+        if (!async) {
+            peer.reply(msgid, result);
+        }
+    }
+
+    private void failed(String method, MessageId msgid, boolean async, Throwable e) {
+        if (async) {
+            LOG.warn("{}: async call {} failed, closing the connection: {}", peer.describe(), method, e.toString());
+            peer.close(method + " failed");
+            return;
+        }
+        if (e instanceof ConflictException conflict) {
+            LOG.info("{}: {}: {}", peer.describe(), method, e.getMessage());
+            if (storage != null) {
+                storage.stats().conflicts.increment();
+            }
+            peer.error(msgid, WireErrors.toWire(e, conflictClassName(conflict)));
+            return;
+        }
+        if (WireErrors.isRoutine(e)) {
+            LOG.debug("{}: {}: {}", peer.describe(), method, e.getMessage());
+        } else if (e instanceof RuntimeException || e instanceof Error) {
+            LOG.error("{}: {} failed", peer.describe(), method, e);
+        } else {
+            LOG.warn("{}: {} failed: {}", peer.describe(), method, e.toString());
+        }
+        peer.error(msgid, WireErrors.toWire(e));
+    }
+
+    /** The class of the conflicting object, from the data this client tried to store (ConflictError.class_name). */
+    private String conflictClassName(ConflictException conflict) {
+        Oid oid = conflict.oid();
+        if (oid == null || conflict instanceof org.jzeo.api.ReadConflictException) {
+            return null;
+        }
+        byte[] data = lastStoredData(oid);
+        return data == null ? null : PickleMetadata.className(data);
+    }
+
+    private byte[] lastStoredData(Oid oid) {
+        ServerTransaction txn = lastFailedTransaction != null ? lastFailedTransaction : transaction;
+        return txn == null ? null : txn.storedData(oid);
+    }
+
+    /** The transaction whose vote just failed, kept until its error reply is built (its buffer is dropped). */
+    private ServerTransaction lastFailedTransaction;
+
+    // ----- state for the method groups ----------------------------------------------------------------------
+
+    StorageServer server() {
+        return server;
+    }
+
+    Peer peer() {
+        return peer;
+    }
+
+    ServedStorage storage() {
+        return storage;
+    }
+
+    boolean isReadOnly() {
+        return readOnly;
+    }
+
+    void registered(ServedStorage served, boolean readOnlyConnection) {
+        this.storage = served;
+        this.readOnly = readOnlyConnection;
+        served.add(this);
+        LOG.info("{}: registered with storage '{}'{}", peer.describe(), served.name(),
+                readOnlyConnection ? " (read-only)" : "");
+    }
+
+    void setLabel(String label) {
+        this.label = label;
+        LOG.info("{}: client label '{}'", peer.describe(), label);
+    }
+
+    ServerTransaction transaction() {
+        return transaction;
+    }
+
+    void setTransaction(ServerTransaction txn) {
+        this.transaction = txn;
+        this.voted = false;
+        this.lastFailedTransaction = null;
+    }
+
+    boolean isVoted() {
+        return voted;
+    }
+
+    void setVoted(boolean value) {
+        this.voted = value;
+    }
+
+    void rememberFailedVote(ServerTransaction txn) {
+        this.lastFailedTransaction = txn;
+    }
+
+    SessionIterators iterators() {
+        return iterators;
+    }
+
+    void setTransactionTimer(ScheduledFuture<?> timer) {
+        cancelTransactionTimer();
+        this.transactionTimer = timer;
+    }
+
+    void cancelTransactionTimer() {
+        if (transactionTimer != null) {
+            transactionTimer.cancel(false);
+            transactionTimer = null;
+        }
+    }
+
+    /** Queues an invalidation (called under the storage's order lock). */
+    void invalidate(List<Object> args) {
+        if (!closed) {
+            peer.callback("invalidateTransaction", args);
+        }
+    }
+
+    void callback(String name, List<Object> args) {
+        if (!closed) {
+            peer.callback(name, args);
+        }
+    }
+
+    void closeConnection(String reason) {
+        peer.close(reason);
+    }
+
+    /**
+     * The connection is gone: leave the storage, give up any lock wait at once, then abort the transaction and
+     * drop the iterators in order after whatever this connection was doing.
+     */
+    public void disconnected() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ServedStorage served = storage;
+        if (served != null) {
+            served.remove(this);
+        }
+        serial.execute(() -> {
+            ServerTransaction txn = transaction;
+            if (txn != null) {
+                LOG.info("{}: disconnected with an unfinished transaction; aborting it", peer.describe());
+                CommitMethods.abortTransaction(this);
+            }
+            iterators.clear();
+            server.sessionEnded();
+        });
+        // Outside the serial order on purpose: a vote stuck waiting for object locks must give up now.
+        ServerTransaction pending = transactionSnapshot;
+        if (pending != null && pending.storageTransaction() != null) {
+            pending.storageTransaction().cancel();
+        }
+        LOG.info("{}: disconnected{}", peer.describe(), label == null ? "" : " (" + label + ")");
+    }
+
+    /** The transaction being voted, visible to the event loop for {@link #disconnected()}'s cancel. */
+    volatile ServerTransaction transactionSnapshot;
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    String describe() {
+        return peer.describe();
+    }
+}

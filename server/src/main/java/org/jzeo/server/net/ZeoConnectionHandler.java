@@ -1,0 +1,146 @@
+package org.jzeo.server.net;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import java.util.List;
+import org.jzeo.protocol.FrameTooLargeException;
+import org.jzeo.protocol.Handshake;
+import org.jzeo.protocol.MalformedMessageException;
+import org.jzeo.protocol.MessageCodec;
+import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.WireEncodingException;
+import org.jzeo.protocol.WireError;
+import org.jzeo.protocol.WireErrors;
+import org.jzeo.protocol.WireMessage;
+import org.jzeo.server.core.Peer;
+import org.jzeo.server.core.StorageServer;
+import org.jzeo.server.core.ZeoSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's protocol front: sends the {@code M5} announcement, checks the client's answer (or answers a
+ * {@code ruok} probe), then decodes every sized message and hands it to the connection's {@link ZeoSession}.
+ * Anything that cannot be decoded closes the connection with a log line; other connections are not affected.
+ * As the session's {@link Peer} it encodes and queues outgoing messages, from any thread, in call order.
+ */
+final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> implements Peer {
+    private static final Logger LOG = LoggerFactory.getLogger(ZeoConnectionHandler.class);
+
+    private final StorageServer server;
+    private final MessageCodec codec = new MessageCodec();
+    private Channel channel;
+    private String remote = "?";
+    private ZeoSession session;
+    private boolean handshakeDone;
+
+    ZeoConnectionHandler(StorageServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        remote = String.valueOf(channel.remoteAddress());
+        LOG.info("connection from {}", remote);
+        ctx.writeAndFlush(Handshake.serverAnnouncement());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, byte[] payload) {
+        if (!handshakeDone) {
+            handshake(ctx, payload);
+            return;
+        }
+        WireMessage message;
+        try {
+            message = codec.decode(payload);
+        } catch (MalformedMessageException e) {
+            LOG.warn("{}: undecodable message ({}); closing the connection", remote, e.getMessage());
+            ctx.close();
+            return;
+        }
+        session.handle(message);
+    }
+
+    private void handshake(ChannelHandlerContext ctx, byte[] payload) {
+        Handshake.Result result = Handshake.classifyClientReply(payload);
+        switch (result.kind()) {
+            case MSGPACK_5:
+                handshakeDone = true;
+                session = server.newSession(this);
+                break;
+            case STATUS_PROBE:
+                LOG.info("{}: status probe (ruok)", remote);
+                ctx.writeAndFlush(StatusJson.encode(server.status())).addListener(ChannelFutureListener.CLOSE);
+                break;
+            default:
+                LOG.warn("{}: bad handshake ({}); closing the connection", remote, result.reason());
+                ctx.close();
+                break;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (session != null) {
+            session.disconnected();
+        } else {
+            LOG.info("{}: disconnected", remote);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof FrameTooLargeException tooLarge) {
+            LOG.warn("{}: message of {} bytes exceeds max-frame-size; closing the connection", remote,
+                    tooLarge.announcedLength());
+        } else if (root instanceof java.io.IOException) {
+            LOG.info("{}: connection error: {}", remote, root.getMessage());
+        } else {
+            LOG.warn("{}: closing the connection after an error", remote, root);
+        }
+        ctx.close();
+    }
+
+    // ----- Peer ----------------------------------------------------------------------------------------------
+
+    @Override
+    public void reply(MessageId msgid, Object result) {
+        byte[] encoded;
+        try {
+            encoded = codec.encodeReply(msgid, result);
+        } catch (WireEncodingException e) {
+            LOG.error("{}: cannot encode a reply: {}", remote, e.getMessage());
+            encoded = codec.encodeError(msgid, WireErrors.unencodableResult());
+        }
+        channel.writeAndFlush(encoded);
+    }
+
+    @Override
+    public void error(MessageId msgid, WireError error) {
+        channel.writeAndFlush(codec.encodeError(msgid, error));
+    }
+
+    @Override
+    public void callback(String name, List<Object> args) {
+        channel.writeAndFlush(codec.encodeCallback(name, args));
+    }
+
+    @Override
+    public void close(String reason) {
+        LOG.info("{}: closing the connection: {}", remote, reason);
+        channel.close();
+    }
+
+    @Override
+    public String describe() {
+        return remote;
+    }
+}
