@@ -76,6 +76,10 @@ public final class RunningServer implements AutoCloseable {
             return new MemoryStorage(sc.name(), ReferenceScanner.finder(), zeo.lockWait(), InstantSource.system());
         }
         FileStorageConfig f = (FileStorageConfig) sc;
+        if (f.quota().isPresent()) {
+            LOG.warn("storage '{}': quota {} is not enforced by this version of jzeo", sc.name(),
+                    f.quota().getAsLong());
+        }
         if (f.create() && !f.readOnly()) {
             try {
                 Files.deleteIfExists(f.path());
