@@ -44,7 +44,7 @@ final class SessionMethods {
         Args.requireCount(args, 2, 3);
         if (session.storage() != null) {
             // Python's server has no answer for this: it closes the connection (errors-M5).
-            throw new IllegalStateException("duplicate register() call");
+            throw new CloseConnection("duplicate register() call");
         }
         String name = Args.string(args, 0);
         boolean readOnly = Args.truthy(args, 1);

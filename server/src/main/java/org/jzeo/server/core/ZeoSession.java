@@ -93,6 +93,11 @@ public final class ZeoSession {
     }
 
     private void failed(String method, MessageId msgid, boolean async, Throwable e) {
+        if (e instanceof CloseConnection) {
+            LOG.warn("{}: {}: {}; closing the connection", peer.describe(), method, e.getMessage());
+            peer.close(e.getMessage());
+            return;
+        }
         if (async) {
             LOG.warn("{}: async call {} failed, closing the connection: {}", peer.describe(), method, e.toString());
             peer.close(method + " failed");
