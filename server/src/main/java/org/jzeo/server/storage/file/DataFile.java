@@ -203,9 +203,18 @@ public final class DataFile {
         return null;
     }
 
-    /** The record of {@code oid} inside the transaction at {@code tpos}, or null. */
+    /** The record of {@code oid} inside {@code txn}, or null. */
     public DataHeader findInTransaction(TransactionHeader txn, Oid oid) {
-        long p = txn.dataStart();
+        return findInTransaction(txn, oid, txn.dataStart());
+    }
+
+    /** Whether a later record of the same transaction writes {@code d}'s oid again. */
+    public boolean findInTransactionAfter(TransactionHeader txn, DataHeader d) {
+        return findInTransaction(txn, d.oid(), d.end()) != null;
+    }
+
+    private DataHeader findInTransaction(TransactionHeader txn, Oid oid, long from) {
+        long p = from;
         while (p < txn.dataEnd()) {
             DataHeader h = readDataHeader(p);
             if (h.oid().equals(oid)) {
@@ -214,19 +223,6 @@ public final class DataFile {
             p = h.end();
         }
         return null;
-    }
-
-    /** Whether a later record of the same transaction writes {@code d}'s oid again. */
-    public boolean findInTransactionAfter(TransactionHeader txn, DataHeader d) {
-        long p = d.end();
-        while (p < txn.dataEnd()) {
-            DataHeader h = readDataHeader(p);
-            if (h.oid().equals(d.oid())) {
-                return true;
-            }
-            p = h.end();
-        }
-        return false;
     }
 
     public long size() {

@@ -60,18 +60,10 @@ final class NoLoadInterpreter {
     }
 
     private void execute(int op) {
+        if (ControlOpcodes.execute(op, in, stack)) {
+            return;
+        }
         switch (op) {
-            case PROTO -> {
-                int protocol = in.u8();
-                if (protocol > HIGHEST_PROTOCOL) {
-                    throw in.error("unsupported pickle protocol " + protocol);
-                }
-            }
-            case FRAME -> in.frame();
-            case MARK -> stack.mark();
-            case POP -> stack.popValueOrMark(in);
-            case POP_MARK -> stack.popToMark(in);
-            case DUP -> stack.push(stack.peek(in));
 
             case PERSID -> {
                 persistentId(in.line());

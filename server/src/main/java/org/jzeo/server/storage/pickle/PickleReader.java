@@ -86,18 +86,10 @@ public final class PickleReader {
     }
 
     private void execute(int op) {
+        if (ControlOpcodes.execute(op, in, stack)) {
+            return;
+        }
         switch (op) {
-            case PROTO -> {
-                int protocol = in.u8();
-                if (protocol > HIGHEST_PROTOCOL) {
-                    throw in.error("unsupported pickle protocol " + protocol);
-                }
-            }
-            case FRAME -> in.frame();
-            case MARK -> stack.mark();
-            case POP -> stack.popValueOrMark(in);
-            case POP_MARK -> stack.popToMark(in);
-            case DUP -> stack.push(stack.peek(in));
 
             case NONE -> stack.push(null);
             case NEWTRUE -> stack.push(Boolean.TRUE);
