@@ -102,16 +102,25 @@ final class CommitMethods {
 
     /** The active transaction if {@code txnId} names it; otherwise the StorageTransactionError Python sends. */
     private static ServerTransaction current(ZeoSession session, Object txnId) {
+        requireWritable(session);
         ServerTransaction txn = session.transaction();
         if (txn == null || !txn.isNamed(txnId)) {
-            throw mismatch(txnId);
+            throw mismatch(txn, txnId);
         }
         return txn;
     }
 
-    private static RuntimeException mismatch(Object txnId) {
-        var wire = WireErrors.transactionMismatch(txnId);
-        return new ServerException(wire.className(), wire.excArgs());
+    /** Python's _check_tid refuses every transactional call on a read-only connection first. */
+    private static void requireWritable(ZeoSession session) {
+        if (session.isReadOnly()) {
+            throw new ReadOnlyException("read-only connection");
+        }
+    }
+
+    /** Python: StorageTransactionError(id of the active transaction or None, the id given). */
+    private static RuntimeException mismatch(ServerTransaction active, Object txnId) {
+        return new ServerException(WireErrors.STORAGE_TRANSACTION_ERROR,
+                java.util.Arrays.asList(active == null ? null : active.clientTxnId(), txnId));
     }
 
     private static Object vote(ZeoSession session, List<Object> args) {
@@ -121,39 +130,52 @@ final class CommitMethods {
             throw new StorageTransactionException("Already voting");
         }
         ServedStorage served = session.storage();
-        StorageTransaction st = served.storage().begin(txn.metadata());
-        txn.replayInto(st);
-        session.transactionSnapshot = txn;
-        served.stats().waiting.incrementAndGet();
-        try {
-            if (session.isClosed()) {
-                st.cancel();
+        // Client-side resolution (Python's _store/_vote): every store in conflict is reported in this one vote;
+        // a conflicting store is left out and the rest replayed again to find the others.
+        Map<Oid, Object> conflicts = new LinkedHashMap<>();
+        while (true) {
+            StorageTransaction st = served.storage().begin(txn.metadata());
+            txn.replayInto(st, conflicts.keySet());
+            session.transactionSnapshot = txn;
+            served.stats().waiting.incrementAndGet();
+            try {
+                if (session.isClosed()) {
+                    st.cancel();
+                }
+                List<Oid> undone = st.vote();
+                if (!conflicts.isEmpty()) {
+                    st.abort();
+                    txn.clearStorageTransaction();
+                    return new ArrayList<Object>(conflicts.values());
+                }
+                session.setVoted(true);
+                served.locked(session);
+                startTimer(session, served);
+                return new ArrayList<Object>(undone);
+            } catch (ConflictException e) {
+                txn.clearStorageTransaction();
+                if (served.clientConflictResolution() && !(e instanceof org.jzeo.api.ReadConflictException)
+                        && txn.storedData(e.oid()) != null && e.committedSerial() != null
+                        && !conflicts.containsKey(e.oid())) {
+                    // Client-side resolution: report the conflict with the rejected data, keep the buffer.
+                    served.stats().conflicts.increment();
+                    Map<String, Object> conflict = new LinkedHashMap<>();
+                    conflict.put("oid", e.oid());
+                    conflict.put("serials", List.of(e.committedSerial(), e.readSerial()));
+                    conflict.put("data", txn.storedData(e.oid()));
+                    conflicts.put(e.oid(), conflict);
+                    continue;
+                }
+                dropAfterFailedVote(session, txn);
+                throw e;
+            } catch (RuntimeException e) {
+                txn.clearStorageTransaction();
+                dropAfterFailedVote(session, txn);
+                throw e;
+            } finally {
+                served.stats().waiting.decrementAndGet();
+                session.transactionSnapshot = null;
             }
-            List<Oid> undone = st.vote();
-            session.setVoted(true);
-            startTimer(session, served);
-            return new ArrayList<Object>(undone);
-        } catch (ConflictException e) {
-            txn.clearStorageTransaction();
-            if (served.clientConflictResolution() && !(e instanceof org.jzeo.api.ReadConflictException)
-                    && txn.storedData(e.oid()) != null && e.committedSerial() != null) {
-                // Client-side resolution: report the conflict with the rejected data, keep the buffer.
-                served.stats().conflicts.increment();
-                Map<String, Object> conflict = new LinkedHashMap<>();
-                conflict.put("oid", e.oid());
-                conflict.put("serials", List.of(e.committedSerial(), e.readSerial()));
-                conflict.put("data", txn.storedData(e.oid()));
-                return List.of(conflict);
-            }
-            dropAfterFailedVote(session, txn);
-            throw e;
-        } catch (RuntimeException e) {
-            txn.clearStorageTransaction();
-            dropAfterFailedVote(session, txn);
-            throw e;
-        } finally {
-            served.stats().waiting.decrementAndGet();
-            session.transactionSnapshot = null;
         }
     }
 
@@ -178,6 +200,7 @@ final class CommitMethods {
 
     private static Object tpcFinish(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 1, 1);
+        requireWritable(session);
         ServerTransaction txn = session.transaction();
         if (txn == null || !txn.isNamed(Args.value(args, 0))) {
             return null;
@@ -193,6 +216,7 @@ final class CommitMethods {
             tid = st.finish();
         } finally {
             served.finished(st);
+            served.unlocked(session);
             session.cancelTransactionTimer();
             session.setTransaction(null);
             served.stats().activeTransactions.decrementAndGet();
@@ -204,6 +228,7 @@ final class CommitMethods {
 
     private static Object tpcAbort(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 1, 1);
+        requireWritable(session);
         ServerTransaction txn = session.transaction();
         if (txn != null && txn.isNamed(Args.value(args, 0))) {
             abortTransaction(session);
@@ -224,6 +249,7 @@ final class CommitMethods {
         session.cancelTransactionTimer();
         session.setTransaction(null);
         ServedStorage served = session.storage();
+        served.unlocked(session);
         served.stats().activeTransactions.decrementAndGet();
         served.stats().aborts.increment();
     }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
 import org.jzeo.protocol.Args;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
@@ -32,15 +33,23 @@ final class ReadMethods {
 
     private static Object loadBefore(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 2, 2);
-        session.storage().stats().loads.increment();
-        LoadResult r = session.storage().storage().loadBefore(Args.oid(args, 0), Args.tid(args, 1));
+        ServedStorage served = session.storage();
+        served.stats().loads.increment();
+        // Answer as of the newest announced commit: a commit published but not yet announced stays invisible,
+        // as start or as end tid, until its invalidation is queued ahead of this reply.
+        Tid visible = served.announcedTid();
+        Tid before = Args.tid(args, 1);
+        if (before.isAfter(visible)) {
+            before = visible.next();
+        }
+        LoadResult r = served.storage().loadBefore(Args.oid(args, 0), before);
         if (r == null) {
             return null;
         }
         List<Object> result = new ArrayList<>(3);
         result.add(r.data());
         result.add(r.start());
-        result.add(r.end());
+        result.add(r.end() != null && r.end().isAfter(visible) ? null : r.end());
         return result;
     }
 

@@ -37,6 +37,11 @@ public final class ServedStorage {
     private final Map<StorageTransaction, ZeoSession> finishing = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock order = new ReentrantReadWriteLock();
     private final String startedAt;
+    private final InstantSource clock;
+    /** When each voted session took its locks: server_status's lock_time is the oldest. */
+    private final Map<ZeoSession, Double> lockedSince = new ConcurrentHashMap<>();
+    /** The newest tid whose invalidations have been queued to every session: what a reply may reveal. */
+    private volatile Tid announced;
 
     public ServedStorage(String name, Storage storage, boolean readOnly, boolean clientConflictResolution,
                          Duration transactionTimeout, int invalidationQueueSize, Duration invalidationAge,
@@ -48,6 +53,8 @@ public final class ServedStorage {
         this.transactionTimeout = transactionTimeout;
         this.invalidations = new InvalidationQueue(storage, invalidationQueueSize, invalidationAge, clock);
         this.startedAt = ctime(clock.instant());
+        this.clock = clock;
+        this.announced = storage.lastTransaction();
         storage.setCommitListener(this::committed);
     }
 
@@ -84,6 +91,15 @@ public final class ServedStorage {
         return stats;
     }
 
+    /**
+     * The newest tid whose invalidations have been queued. A commit is visible in the storage a moment before
+     * this moves (the commit listener runs after publication), so reads run in {@link #readInOrder} must not
+     * reveal anything newer: a client would otherwise see tid T before T's invalidation.
+     */
+    Tid announcedTid() {
+        return announced;
+    }
+
     /** Runs a read and the queueing of its reply so that no invalidation is queued in between. */
     <T> T readInOrder(Supplier<T> read) {
         order.readLock().lock();
@@ -110,6 +126,15 @@ public final class ServedStorage {
         }
     }
 
+    /** {@code session}'s vote succeeded: it holds its locks until finish or abort. */
+    void locked(ZeoSession session) {
+        lockedSince.put(session, clock.millis() / 1000.0);
+    }
+
+    void unlocked(ZeoSession session) {
+        lockedSince.remove(session);
+    }
+
     /** Marks {@code txn} as {@code session}'s, so that its invalidation skips the committer. */
     void finishing(StorageTransaction txn, ZeoSession session) {
         finishing.put(txn, session);
@@ -130,6 +155,7 @@ public final class ServedStorage {
                     session.invalidate(args);
                 }
             }
+            announced = tid;
         } finally {
             order.writeLock().unlock();
         }
@@ -160,7 +186,7 @@ public final class ServedStorage {
         s.put("commits", stats.commits());
         s.put("aborts", stats.aborts());
         s.put("active_txns", (long) stats.activeTransactions());
-        s.put("lock_time", null);
+        s.put("lock_time", lockedSince.values().stream().min(Double::compare).orElse(null));
         s.put("conflicts", stats.conflicts());
         s.put("conflicts_resolved", stats.conflictsResolved());
         s.put("start", startedAt);

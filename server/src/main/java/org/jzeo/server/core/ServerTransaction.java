@@ -97,8 +97,16 @@ final class ServerTransaction {
 
     /** Replays the buffer into {@code txn} and remembers it as the storage transaction of this vote round. */
     void replayInto(StorageTransaction txn) {
+        replayInto(txn, java.util.Set.of());
+    }
+
+    /** As {@link #replayInto(StorageTransaction)}, leaving out the stores of {@code skippedStores}. */
+    void replayInto(StorageTransaction txn, java.util.Set<Oid> skippedStores) {
         storageTransaction = txn;
         for (Op op : ops.values()) {
+            if (op instanceof Store store && skippedStores.contains(store.oid())) {
+                continue;
+            }
             op.replay(txn);
         }
     }

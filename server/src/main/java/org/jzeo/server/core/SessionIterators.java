@@ -14,7 +14,8 @@ import org.jzeo.storage.TransactionRecord;
 final class SessionIterators {
     private final Map<Long, TransactionCursor> transactions = new HashMap<>();
     private final Map<Long, Iterator<DataRecord>> records = new HashMap<>();
-    private long nextId = 1;
+    /** Python: {@code itertools.count()}, so the first iterator is 0. */
+    private long nextId = 0;
 
     /** A transaction iterator and the last transaction it returned (iterator_record_start names it). */
     static final class TransactionCursor {

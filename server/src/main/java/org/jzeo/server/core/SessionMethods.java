@@ -28,7 +28,8 @@ final class SessionMethods {
     static void addTo(MethodTable table) {
         table.add("register", MethodTable.Mode.INLINE, SessionMethods::register);
         table.add("get_info", MethodTable.Mode.INLINE, (s, a) -> info(s));
-        table.add("lastTransaction", MethodTable.Mode.INLINE, (s, a) -> s.storage().storage().lastTransaction());
+        // READ, not INLINE: a reply written on the event loop overtakes invalidations other threads have queued.
+        table.add("lastTransaction", MethodTable.Mode.READ, (s, a) -> s.storage().announcedTid());
         table.add("ping", MethodTable.Mode.INLINE, (s, a) -> null);
         table.add("set_client_label", MethodTable.Mode.INLINE, (s, a) -> {
             s.setLabel(Args.optionalString(a, 0, ""));
@@ -42,10 +43,6 @@ final class SessionMethods {
 
     private static Object register(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 2, 3);
-        if (session.storage() != null) {
-            // Python's server has no answer for this: it closes the connection (errors-M5).
-            throw new CloseConnection("duplicate register() call");
-        }
         String name = Args.string(args, 0);
         boolean readOnly = Args.truthy(args, 1);
         ServedStorage served = session.server().storage(name);

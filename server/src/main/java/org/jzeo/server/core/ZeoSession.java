@@ -54,9 +54,11 @@ public final class ZeoSession {
             return;
         }
         MethodTable.Method method = server.methods().get(message.name());
-        if (method == null || (storage == null && !method.name().equals("register"))) {
+        boolean register = method != null && method.name().equals("register");
+        // Python: before register only register is allowed; after it, register no longer is (errors-M5 conn2).
+        if (method == null || (storage == null) != register) {
             LOG.warn("{}: invalid method {}{}; closing", peer.describe(), message.name(),
-                    storage == null ? " before register" : "");
+                    storage == null ? " before register" : register ? " (already registered)" : "");
             peer.close("invalid method " + message.name());
             return;
         }
@@ -93,11 +95,6 @@ public final class ZeoSession {
     }
 
     private void failed(String method, MessageId msgid, boolean async, Throwable e) {
-        if (e instanceof CloseConnection) {
-            LOG.warn("{}: {}: {}; closing the connection", peer.describe(), method, e.getMessage());
-            peer.close(e.getMessage());
-            return;
-        }
         if (async) {
             LOG.warn("{}: async call {} failed, closing the connection: {}", peer.describe(), method, e.toString());
             peer.close(method + " failed");
