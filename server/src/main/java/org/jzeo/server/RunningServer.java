@@ -14,6 +14,7 @@ import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.config.ZeoConfig;
 import org.jzeo.server.core.ServedStorage;
 import org.jzeo.server.core.StorageServer;
+import org.jzeo.server.monitor.Monitors;
 import org.jzeo.server.net.TlsContexts;
 import org.jzeo.server.net.ZeoServer;
 import org.jzeo.server.storage.file.FileStorage;
@@ -36,17 +37,21 @@ public final class RunningServer implements AutoCloseable {
     private final StorageServer storages;
     private final List<SocketAddress> addresses;
     private final Path pidFile;
+    private final Monitors monitors;
 
-    private RunningServer(ZeoServer network, StorageServer storages, List<SocketAddress> addresses, Path pidFile) {
+    private RunningServer(ZeoServer network, StorageServer storages, List<SocketAddress> addresses, Path pidFile,
+                          Monitors monitors) {
         this.network = network;
         this.storages = storages;
         this.addresses = addresses;
         this.pidFile = pidFile;
+        this.monitors = monitors;
     }
 
     public static RunningServer start(ServerConfig config) throws InterruptedException {
         ZeoConfig zeo = config.zeo();
         StorageServer server = new StorageServer(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        Monitors monitors = Monitors.none();
         try {
             for (StorageConfig sc : config.storages()) {
                 boolean gc = !(sc instanceof FileStorageConfig f) || f.packGc();
@@ -57,6 +62,7 @@ public final class RunningServer implements AutoCloseable {
                 LOG.info("storage '{}': {} objects, last transaction {}", sc.name(), storage.length(),
                         storage.lastTransaction());
             }
+            monitors = Monitors.start(zeo.monitorAddress(), zeo.metricsAddress(), server);
             SslContext tls = zeo.tls().map(TlsContexts::server).orElse(null);
             ZeoServer network = new ZeoServer(server, zeo.maxFrameSize(), tls);
             List<SocketAddress> bound = network.start(List.of(zeo.address()));
@@ -64,8 +70,9 @@ public final class RunningServer implements AutoCloseable {
             if (pid != null) {
                 writePid(pid);
             }
-            return new RunningServer(network, server, bound, pid);
+            return new RunningServer(network, server, bound, pid, monitors);
         } catch (RuntimeException | InterruptedException e) {
+            monitors.close();
             server.close();
             throw e;
         }
@@ -109,9 +116,15 @@ public final class RunningServer implements AutoCloseable {
         return storages;
     }
 
+    /** The statistics listeners ({@code monitor-address}, {@code metrics-address}) and where they listen. */
+    public Monitors monitors() {
+        return monitors;
+    }
+
     @Override
     public void close() {
         LOG.info("shutting down");
+        monitors.close();
         network.close();
         if (pidFile != null) {
             try {

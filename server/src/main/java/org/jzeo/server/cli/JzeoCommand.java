@@ -1,23 +1,58 @@
 package org.jzeo.server.cli;
 
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import org.jzeo.server.config.LogConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code jzeo} command line: one entry point, a subcommand per job. */
+/**
+ * The {@code jzeo} command line: one entry point, a subcommand per job. {@link #main} applies the {@code <eventlog>}
+ * of {@code serve -C zeo.conf} before any logger exists (see {@link LoggingSetup}); no subcommand class creates a
+ * logger before it runs.
+ */
 @Command(name = "jzeo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "jzeo: ZEO, the ZODB client/server storage, for the JVM.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, PackCommand.class, UpCommand.class, StatusCommand.class,
+            CommandLine.HelpCommand.class})
 public final class JzeoCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new JzeoCommand()).execute(args));
+        PrintStream terminal = System.err;
+        CommandLine commandLine = new CommandLine(new JzeoCommand());
+        configureLogging(commandLine, args, terminal);
+        // Usage errors and failures to start go to the terminal even when the log goes to a file.
+        commandLine.setErr(new PrintWriter(terminal, true));
+        System.exit(commandLine.execute(args));
+    }
+
+    /** For {@code serve -C file}: reads the file's {@code <eventlog>} and applies it, before the first logger. */
+    private static void configureLogging(CommandLine commandLine, String[] args, PrintStream terminal) {
+        CommandLine.ParseResult parsed;
+        try {
+            parsed = commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            return; // execute() reports it
+        }
+        if (!parsed.hasSubcommand()
+                || !(parsed.subcommand().commandSpec().userObject() instanceof ServeCommand serve)
+                || serve.configFile == null) {
+            return;
+        }
+        LogConfig eventlog = LoggingSetup.readEventLog(serve.configFile);
+        if (eventlog != null) {
+            String problem = LoggingSetup.apply(eventlog);
+            if (problem != null) {
+                terminal.println(problem);
+            }
+        }
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -20,13 +20,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code jzeo serve}: runzeo. With no arguments it serves {@code ./var/Data.fs} as storage "1" on
  * 127.0.0.1:8100. Flags override the configuration file. SIGTERM or Ctrl-C stops the server cleanly: connections
- * are closed (their transactions aborted), and the storages are closed with their indexes saved.
+ * are closed (their transactions aborted), and the storages are closed with their indexes saved. It creates no
+ * logger before it runs, so that {@link JzeoCommand#main} can configure logging first.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the storage server (default: ./var/Data.fs on 127.0.0.1:8100).")
 final class ServeCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
     @Option(names = {"-C", "--configure"}, description = "A zeo.conf file.")
     Path configFile;
 
@@ -51,16 +50,26 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--pid-file", description = "Write the process id to this file.")
     Path pidFile;
 
+    @Option(names = "--monitor-address", paramLabel = "ADDRESS",
+            description = "Serve ZEO 4's plain-text statistics report here: host:port, port or a Unix socket path.")
+    String monitorAddress;
+
+    @Option(names = "--metrics-address", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics over HTTP at http://HOST:PORT/metrics.")
+    String metricsAddress;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = configuration();
+        Logger log = LoggerFactory.getLogger(ServeCommand.class);
+        LoggingSetup.limitations(config.eventlog()).forEach(log::warn);
         RunningServer server = RunningServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "jzeo-shutdown"));
-        LOG.info("jzeo server ready on {}", server.addresses());
+        log.info("jzeo server ready on {}", server.addresses());
         stopped.await();
         return 0;
     }
@@ -82,6 +91,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (pidFile != null) {
             zeo = zeo.withPidFile(Optional.of(pidFile));
+        }
+        if (monitorAddress != null) {
+            zeo = zeo.withMonitorAddress(Optional.of(ListenAddress.parse(monitorAddress)));
+        }
+        if (metricsAddress != null) {
+            ListenAddress metrics = ListenAddress.parse(metricsAddress);
+            if (!(metrics instanceof ListenAddress.Tcp)) {
+                throw new IllegalArgumentException("--metrics-address must be host:port (HTTP), not a Unix socket");
+            }
+            zeo = zeo.withMetricsAddress(Optional.of(metrics));
         }
         config = config.withZeo(zeo);
         if (filename != null) {

@@ -27,11 +27,16 @@ import java.util.Optional;
  *                                 with a conflict (jzeo {@code lock-wait}, 10s)
  * @param groupCommit              let one fsync cover several transactions finishing together
  *                                 (jzeo {@code group-commit}, on)
+ * @param monitorAddress           where ZEO 4's plain-text statistics monitor listens (ZEO 4
+ *                                 {@code monitor-address}, TCP or Unix socket); empty: none
+ * @param metricsAddress           where the Prometheus {@code /metrics} HTTP endpoint listens (jzeo
+ *                                 {@code metrics-address}, TCP only); empty: none
  */
 public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidationQueueSize,
                         Optional<Duration> invalidationAge, Optional<Duration> transactionTimeout,
                         boolean clientConflictResolution, Optional<Path> pidFile, Optional<TlsConfig> tls,
-                        int maxFrameSize, Duration lockWait, boolean groupCommit) {
+                        int maxFrameSize, Duration lockWait, boolean groupCommit,
+                        Optional<ListenAddress> monitorAddress, Optional<ListenAddress> metricsAddress) {
 
     /** The address used when none is configured. */
     public static final ListenAddress DEFAULT_ADDRESS = new ListenAddress.Tcp("127.0.0.1", 8100);
@@ -48,6 +53,11 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         Objects.requireNonNull(pidFile, "pidFile");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(lockWait, "lockWait");
+        Objects.requireNonNull(monitorAddress, "monitorAddress");
+        Objects.requireNonNull(metricsAddress, "metricsAddress");
+        if (metricsAddress.isPresent() && !(metricsAddress.get() instanceof ListenAddress.Tcp)) {
+            throw new IllegalArgumentException("metricsAddress must be TCP: " + metricsAddress.get());
+        }
         if (invalidationQueueSize < 0) {
             throw new IllegalArgumentException("invalidationQueueSize " + invalidationQueueSize);
         }
@@ -65,63 +75,83 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
     public static ZeoConfig defaults() {
         return new ZeoConfig(DEFAULT_ADDRESS, false, DEFAULT_INVALIDATION_QUEUE_SIZE, Optional.empty(),
                 Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
-                DEFAULT_LOCK_WAIT, true);
+                DEFAULT_LOCK_WAIT, true, Optional.empty(), Optional.empty());
     }
 
     /** For the command line's {@code -a}. */
     public ZeoConfig withAddress(ListenAddress value) {
         return new ZeoConfig(value, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     /** For the command line's {@code --invalidation-queue-size}. */
     public ZeoConfig withInvalidationQueueSize(int value) {
         return new ZeoConfig(address, readOnly, value, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     /** For tests and embedding: client-side conflict resolution on or off. */
     public ZeoConfig withClientConflictResolution(boolean value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                value, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                value, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, metricsAddress);
     }
 
     public ZeoConfig withLockWait(Duration value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, value, groupCommit);
+                clientConflictResolution, pidFile, tls, maxFrameSize, value, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     public ZeoConfig withMaxFrameSize(int value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, value, lockWait, groupCommit);
+                clientConflictResolution, pidFile, tls, value, lockWait, groupCommit, monitorAddress, metricsAddress);
     }
 
     public ZeoConfig withTls(Optional<TlsConfig> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, value, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, pidFile, value, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     public ZeoConfig withInvalidationAge(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, value, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     /** For the command line's {@code -r}. */
     public ZeoConfig withReadOnly(boolean value) {
         return new ZeoConfig(address, value, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     /** For the command line's {@code -t}. */
     public ZeoConfig withTransactionTimeout(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, value,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
     }
 
     /** For the command line's {@code --pid-file}. */
     public ZeoConfig withPidFile(Optional<Path> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, value, tls, maxFrameSize, lockWait, groupCommit);
+                clientConflictResolution, value, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
+    }
+
+    /** For {@code monitor-address} and the command line's {@code --monitor-address}. */
+    public ZeoConfig withMonitorAddress(Optional<ListenAddress> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, value, metricsAddress);
+    }
+
+    /** For {@code metrics-address} and the command line's {@code --metrics-address}. */
+    public ZeoConfig withMetricsAddress(Optional<ListenAddress> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, value);
     }
 
     private static void requirePositive(String what, Duration value) {

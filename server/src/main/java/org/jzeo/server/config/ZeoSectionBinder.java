@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 
 /**
  * Turns a {@code <zeo>} section into a {@link ZeoConfig}: ZEO 5's keys with ZEO's defaults, ZEO 4 keys that are
- * harmless to ignore (with a warning), ZEO 4 authentication keys refused (ignoring them would open a server its
- * operator meant to protect), and jzeo's own keys.
+ * harmless to ignore (with a warning), ZEO 4's {@code monitor-address} (served again), ZEO 4 authentication keys
+ * refused (ignoring them would open a server its operator meant to protect), and jzeo's own keys (including
+ * {@code metrics-address}).
  */
 final class ZeoSectionBinder {
     private static final String ZEO4_AUTH = "ZEO 4's digest authentication was removed in ZEO 5 and is not part of"
@@ -42,14 +43,26 @@ final class ZeoSectionBinder {
         int maxFrameSize = r.get("max-frame-size", ZeoSectionBinder::frameSize, ZeoConfig.DEFAULT_MAX_FRAME_SIZE);
         Duration lockWait = r.get("lock-wait", Datatypes::timeInterval, ZeoConfig.DEFAULT_LOCK_WAIT);
         boolean groupCommit = r.get("group-commit", Datatypes::bool, true);
-        r.ignore("monitor-address", "ZEO 4's monitor server was removed in ZEO 5 and jzeo has none");
+        Optional<ListenAddress> monitorAddress = r.optional("monitor-address", Datatypes::listenAddress);
+        Optional<ListenAddress> metricsAddress = r.optional("metrics-address", ZeoSectionBinder::tcpAddress);
         r.refuse("authentication-protocol", ZEO4_AUTH);
         r.refuse("authentication-database", ZEO4_AUTH);
         r.refuse("authentication-realm", ZEO4_AUTH);
         Optional<TlsConfig> tls = r.section("ssl").map(ssl -> TlsSectionBinder.bind(ssl, warnings));
         r.finish();
         return new ZeoConfig(address.orElse(ZeoConfig.DEFAULT_ADDRESS), readOnly, queueSize, invalidationAge,
-                transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit);
+                transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
+                monitorAddress, metricsAddress);
+    }
+
+    /** An HTTP listen address: host:port, [ipv6]:port or a bare port; a Unix socket path is refused. */
+    private static ListenAddress tcpAddress(String text) {
+        ListenAddress address = Datatypes.listenAddress(text);
+        if (!(address instanceof ListenAddress.Tcp)) {
+            throw new IllegalArgumentException("'" + text + "' is a Unix socket path; the metrics endpoint is HTTP"
+                    + " and needs host:port");
+        }
+        return address;
     }
 
     private static int queueSize(String text) {

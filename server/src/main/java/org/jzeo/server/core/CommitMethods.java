@@ -134,6 +134,7 @@ final class CommitMethods {
         // a conflicting store is left out and the rest replayed again to find the others.
         Map<Oid, Object> conflicts = new LinkedHashMap<>();
         while (true) {
+            long start = System.nanoTime();
             StorageTransaction st = served.storage().begin(txn.metadata());
             txn.replayInto(st, conflicts.keySet());
             session.transactionSnapshot = txn;
@@ -159,6 +160,8 @@ final class CommitMethods {
                         && !conflicts.containsKey(e.oid())) {
                     // Client-side resolution: report the conflict with the rejected data, keep the buffer.
                     served.stats().conflicts.increment();
+                    LOG.info("{}: vote: conflict on oid {} returned for client-side resolution",
+                            session.describe(), e.oid());
                     Map<String, Object> conflict = new LinkedHashMap<>();
                     conflict.put("oid", e.oid());
                     conflict.put("serials", List.of(e.committedSerial(), e.readSerial()));
@@ -175,6 +178,7 @@ final class CommitMethods {
             } finally {
                 served.stats().waiting.decrementAndGet();
                 session.transactionSnapshot = null;
+                txn.voteNanos += System.nanoTime() - start;
             }
         }
     }
@@ -211,6 +215,7 @@ final class CommitMethods {
         ServedStorage served = session.storage();
         StorageTransaction st = txn.storageTransaction();
         served.finishing(st, session);
+        long start = System.nanoTime();
         Tid tid;
         try {
             tid = st.finish();
@@ -222,6 +227,7 @@ final class CommitMethods {
             served.stats().activeTransactions.decrementAndGet();
         }
         served.stats().commits.increment();
+        served.stats().commitLatency.record(txn.voteNanos + (System.nanoTime() - start));
         session.callback("info", List.of(served.info()));
         return tid;
     }

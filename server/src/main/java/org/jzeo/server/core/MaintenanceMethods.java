@@ -57,7 +57,10 @@ final class MaintenanceMethods {
         Tid packTime = Tid.fromEpochSeconds(t);
         Runnable work = () -> {
             LOG.info("{}: pack of storage '{}' at {} requested", session.describe(), served.name(), packTime);
+            long start = System.nanoTime();
             served.storage().pack(packTime, session.server().packGc(served.name()));
+            LOG.info("{}: pack of storage '{}' finished in {} ms", session.describe(), served.name(),
+                    (System.nanoTime() - start) / 1_000_000);
             served.broadcastInfo();
         };
         if (wait) {

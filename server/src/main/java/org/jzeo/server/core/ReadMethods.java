@@ -21,7 +21,12 @@ final class ReadMethods {
         table.add("loadSerial", MethodTable.Mode.READ, (s, a) -> {
             Args.requireCount(a, 2, 2);
             s.storage().stats().loads.increment();
-            return s.storage().storage().loadSerial(Args.oid(a, 0), Args.tid(a, 1));
+            long start = System.nanoTime();
+            try {
+                return s.storage().storage().loadSerial(Args.oid(a, 0), Args.tid(a, 1));
+            } finally {
+                s.storage().stats().loadLatency.recordSince(start);
+            }
         });
         table.add("getTid", MethodTable.Mode.READ, (s, a) -> {
             Args.requireCount(a, 1, 1);
@@ -42,7 +47,13 @@ final class ReadMethods {
         if (before.isAfter(visible)) {
             before = visible.next();
         }
-        LoadResult r = served.storage().loadBefore(Args.oid(args, 0), before);
+        long start = System.nanoTime();
+        LoadResult r;
+        try {
+            r = served.storage().loadBefore(Args.oid(args, 0), before);
+        } finally {
+            served.stats().loadLatency.recordSince(start);
+        }
         if (r == null) {
             return null;
         }

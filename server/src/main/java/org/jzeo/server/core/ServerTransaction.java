@@ -19,6 +19,8 @@ final class ServerTransaction {
     private final Map<Object, Op> ops = new LinkedHashMap<>();
     private int sequence;
     private StorageTransaction storageTransaction;
+    /** Server time spent in this transaction's vote rounds so far (for the commit latency histogram). */
+    long voteNanos;
 
     private interface Op {
         void replay(StorageTransaction txn);

@@ -2,6 +2,7 @@ package org.jzeo.server.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.jzeo.server.monitor.LatencyHistogram;
 
 /** Counters of one served storage, as ZEO's {@code server_status} and the monitor report them. Thread-safe. */
 public final class StorageStats {
@@ -14,6 +15,8 @@ public final class StorageStats {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger activeTransactions = new AtomicInteger();
     final AtomicInteger waiting = new AtomicInteger();
+    final LatencyHistogram loadLatency = new LatencyHistogram();
+    final LatencyHistogram commitLatency = new LatencyHistogram();
 
     public long loads() {
         return loads.sum();
@@ -50,5 +53,15 @@ public final class StorageStats {
     /** Voters waiting for object locks now. */
     public int waiting() {
         return waiting.get();
+    }
+
+    /** Server time of each loadBefore/loadSerial, errors (POSKeyError) included. */
+    public LatencyHistogram loadLatency() {
+        return loadLatency;
+    }
+
+    /** Server time of each committed transaction: its vote round(s) plus its tpc_finish. */
+    public LatencyHistogram commitLatency() {
+        return commitLatency;
     }
 }

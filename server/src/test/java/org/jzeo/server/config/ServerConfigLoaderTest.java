@@ -295,16 +295,31 @@ class ServerConfigLoaderTest {
     // ---- ZEO options jzeo accepts without acting on, or refuses ------------------------------------------------
 
     @Test
-    void zeo4MonitorAddressAndMsgpackOffAreAcceptedWithAWarning() {
-        ZeoConfig zeo = load("<mappingstorage/>", "<zeo>", "address 8100", "monitor-address 8101", "msgpack off",
-                "</zeo>").zeo();
+    void msgpackOffIsAcceptedWithAWarning() {
+        ZeoConfig zeo = load("<mappingstorage/>", "<zeo>", "address 8100", "msgpack off", "</zeo>").zeo();
 
         assertThat(zeo.address()).isEqualTo(new ListenAddress.Tcp("", 8100));
         assertThat(warningTexts()).containsExactly(
-                "zeo.conf:5: 'msgpack off' in <zeo> is ignored: jzeo always speaks ZEO's msgpack protocol (M5), so"
-                        + " Python clients need the msgpack package",
-                "zeo.conf:4: 'monitor-address' in <zeo> is accepted but ignored: ZEO 4's monitor server was"
-                        + " removed in ZEO 5 and jzeo has none");
+                "zeo.conf:4: 'msgpack off' in <zeo> is ignored: jzeo always speaks ZEO's msgpack protocol (M5), so"
+                        + " Python clients need the msgpack package");
+    }
+
+    @Test
+    void zeo4MonitorAddressAndJzeoMetricsAddressAreServed() {
+        ZeoConfig zeo = load("<mappingstorage/>", "<zeo>", "address 8100", "monitor-address 8101",
+                "metrics-address 127.0.0.1:9100", "</zeo>").zeo();
+
+        assertThat(zeo.monitorAddress()).contains(new ListenAddress.Tcp("", 8101));
+        assertThat(zeo.metricsAddress()).contains(new ListenAddress.Tcp("127.0.0.1", 9100));
+        assertThat(warnings).isEmpty();
+        assertThat(ZeoConfig.defaults().monitorAddress()).isEmpty();
+        assertThat(ZeoConfig.defaults().metricsAddress()).isEmpty();
+    }
+
+    @Test
+    void metricsAddressMustBeTcp() {
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "metrics-address /tmp/metrics.sock", "</zeo>"))
+                .hasMessageContaining("the metrics endpoint is HTTP and needs host:port");
     }
 
     @Test

@@ -377,6 +377,11 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         return index.size();
     }
 
+    /** Object-lock acquisitions that had to wait for another transaction since the storage was opened. */
+    public long lockWaits() {
+        return objectLocks.waitCount();
+    }
+
     // ----- commit ------------------------------------------------------------------------------------------
 
     @Override

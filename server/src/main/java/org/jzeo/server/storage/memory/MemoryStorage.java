@@ -134,6 +134,11 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
         return length;
     }
 
+    /** Object-lock acquisitions that had to wait for another transaction since the storage was opened. */
+    public long lockWaits() {
+        return locks.waitCount();
+    }
+
     @Override
     public void close() {
         closed = true;

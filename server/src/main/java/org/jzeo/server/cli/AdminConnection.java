@@ -1,0 +1,235 @@
+package org.jzeo.server.cli;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ProtocolException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.Handshake;
+import org.jzeo.protocol.MalformedMessageException;
+import org.jzeo.protocol.MessageCodec;
+import org.jzeo.protocol.WireErrors;
+import org.jzeo.protocol.WireMessage;
+
+/**
+ * A small blocking ZEO 5 (msgpack) client for the admin commands: one connection, one call at a time, from one
+ * thread. Guarantees: the server's announcement is checked before anything is sent; a sync call returns its own
+ * reply's result (callbacks such as {@code info} and {@code invalidateTransaction} are skipped); an error reply
+ * is thrown as the jzeo exception {@link WireErrors#fromWire(WireMessage)} makes of it (unchecked); nothing waits
+ * longer than its timeout: the connection is closed then and a {@link SocketTimeoutException} thrown.
+ */
+public final class AdminConnection implements AutoCloseable {
+    /** The largest reply accepted; a larger length prefix is a protocol error. */
+    static final int MAX_FRAME = 64 * 1024 * 1024;
+
+    private final SocketChannel channel;
+    private final String peer;
+    private final Duration timeout;
+    private final MessageCodec codec = new MessageCodec();
+    private long nextMsgid = 1;
+    private volatile boolean expired;
+
+    private AdminConnection(SocketChannel channel, String peer, Duration timeout) {
+        this.channel = channel;
+        this.peer = peer;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Connects and completes the handshake ({@code M5}), within {@code timeout} (also the default for calls).
+     *
+     * @param peer how messages name the server, e.g. "127.0.0.1:8100"
+     */
+    public static AdminConnection open(SocketAddress address, String peer, Duration timeout) throws IOException {
+        AdminConnection c = connect(address, peer, timeout);
+        try {
+            c.deadline(timeout, () -> {
+                c.checkAnnouncement();
+                c.write(Handshake.clientReply());
+                return null;
+            });
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The {@code ruok} status probe: connects, answers the announcement with {@code ruok} and returns the JSON
+     * text the server sends ({@code {storage: server_status, ...}}) before closing.
+     */
+    public static String probe(SocketAddress address, String peer, Duration timeout) throws IOException {
+        try (AdminConnection c = connect(address, peer, timeout)) {
+            return c.deadline(timeout, () -> {
+                c.checkAnnouncement();
+                c.write(Handshake.statusProbe());
+                return new String(c.readFrame(), StandardCharsets.UTF_8);
+            });
+        }
+    }
+
+    private static AdminConnection connect(SocketAddress address, String peer, Duration timeout)
+            throws IOException {
+        SocketChannel channel = address instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        AdminConnection c = new AdminConnection(channel, peer, timeout);
+        try {
+            c.deadline(timeout, () -> channel.connect(address));
+            return c;
+        } catch (UnresolvedAddressException e) {
+            c.close();
+            throw new IOException("cannot resolve the host of " + peer, e);
+        } catch (SocketTimeoutException | ConnectException e) {
+            c.close();
+            throw e;
+        } catch (IOException e) {
+            // A Unix socket that does not exist, a network that cannot be reached, ...: all "cannot connect".
+            c.close();
+            ConnectException refused = new ConnectException(e.getMessage());
+            refused.initCause(e);
+            throw refused;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** {@code register(storage, readOnly)}: binds the connection to a storage; returns its last transaction. */
+    public Tid register(String storage, boolean readOnly) throws IOException {
+        Object tid = call("register", storage, readOnly);
+        if (!(tid instanceof byte[] bytes) || bytes.length != 8) {
+            throw new ProtocolException(peer + ": register answered " + tid + ", not a tid");
+        }
+        return Tid.fromBytes(bytes);
+    }
+
+    /** A sync call with the connection's timeout; returns the decoded result. */
+    public Object call(String method, Object... args) throws IOException {
+        return call(timeout, method, args);
+    }
+
+    /** A sync call that may take up to {@code callTimeout} (null: no limit, e.g. a pack that waits). */
+    public Object call(Duration callTimeout, String method, Object... args) throws IOException {
+        long msgid = nextMsgid++;
+        return deadline(callTimeout, () -> {
+            write(codec.encodeCall(msgid, false, method, Arrays.asList(args)));
+            while (true) {
+                WireMessage m = decode(readFrame());
+                if (m.isReply() && Long.valueOf(msgid).equals(m.msgid().value())) {
+                    if (m.isError()) {
+                        throw WireErrors.fromWire(m);
+                    }
+                    return m.result();
+                }
+            }
+        });
+    }
+
+    /** An async (one-way) call: nothing comes back; the server closes the connection if it fails. */
+    public void send(String method, Object... args) throws IOException {
+        List<Object> list = Arrays.asList(args);
+        deadline(timeout, () -> {
+            write(codec.encodeCall(0L, true, method, list));
+            return null;
+        });
+    }
+
+    private WireMessage decode(byte[] payload) throws ProtocolException {
+        try {
+            return codec.decode(payload);
+        } catch (MalformedMessageException e) {
+            throw new ProtocolException(peer + ": undecodable message: " + e.getMessage());
+        }
+    }
+
+    private void checkAnnouncement() throws IOException {
+        Handshake.Result r = Handshake.classifyServerAnnouncement(readFrame());
+        if (r.isBad()) {
+            throw new ProtocolException(peer + ": " + r.reason());
+        }
+    }
+
+    private byte[] readFrame() throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(4);
+        readFully(header);
+        int length = header.flip().getInt();
+        if (length < 0 || length > MAX_FRAME) {
+            throw new ProtocolException(peer + ": message of " + Integer.toUnsignedString(length)
+                    + " bytes announced; not a ZEO server?");
+        }
+        ByteBuffer body = ByteBuffer.allocate(length);
+        readFully(body);
+        return body.array();
+    }
+
+    private void readFully(ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) {
+                throw new EOFException(peer + ": the server closed the connection");
+            }
+        }
+    }
+
+    private void write(byte[] payload) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).flip();
+        while (frame.hasRemaining()) {
+            channel.write(frame);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Io<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code io}, closing the channel if it takes longer than {@code limit} (null: no limit). */
+    private <T> T deadline(Duration limit, Io<T> io) throws IOException {
+        if (limit == null) {
+            return io.run();
+        }
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(this::expire,
+                CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS));
+        try {
+            return io.run();
+        } catch (ClosedChannelException e) {
+            if (expired) {
+                SocketTimeoutException timedOut = new SocketTimeoutException(peer + ": no answer within "
+                        + limit.toMillis() / 1000.0 + " s");
+                timedOut.initCause(e);
+                throw timedOut;
+            }
+            throw e;
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private void expire() {
+        expired = true;
+        close();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to do: the connection is gone either way
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.jzeo.server.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jzeo status}: a server's server_status figures as a table. Without a storage name it uses the
+ * {@code ruok} probe, which reports every storage and needs no registration; with {@code -S} (or
+ * {@code HOST:PORT:STORAGE}) it registers read-only with that storage and calls {@code server_status}. Exit
+ * status 0 when the table was printed, 1 when the server could not be asked.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Print a server's statistics (server_status) as a table.",
+            "Without -S it asks with the 'ruok' probe, which reports every storage."})
+final class StatusCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "HOST:PORT[:STORAGE]", arity = "0..1",
+            description = "The server (default 127.0.0.1:8100; also [ipv6]:port or a bare port).")
+    String server;
+
+    @Option(names = {"-u", "--unix"}, paramLabel = "PATH[:STORAGE]", description = "A Unix-socket server instead.")
+    String unixSocket;
+
+    @Option(names = {"-S", "--storage"}, paramLabel = "NAME",
+            description = "Only this storage, by registering with it and calling server_status.")
+    String storage;
+
+    @Mixin
+    TimeoutOption timeout;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ServerSpec target = target();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Map<String, Map<String, Object>> table = target.storage() == null ? probe(target) : register(target);
+            out.print(StatusTable.render(table));
+            out.flush();
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            err.printf("jzeo status: %s: %s%n", target.describe(), Failures.describe(e));
+            err.flush();
+            return 1;
+        }
+    }
+
+    private ServerSpec target() {
+        try {
+            if (unixSocket != null) {
+                if (server != null) {
+                    throw new IllegalArgumentException("give either HOST:PORT or -u PATH, not both");
+                }
+                return ServerSpec.unix(unixSocket, storage);
+            }
+            return server == null ? ServerSpec.defaultServer(storage) : ServerSpec.tcp(server, storage);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private Map<String, Map<String, Object>> probe(ServerSpec target) throws IOException {
+        String json = AdminConnection.probe(target.socketAddress(), target.address(), timeout.duration());
+        Object parsed = StatusJsonReader.parse(json);
+        Map<String, Map<String, Object>> table = new LinkedHashMap<>();
+        if (!(parsed instanceof Map<?, ?> all)) {
+            throw new IOException("the ruok answer is not a JSON object");
+        }
+        for (Map.Entry<?, ?> e : all.entrySet()) {
+            table.put(String.valueOf(e.getKey()), stringKeys(e.getValue()));
+        }
+        return table;
+    }
+
+    private Map<String, Map<String, Object>> register(ServerSpec target) throws IOException {
+        try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
+                timeout.duration())) {
+            c.register(target.storage(), true);
+            Map<String, Map<String, Object>> table = new LinkedHashMap<>();
+            table.put(target.storage(), stringKeys(c.call("server_status")));
+            return table;
+        }
+    }
+
+    private static Map<String, Object> stringKeys(Object status) throws IOException {
+        if (!(status instanceof Map<?, ?> map)) {
+            throw new IOException("server_status answered " + status + ", not a map");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(k), v));
+        return out;
+    }
+}
