@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code jzeo serve}: runzeo. With no arguments it serves {@code ./var/Data.fs} as storage "1" on
@@ -64,13 +65,34 @@ final class ServeCommand implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
         LoggingSetup.limitations(config.eventlog()).forEach(log::warn);
         RunningServer server = RunningServer.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "jzeo-shutdown"));
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Object closing = new Object();
+        boolean[] closed = {false};
+        Runnable closeOnce = () -> {
+            synchronized (closing) {
+                if (!closed[0]) {
+                    server.close();
+                    closed[0] = true;
+                }
+            }
+        };
+        // SIGTERM and SIGINT are the operator's "stop". They are handled here rather than by the JVM's shutdown,
+        // whose exit status would be 128 + signal whatever the hooks do: runzeo exits 0 after a clean stop.
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                Signal.handle(new Signal(name), s -> {
+                    log.info("terminated by SIG{}", s.getName());
+                    stopRequested.countDown();
+                });
+            } catch (IllegalArgumentException e) {
+                log.debug("cannot handle SIG{}; the shutdown hook will close the server", name, e);
+            }
+        }
+        // Any other end of the JVM (System.exit elsewhere, SIGHUP, a signal not handled above) still closes cleanly.
+        Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "jzeo-shutdown"));
         log.info("jzeo server ready on {}", server.addresses());
-        stopped.await();
+        stopRequested.await();
+        closeOnce.run();
         return 0;
     }
 

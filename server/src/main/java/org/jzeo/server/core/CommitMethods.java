@@ -214,8 +214,7 @@ final class CommitMethods {
         }
         ServedStorage served = session.storage();
         StorageTransaction st = txn.storageTransaction();
-        served.finishing(st, session);
-        long start = System.nanoTime();
+        ServedStorage.Finisher finisher = served.finishing(st, session, session.serialMsgid(), txn.voteNanos);
         Tid tid;
         try {
             tid = st.finish();
@@ -226,8 +225,9 @@ final class CommitMethods {
             session.setTransaction(null);
             served.stats().activeTransactions.decrementAndGet();
         }
-        served.stats().commits.increment();
-        served.stats().commitLatency.record(txn.voteNanos + (System.nanoTime() - start));
+        if (finisher.replied) {
+            return ZeoSession.REPLIED;
+        }
         session.callback("info", List.of(served.info()));
         return tid;
     }

@@ -17,6 +17,9 @@ public interface Peer {
     /** An async call to the client ({@code [0, true, name, args]}). */
     void callback(String name, List<Object> args);
 
+    /** Queues a message already encoded by {@link org.jzeo.protocol.MessageCodec} (one encoding, many peers). */
+    void sendEncoded(byte[] message);
+
     /** Closes the connection; what is already queued is still sent. */
     void close(String reason);
 

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.protocol.MessageId;
 import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageTransaction;
 
@@ -34,8 +35,10 @@ public final class ServedStorage {
     private final InvalidationQueue invalidations;
     private final StorageStats stats = new StorageStats();
     private final Set<ZeoSession> sessions = new CopyOnWriteArraySet<>();
-    private final Map<StorageTransaction, ZeoSession> finishing = new ConcurrentHashMap<>();
+    private final Map<StorageTransaction, Finisher> finishing = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock order = new ReentrantReadWriteLock();
+    /** Used under the exclusive side of {@link #order} only: a codec is not thread-safe. */
+    private final org.jzeo.protocol.MessageCodec callbackCodec = new org.jzeo.protocol.MessageCodec();
     private final String startedAt;
     private final InstantSource clock;
     /** When each voted session took its locks: server_status's lock_time is the oldest. */
@@ -135,9 +138,30 @@ public final class ServedStorage {
         lockedSince.remove(session);
     }
 
-    /** Marks {@code txn} as {@code session}'s, so that its invalidation skips the committer. */
-    void finishing(StorageTransaction txn, ZeoSession session) {
-        finishing.put(txn, session);
+    /** The committer of a finishing transaction and its tpc_finish call, answered at the commit point. */
+    static final class Finisher {
+        final ZeoSession session;
+        final MessageId msgid;
+        /** Time spent voting, and when finish began: the commit's latency is known at the commit point. */
+        final long voteNanos;
+        final long finishStart = System.nanoTime();
+        volatile boolean replied;
+
+        Finisher(ZeoSession session, MessageId msgid, long voteNanos) {
+            this.session = session;
+            this.msgid = msgid;
+            this.voteNanos = voteNanos;
+        }
+    }
+
+    /**
+     * Marks {@code txn} as {@code session}'s, so that its invalidation skips the committer and the committer's
+     * {@code info} and tpc_finish reply ({@code msgid}) are queued at the commit point.
+     */
+    Finisher finishing(StorageTransaction txn, ZeoSession session, MessageId msgid, long voteNanos) {
+        Finisher finisher = new Finisher(session, msgid, voteNanos);
+        finishing.put(txn, finisher);
+        return finisher;
     }
 
     void finished(StorageTransaction txn) {
@@ -145,15 +169,29 @@ public final class ServedStorage {
     }
 
     private void committed(StorageTransaction txn, Tid tid, List<Oid> oids) {
-        ZeoSession committer = txn == null ? null : finishing.get(txn);
-        List<Object> args = List.of(tid, new ArrayList<Object>(oids));
+        Finisher committer = txn == null ? null : finishing.get(txn);
         order.writeLock().lock();
         try {
             invalidations.add(tid, oids);
+            // Encoded once for every session: with many clients this is most of a commit's CPU otherwise.
+            byte[] callback = callbackCodec.encodeCallback("invalidateTransaction",
+                    List.of(tid, new ArrayList<Object>(oids)));
             for (ZeoSession session : sessions) {
-                if (session != committer) {
-                    session.invalidate(args);
+                if (committer == null || session != committer.session) {
+                    session.invalidate(callback);
                 }
+            }
+            // Counted before the committer is answered, so that whoever sees the reply sees the count.
+            stats.commits.increment();
+            if (committer != null) {
+                stats.commitLatency.record(committer.voteNanos + (System.nanoTime() - committer.finishStart));
+            }
+            if (committer != null && committer.msgid != null) {
+                // info and the tid go out at the commit point, like the invalidations: the invalidation of any
+                // later commit is queued after them on the committer's connection (spec §7.3, §7.5).
+                committer.session.callback("info", List.of(info()));
+                committer.session.peer().reply(committer.msgid, tid);
+                committer.replied = true;
             }
             announced = tid;
         } finally {

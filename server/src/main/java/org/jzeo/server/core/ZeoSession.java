@@ -82,6 +82,9 @@ public final class ZeoSession {
     private void invoke(MethodTable.Method method, WireMessage message) {
         MessageId msgid = message.msgid();
         boolean async = message.isAsync();
+        if (method.mode() == MethodTable.Mode.SERIAL) {
+            serialMsgid = async ? null : msgid;
+        }
         Object result;
         try {
             result = method.handler().call(this, message.args());
@@ -89,9 +92,19 @@ public final class ZeoSession {
             failed(method.name(), msgid, async, e);
             return;
         }
-        if (!async) {
+        if (!async && result != REPLIED) {
             peer.reply(msgid, result);
         }
+    }
+
+    /** Returned by a handler that has queued its reply itself (tpc_finish, at its commit point). */
+    static final Object REPLIED = new Object();
+
+    /** The msgid of the sync serial call being run (null for an async one); only on the serial executor. */
+    private MessageId serialMsgid;
+
+    MessageId serialMsgid() {
+        return serialMsgid;
     }
 
     private void failed(String method, MessageId msgid, boolean async, Throwable e) {
@@ -205,10 +218,10 @@ public final class ZeoSession {
         }
     }
 
-    /** Queues an invalidation (called under the storage's order lock). */
-    void invalidate(List<Object> args) {
+    /** Queues an encoded invalidation (called under the storage's order lock). */
+    void invalidate(byte[] encodedCallback) {
         if (!closed) {
-            peer.callback("invalidateTransaction", args);
+            peer.sendEncoded(encodedCallback);
         }
     }
 

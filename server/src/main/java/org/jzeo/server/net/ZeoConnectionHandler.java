@@ -134,6 +134,11 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
     }
 
     @Override
+    public void sendEncoded(byte[] message) {
+        channel.writeAndFlush(message);
+    }
+
+    @Override
     public void close(String reason) {
         LOG.info("{}: closing the connection: {}", remote, reason);
         channel.close();

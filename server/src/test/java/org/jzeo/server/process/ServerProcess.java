@@ -1,0 +1,311 @@
+package org.jzeo.server.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jzeo.server.cli.JzeoCommand;
+
+/**
+ * A jzeo server in its own JVM: {@code JzeoCommand serve -a 127.0.0.1:0 -f <Data.fs>} started with this JVM's
+ * {@code java} and class path, so that a test can kill it for real (SIGKILL) or stop it as an operator would
+ * (SIGTERM).
+ *
+ * <p>The server's stderr (its log, slf4j-simple) is read line by line by a daemon thread, kept in memory
+ * ({@link #log()}) and echoed to this JVM's stdout with the prefix {@code [server <pid>]}. {@link #start} returns
+ * once the server logged {@code "jzeo server ready on [/127.0.0.1:PORT]"}; every wait is on a condition with a
+ * timeout, never a sleep. The server's stdout goes to {@code <data dir>/server-<pid>.stdout} (a JVM crash report
+ * would land there).
+ *
+ * <p>Not thread-safe for control calls ({@link #kill9()}, {@link #stop()}); {@link #log()} may be called from any
+ * thread.
+ */
+public final class ServerProcess implements AutoCloseable {
+    /** How long a server may take to become ready: generous, the machine has 2 shared cores. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(45);
+    /** How long a SIGKILLed or SIGTERMed server may take to be gone. */
+    public static final Duration EXIT_TIMEOUT = Duration.ofSeconds(45);
+    /** Exit status Java reports for a process killed by signal 9 (128 + 9). */
+    public static final int SIGKILL_EXIT_STATUS = 137;
+
+    private static final Pattern READY =
+            Pattern.compile("jzeo server ready on \\[[^\\]]*?/(\\d{1,3}(?:\\.\\d{1,3}){3}):(\\d+)[,\\]]");
+
+    private final Process process;
+    private final Path dataFile;
+    private final Thread stderrReader;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final List<String> lines = new ArrayList<>();
+    private boolean stderrEnded;
+    private final long startedNanos;
+    private InetSocketAddress address;
+    private Duration startupTime;
+
+    private ServerProcess(Process process, Path dataFile, long startedNanos) {
+        this.process = process;
+        this.dataFile = dataFile;
+        this.startedNanos = startedNanos;
+        this.stderrReader = new Thread(this::readStderr, "server-" + process.pid() + "-stderr");
+        this.stderrReader.setDaemon(true);
+    }
+
+    /** Starts a server for {@code dataFile} (created if missing) and waits until it is ready. */
+    public static ServerProcess start(Path dataFile, String... extraArgs) throws IOException, InterruptedException {
+        return start(dataFile, List.of(extraArgs), DEFAULT_START_TIMEOUT);
+    }
+
+    /**
+     * Starts {@code java -Xmx256m -cp <this class path> JzeoCommand serve -a 127.0.0.1:0 -f dataFile extraArgs...}
+     * and waits until it logs that it is ready.
+     *
+     * @throws AssertionError if the server exits or stays silent for {@code timeout} instead, with its log
+     */
+    public static ServerProcess start(Path dataFile, List<String> extraArgs, Duration timeout)
+            throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:0", "-f", dataFile.toString()));
+        command.addAll(extraArgs);
+        Path folder = dataFile.toAbsolutePath().getParent();
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("server-stdout.log").toFile()))
+                .start();
+        ServerProcess server = new ServerProcess(process, dataFile, started);
+        server.stderrReader.start();
+        try {
+            server.awaitReady(timeout);
+        } catch (AssertionError | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        Matcher ready = null;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    Matcher m = READY.matcher(lines.get(seen));
+                    if (m.find()) {
+                        ready = m;
+                        break;
+                    }
+                }
+                if (ready != null) {
+                    break;
+                }
+                if (stderrEnded) {
+                    throw new AssertionError("the server exited before it was ready (exit status "
+                            + exitStatusIfDone() + "); its log:\n" + logText());
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("the server did not log \"jzeo server ready on\" within " + timeout
+                            + "; its log so far:\n" + logText());
+                }
+                changed.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+        startupTime = Duration.ofNanos(System.nanoTime() - startedNanos);
+        address = new InetSocketAddress(ready.group(1), Integer.parseInt(ready.group(2)));
+    }
+
+    private void readStderr() {
+        String prefix = "[server " + process.pid() + "] ";
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                System.out.println(prefix + line);
+                lock.lock();
+                try {
+                    lines.add(line);
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            System.out.println(prefix + "(reading stderr failed: " + e + ")");
+        } finally {
+            lock.lock();
+            try {
+                stderrEnded = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The address the server listens on: 127.0.0.1 and the port it logged. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path dataFile() {
+        return dataFile;
+    }
+
+    /** From starting the JVM to the "ready" line. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The lines the server wrote to stderr so far (a snapshot). */
+    public List<String> log() {
+        lock.lock();
+        try {
+            return List.copyOf(lines);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #log()} as one text, for assertion messages. */
+    public String logText() {
+        return String.join("\n", log());
+    }
+
+    /** Waits until a log line matches; false if none did within {@code timeout} or the log ended first. */
+    public boolean awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (matches.test(lines.get(seen))) {
+                        return true;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (stderrEnded || left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- ending it
+
+    /**
+     * SIGKILL through {@code process.toHandle().destroyForcibly()} (unlike {@code Process.destroyForcibly()} it
+     * leaves our ends of the pipes alone), then waits for the exit and checks it was signal 9.
+     *
+     * @throws AssertionError if the process does not die in time or its exit status is not 137
+     */
+    public void kill9() throws InterruptedException {
+        if (!process.toHandle().destroyForcibly()) {
+            throw new AssertionError("SIGKILL could not be sent to server " + pid() + " (alive: "
+                    + process.isAlive() + ")");
+        }
+        int status = awaitExit();
+        if (status != SIGKILL_EXIT_STATUS) {
+            throw new AssertionError("server " + pid() + " should have died of SIGKILL (exit status "
+                    + SIGKILL_EXIT_STATUS + "), exit status " + status + "; its log:\n" + logText());
+        }
+        awaitStderrEnd();
+    }
+
+    /**
+     * SIGTERM through {@code process.toHandle().destroy()}: the operator's graceful stop. Waits for the exit and
+     * checks that it was clean: exit status 0, the log says every storage (here: our Data.fs) was closed and
+     * nothing about failing to save the index, and {@code Data.fs.jzindex} exists.
+     *
+     * @throws AssertionError for any of those not holding, with the server's log
+     */
+    public void stop() throws InterruptedException {
+        if (!process.toHandle().destroy()) {
+            throw new AssertionError("SIGTERM could not be sent to server " + pid() + " (alive: "
+                    + process.isAlive() + ")");
+        }
+        int status = awaitExit();
+        awaitStderrEnd();
+        String log = logText();
+        if (status != 0) {
+            throw new AssertionError("after SIGTERM the server must exit cleanly with status 0, it exited with "
+                    + status + "; its log:\n" + log);
+        }
+        String closed = dataFile + ": closed at offset ";
+        if (log().stream().noneMatch(l -> l.contains(closed))) {
+            throw new AssertionError("after SIGTERM the log must say \"" + closed + "...\"; its log:\n" + log);
+        }
+        if (log.contains("could not save the index")) {
+            throw new AssertionError("the index was not saved at shutdown; its log:\n" + log);
+        }
+        Path index = dataFile.resolveSibling(dataFile.getFileName() + ".jzindex");
+        if (!Files.isRegularFile(index)) {
+            throw new AssertionError("after a graceful stop " + index + " must exist; its log:\n" + log);
+        }
+    }
+
+    private int awaitExit() throws InterruptedException {
+        if (!process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.toHandle().destroyForcibly();
+            throw new AssertionError("server " + pid() + " was still running " + EXIT_TIMEOUT
+                    + " after the signal; its log:\n" + logText());
+        }
+        return process.exitValue();
+    }
+
+    /** After the process is gone its stderr ends; wait for the reader to have every line. */
+    private void awaitStderrEnd() throws InterruptedException {
+        stderrReader.join(EXIT_TIMEOUT.toMillis());
+        if (stderrReader.isAlive()) {
+            throw new AssertionError("the server's stderr did not end after it exited");
+        }
+    }
+
+    private String exitStatusIfDone() {
+        return process.isAlive() ? "still running" : Integer.toString(process.exitValue());
+    }
+
+    /** Kills the server if it is still running (cleanup after a failed test); no checks. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.toHandle().destroyForcibly();
+            try {
+                process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
