@@ -56,9 +56,12 @@ class PackCrashTest {
             long delay = (long) (random.nextDouble() * fullPackMillis);
             boolean finished = child.waitFor(delay, TimeUnit.MILLISECONDS);
             if (!finished) {
-                child.destroyForcibly();
+                child.toHandle().destroyForcibly();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+                // The pack may end between the wait's timeout and the kill: then it exited 0 on its own.
+                assertThat(child.exitValue()).as("killed by SIGKILL (137) or finished just before (0)")
+                        .isIn(0, 128 + 9);
+                finished = child.exitValue() == 0;
             }
             outcomes.add(finished ? "finished" : "killed after " + delay + " ms");
             verify(data, expected, "round " + round + " (" + outcomes.get(round) + ", seed " + seed + ")");
