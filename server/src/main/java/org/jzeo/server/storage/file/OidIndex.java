@@ -221,6 +221,24 @@ public final class OidIndex {
         }
     }
 
+    /**
+     * The bytes the index's arrays take (array headers and object overhead included approximately): what the
+     * "tens of MB for millions of objects" promise is about.
+     */
+    public long memoryBytes() {
+        long stamp = lock.readLock();
+        try {
+            long bytes = 16L + prefixes.length * 8L + 16L + buckets.length * 8L;
+            for (int b = 0; b < bucketCount; b++) {
+                Bucket bucket = buckets[b];
+                bytes += 32 + 16 + bucket.suffixes.length + 16 + bucket.positions.length * 8L;
+            }
+            return bytes;
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
     /** Visits every entry in ascending oid order under the read lock (for saving the index). */
     public void forEach(EntryVisitor visitor) {
         long stamp = lock.readLock();
