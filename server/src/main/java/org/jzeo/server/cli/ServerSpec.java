@@ -19,6 +19,22 @@ record ServerSpec(String host, int port, Path unixPath, String storage) {
     static final String DEFAULT_HOST = "127.0.0.1";
     static final int DEFAULT_PORT = 8100;
 
+    /**
+     * The one server a command that takes {@code [HOST:PORT] [-u PATH]} talks to: the Unix socket, the TCP
+     * address, or the default server when neither is given.
+     *
+     * @throws IllegalArgumentException when both are given or one does not parse
+     */
+    static ServerSpec single(String server, String unixSocket, String storage) {
+        if (unixSocket != null) {
+            if (server != null) {
+                throw new IllegalArgumentException("give either HOST:PORT or -u PATH, not both");
+            }
+            return unix(unixSocket, storage);
+        }
+        return server == null ? defaultServer(storage) : tcp(server, storage);
+    }
+
     /** jzeo serve's default address, 127.0.0.1:8100. */
     static ServerSpec defaultServer(String storage) {
         return new ServerSpec(DEFAULT_HOST, DEFAULT_PORT, null, storage);

@@ -57,13 +57,7 @@ final class StatusCommand implements Callable<Integer> {
 
     private ServerSpec target() {
         try {
-            if (unixSocket != null) {
-                if (server != null) {
-                    throw new IllegalArgumentException("give either HOST:PORT or -u PATH, not both");
-                }
-                return ServerSpec.unix(unixSocket, storage);
-            }
-            return server == null ? ServerSpec.defaultServer(storage) : ServerSpec.tcp(server, storage);
+            return ServerSpec.single(server, unixSocket, storage);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
