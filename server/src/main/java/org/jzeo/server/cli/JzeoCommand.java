@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jzeo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "jzeo: ZEO, the ZODB client/server storage, for the JVM.",
         subcommands = {ServeCommand.class, PackCommand.class, UpCommand.class, StatusCommand.class,
-            CommandLine.HelpCommand.class})
+            CacheSimCommand.class, CommandLine.HelpCommand.class})
 public final class JzeoCommand implements Runnable {
 
     @CommandLine.Spec

@@ -5,6 +5,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import org.jzeo.config.ConfigValues;
 
 /**
  * Converts configuration text to values with ZConfig's datatype rules (boolean, integer, byte-size,
@@ -14,103 +15,26 @@ import java.util.Locale;
  * ZConfig accepts.
  */
 final class Datatypes {
+    // The generic datatypes live in ConfigValues (shared with the client); this adds the server-only ones.
     private static final long KB = 1024L;
 
     private Datatypes() {
     }
 
-    /** {@code on/off}, {@code yes/no}, {@code true/false}, any case. */
     static boolean bool(String text) {
-        return switch (text.strip().toLowerCase(Locale.ROOT)) {
-            case "on", "yes", "true" -> true;
-            case "off", "no", "false" -> false;
-            default -> throw new IllegalArgumentException(
-                    quote(text) + " is not a boolean (use on/off, yes/no or true/false)");
-        };
+        return ConfigValues.bool(text);
     }
 
-    /** A whole number, optionally signed. */
     static long integer(String text) {
-        try {
-            return Long.parseLong(text.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(quote(text) + " is not a whole number");
-        }
+        return ConfigValues.integer(text);
     }
 
-    /**
-     * ZConfig byte-size: a whole number of bytes with an optional {@code KB}, {@code MB} or {@code GB} suffix
-     * (any case, powers of 1024), e.g. {@code 20MB}. Negative sizes are refused.
-     */
     static long byteSize(String text) {
-        String s = text.strip().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (s.endsWith("kb")) {
-            unit = KB;
-        } else if (s.endsWith("mb")) {
-            unit = KB * KB;
-        } else if (s.endsWith("gb")) {
-            unit = KB * KB * KB;
-        }
-        String digits = unit == 1 ? s : s.substring(0, s.length() - 2).strip();
-        long count;
-        try {
-            count = Long.parseLong(digits);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(quote(text)
-                    + " is not a byte size (a whole number with an optional KB, MB or GB suffix, e.g. 20MB)");
-        }
-        if (count < 0) {
-            throw new IllegalArgumentException(quote(text) + " is negative");
-        }
-        try {
-            return Math.multiplyExact(count, unit);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(quote(text) + " is too large");
-        }
+        return ConfigValues.byteSize(text);
     }
 
-    /**
-     * ZConfig time-interval: a number with an optional unit {@code s}, {@code m}, {@code h} or {@code d} (seconds
-     * when none), e.g. {@code 10s}, {@code 5m}. jzeo extensions: decimals ({@code 2.5s}, which also covers ZEO's
-     * float-seconds options such as {@code invalidation-age 0.5}) and the unit {@code ms}. Negative intervals are
-     * refused.
-     */
     static Duration timeInterval(String text) {
-        String s = text.strip().toLowerCase(Locale.ROOT);
-        BigDecimal nanosPerUnit;
-        String number;
-        if (s.endsWith("ms")) {
-            nanosPerUnit = BigDecimal.valueOf(1_000_000L);
-            number = s.substring(0, s.length() - 2);
-        } else if (!s.isEmpty() && "smhd".indexOf(s.charAt(s.length() - 1)) >= 0) {
-            long seconds = switch (s.charAt(s.length() - 1)) {
-                case 's' -> 1;
-                case 'm' -> 60;
-                case 'h' -> 3600;
-                default -> 86_400;
-            };
-            nanosPerUnit = BigDecimal.valueOf(seconds * 1_000_000_000L);
-            number = s.substring(0, s.length() - 1);
-        } else {
-            nanosPerUnit = BigDecimal.valueOf(1_000_000_000L);
-            number = s;
-        }
-        BigDecimal amount;
-        try {
-            amount = new BigDecimal(number.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(quote(text)
-                    + " is not a time interval (a number with an optional unit ms, s, m, h or d, e.g. 10s)");
-        }
-        if (amount.signum() < 0) {
-            throw new IllegalArgumentException(quote(text) + " is negative");
-        }
-        try {
-            return Duration.ofNanos(amount.multiply(nanosPerUnit).toBigInteger().longValueExact());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(quote(text) + " is too long");
-        }
+        return ConfigValues.timeInterval(text);
     }
 
     /**
@@ -166,28 +90,12 @@ final class Datatypes {
         throw new IllegalArgumentException(quote(text) + " does not end in a valid port (0-65535): " + quote(port));
     }
 
-    /** A file system path; a leading {@code ~} means the user's home directory. Not checked for existence. */
     static Path path(String text) {
-        String s = text.strip();
-        if (s.isEmpty()) {
-            throw new IllegalArgumentException("a path is required");
-        }
-        if (s.equals("~") || s.startsWith("~/")) {
-            s = System.getProperty("user.home") + s.substring(1);
-        }
-        try {
-            return Path.of(s);
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(quote(text) + " is not a valid path: " + e.getReason());
-        }
+        return ConfigValues.path(text);
     }
 
-    /** Any non-empty text. */
     static String text(String text) {
-        if (text.isBlank()) {
-            throw new IllegalArgumentException("a value is required");
-        }
-        return text;
+        return ConfigValues.text(text);
     }
 
     private static String quote(String text) {

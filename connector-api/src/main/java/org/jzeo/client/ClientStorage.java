@@ -1,0 +1,455 @@
+package org.jzeo.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.jzeo.api.DisconnectedException;
+import org.jzeo.api.Oid;
+import org.jzeo.api.ReadOnlyException;
+import org.jzeo.api.StorageException;
+import org.jzeo.api.Tid;
+import org.jzeo.client.cache.CacheStats;
+import org.jzeo.client.cache.ClientCache;
+import org.jzeo.client.net.ClientTransport;
+import org.jzeo.client.net.ServerAddress;
+import org.jzeo.storage.CommitListener;
+import org.jzeo.storage.CurrentRecord;
+import org.jzeo.storage.HistoryEntry;
+import org.jzeo.storage.Invalidation;
+import org.jzeo.storage.LoadResult;
+import org.jzeo.storage.Storage;
+import org.jzeo.storage.StorageIterator;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+import org.jzeo.storage.UndoEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage contract over the ZEO protocol: a client of a jzeo (or Python ZEO 5, msgpack mode) server, with a
+ * coherent on-disk cache. Thread-safe: many application threads share one instance; reads run in parallel,
+ * commits from one client go to the server one at a time (the protocol allows one transaction per connection).
+ *
+ * <p>Reads try the cache first and ask the server on a miss; identical loads in flight are merged. A load reply
+ * is stored in the cache on the I/O thread before any later message from the server is handled, so an
+ * invalidation that follows it can never be overtaken by it. {@link #lastTransaction()} is the cache's last tid:
+ * it moves only after the cache applied the invalidations up to it.
+ *
+ * <p>While disconnected, reads the cache can answer are served from it; everything else fails fast with a
+ * {@link DisconnectedException} that names the addresses tried.
+ */
+public final class ClientStorage implements Storage {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientStorage.class);
+
+    private record LoadKey(Oid oid, Tid before) {
+    }
+
+    private final ClientOptions options;
+    private final ClientCache cache;
+    private final ClientTransport transport;
+    private final ClientListeners listeners = new ClientListeners();
+    private final Connector connector;
+    private final Map<LoadKey, CompletableFuture<LoadResult>> loadsInFlight = new ConcurrentHashMap<>();
+    private final OidPool oids = new OidPool(this::fetchNewOids);
+    private final CommitGate commitGate = new CommitGate();
+    private final AtomicLong transactionIds = new AtomicLong(System.nanoTime() & 0xffffffffL);
+    private final AtomicLong networkLoads = new AtomicLong();
+    private volatile Map<Object, Object> info = Map.of();
+    private volatile CommitListener commitListener;
+    private volatile boolean closed;
+
+    /**
+     * Opens the cache and connects. With {@code wait} (the default) this returns once connected and verified,
+     * or fails after {@code wait-timeout} with a DisconnectedException naming the addresses tried.
+     */
+    public ClientStorage(ClientOptions options) {
+        this(options, ClientCaches.open(options));
+    }
+
+    /** With a cache made by the caller (tests, tools); the storage closes it. */
+    public ClientStorage(ClientOptions options, ClientCache cache) {
+        this.options = options;
+        this.cache = cache;
+        this.transport = new ClientTransport("jzeo-client-io-" + options.storage());
+        CacheVerifier verifier = new CacheVerifier(cache, listeners, Duration.ofSeconds(60));
+        this.connector = new Connector(options, transport, verifier, new SessionEvents(), this::installed);
+        connector.start();
+        if (options.waitForConnection()) {
+            boolean connected;
+            try {
+                connected = connector.awaitConnected(options.waitTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                connected = false;
+            }
+            if (!connected) {
+                String attempts = connector.attempts();
+                close();
+                throw new DisconnectedException("storage '" + options.storage() + "': not connected after "
+                        + options.waitTimeout().toSeconds() + " s; " + attempts);
+            }
+        }
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    public void addListener(ClientListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(ClientListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** True while a verified connection is live. */
+    public boolean isConnected() {
+        return connector.current() != null;
+    }
+
+    /** The server this client is connected to, or null. */
+    public ServerAddress connectedAddress() {
+        ClientSession session = connector.current();
+        return session == null ? null : session.connection().address();
+    }
+
+    /** Waits until connected; false on timeout. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        return connector.awaitConnected(timeout);
+    }
+
+    /** The client cache's counters. */
+    public CacheStats cacheStats() {
+        return cache.stats();
+    }
+
+    /** How many loads went to the server since open (cache misses that were not merged). */
+    public long networkLoads() {
+        return networkLoads.get();
+    }
+
+    /** The server's {@code get_info} answer, updated by its {@code info} messages. */
+    public Map<Object, Object> serverInfo() {
+        return info;
+    }
+
+    @Override
+    public String name() {
+        return options.storage();
+    }
+
+    /** Read-only by configuration, or because the current server only took a read-only registration. */
+    @Override
+    public boolean isReadOnly() {
+        ClientSession session = connector.current();
+        return options.readOnly() || (session != null && session.isReadOnly());
+    }
+
+    @Override
+    public Tid lastTransaction() {
+        return cache.lastTid();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public LoadResult loadBefore(Oid oid, Tid before) {
+        LoadResult cached = cache.loadBefore(oid, before);
+        if (cached != null) {
+            return cached;
+        }
+        ClientSession session = requireSession("load " + oid);
+        LoadKey key = new LoadKey(oid, before);
+        CompletableFuture<LoadResult> reply = loadsInFlight.computeIfAbsent(key, k -> sendLoad(session, k));
+        reply.whenComplete((result, error) -> loadsInFlight.remove(key, reply));
+        return Calls.await(reply);
+    }
+
+    private CompletableFuture<LoadResult> sendLoad(ClientSession session, LoadKey key) {
+        networkLoads.incrementAndGet();
+        byte[] oid = key.oid().toBytes();
+        byte[] before = key.before().toBytes();
+        // The hook runs on the I/O thread, so the cache has the record before a later invalidation is applied.
+        return session.connection().call(List.of(oid, before), "loadBefore", List.of(oid, before), result -> {
+            LoadResult loaded = WireValues.loadResult(result);
+            if (loaded != null && loaded.data() != null) {
+                cache.store(key.oid(), loaded.start(), loaded.end(), loaded.data());
+            }
+            return loaded;
+        }).thenApply(LoadResult.class::cast);
+    }
+
+    @Override
+    public byte[] loadSerial(Oid oid, Tid serial) {
+        return (byte[]) call("loadSerial", oid, serial);
+    }
+
+    @Override
+    public List<HistoryEntry> history(Oid oid, int size) {
+        List<HistoryEntry> entries = new ArrayList<>();
+        for (Object entry : (List<?>) call("history", oid, size)) {
+            entries.add(WireValues.historyEntry((Map<?, ?>) entry));
+        }
+        return entries;
+    }
+
+    @Override
+    public CurrentRecord recordIterNext(Oid next) {
+        Object reply = call("record_iternext", next);
+        if (reply == null) {
+            return null;
+        }
+        List<?> r = (List<?>) reply;
+        return new CurrentRecord(WireValues.oid(r.get(0)), WireValues.tid(r.get(1)), (byte[]) r.get(2),
+                WireValues.oid(r.get(3)));
+    }
+
+    @Override
+    public StorageIterator iterator(Tid start, Tid stop) {
+        ClientSession session = requireSession("iterate");
+        return new RemoteIterator(session.connection(), start, stop);
+    }
+
+    @Override
+    public boolean supportsUndo() {
+        return Boolean.TRUE.equals(info.get("supportsUndo"));
+    }
+
+    @Override
+    public List<UndoEntry> undoLog(int first, int last) {
+        List<UndoEntry> entries = new ArrayList<>();
+        for (Object entry : (List<?>) call("undoLog", first, last)) {
+            entries.add(WireValues.undoEntry((Map<?, ?>) entry));
+        }
+        return entries;
+    }
+
+    /**
+     * The filter runs here, not on the server (a Java predicate cannot travel): the whole undo log is fetched
+     * and sliced locally, so use it for administration, not on hot paths.
+     */
+    @Override
+    public List<UndoEntry> undoInfo(int first, int last, Predicate<UndoEntry> filter) {
+        List<UndoEntry> matching = undoLog(0, Integer.MIN_VALUE + 1).stream().filter(filter).toList();
+        int end = last < 0 ? first - last : last;
+        return matching.subList(Math.min(first, matching.size()), Math.min(Math.max(end, first), matching.size()));
+    }
+
+    /**
+     * Read back with the iterator from the oldest of the newest {@code count} undoable transactions (the wire
+     * has no direct call); transactions before a pack boundary are not listed.
+     */
+    @Override
+    public List<Invalidation> lastInvalidations(int count) {
+        List<UndoEntry> newest = count <= 0 ? List.of() : undoLog(0, -count);
+        if (newest.isEmpty()) {
+            return List.of();
+        }
+        List<Invalidation> result = new ArrayList<>();
+        try (StorageIterator transactions = iterator(newest.get(newest.size() - 1).tid(), null)) {
+            while (transactions.hasNext()) {
+                var t = transactions.next();
+                result.add(new Invalidation(t.tid(), t.records().stream().map(r -> r.oid()).distinct().toList()));
+            }
+        }
+        return result.size() > count ? result.subList(result.size() - count, result.size()) : result;
+    }
+
+    /**
+     * Packs on the server and waits until it finished; the server applies its own pack-gc setting. The wire
+     * carries the time as float seconds, coarser than a tid: the time sent is the smallest float that is not
+     * before {@code packTime}, so the transaction at {@code packTime} is inside the pack as asked.
+     */
+    @Override
+    public void pack(Tid packTime, boolean gc) {
+        double seconds = packTime.toEpochSeconds();
+        while (Tid.fromEpochSeconds(seconds).isBefore(packTime)) {
+            seconds = Math.nextUp(seconds);
+        }
+        call("pack", seconds, true);
+    }
+
+    @Override
+    public long size() {
+        return WireValues.number(info.get("size")).longValue();
+    }
+
+    @Override
+    public long length() {
+        return WireValues.number(info.get("length")).longValue();
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public List<Oid> newOids(int count) {
+        requireWritable("allocate oids");
+        return oids.take(count);
+    }
+
+    private List<Oid> fetchNewOids() {
+        List<Oid> fresh = new ArrayList<>();
+        for (Object oid : (List<?>) call("new_oids")) {
+            fresh.add(WireValues.oid(oid));
+        }
+        return fresh;
+    }
+
+    @Override
+    public StorageTransaction begin(TransactionMetadata metadata) {
+        requireOpen();
+        return new ClientTransaction(this, metadata, transactionIds.incrementAndGet());
+    }
+
+    /** Tells the listener of this client's own commits (other clients' commits reach {@link ClientListener}s). */
+    @Override
+    public void setCommitListener(CommitListener listener) {
+        this.commitListener = listener;
+    }
+
+    CommitGate commitGate() {
+        return commitGate;
+    }
+
+    /** The live, writable session for a commit, or the reason there is none. */
+    ClientSession requireWritable(String what) {
+        if (options.readOnly()) {
+            throw new ReadOnlyException("cannot " + what + ": storage '" + name() + "' is configured read-only");
+        }
+        ClientSession session = requireSession(what);
+        if (session.isReadOnly()) {
+            throw new ReadOnlyException("cannot " + what + ": connected to read-only server "
+                    + session.connection().address());
+        }
+        return session;
+    }
+
+    /**
+     * After this client's own tpc_finish, on the I/O thread: the written revisions become current in the cache
+     * (except those the server changed: undone objects), then the last tid moves and listeners hear of it.
+     */
+    void committed(ClientTransaction transaction, Tid tid, Map<Oid, byte[]> written, Collection<Oid> notCached) {
+        for (Map.Entry<Oid, byte[]> w : written.entrySet()) {
+            cache.invalidate(w.getKey(), tid);
+            if (w.getValue() != null && !notCached.contains(w.getKey())) {
+                cache.store(w.getKey(), tid, null, w.getValue());
+            }
+        }
+        for (Oid oid : notCached) {
+            cache.drop(oid);
+        }
+        advance(tid);
+        List<Oid> all = transaction.writtenOids();
+        listeners.invalidated(tid, all);
+        CommitListener listener = commitListener;
+        if (listener != null) {
+            try {
+                listener.committed(transaction, tid, all);
+            } catch (RuntimeException e) {
+                LOG.error("commit listener failed for transaction {}", tid, e); // the commit stands
+            }
+        }
+    }
+
+    /** A vote refused an object: its cached revision may be stale, so it is dropped (ZEO does the same). */
+    void conflicted(Oid oid) {
+        if (oid != null) {
+            cache.drop(oid);
+        }
+    }
+
+    private void advance(Tid tid) {
+        if (tid.isAfter(cache.lastTid())) {
+            cache.setLastTid(tid);
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Object call(String method, Object... args) {
+        ClientSession session = requireSession(method);
+        return Calls.await(session.connection().call(method, args));
+    }
+
+    ClientSession requireSession(String what) {
+        requireOpen();
+        ClientSession session = connector.current();
+        if (session == null) {
+            throw new DisconnectedException("cannot " + what + ": storage '" + name() + "' is not connected; "
+                    + connector.attempts());
+        }
+        return session;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new StorageException("storage '" + name() + "' is closed");
+        }
+    }
+
+    private void installed(ClientSession session, Map<Object, Object> serverInfo) {
+        info = Map.copyOf(serverInfo);
+        oids.clear();
+        listeners.connected(session.connection().address(), session.isReadOnly());
+    }
+
+    /** What the live session reports, on the I/O thread. */
+    private final class SessionEvents implements ClientSession.Events {
+        @Override
+        public void invalidateTransaction(ClientSession session, Tid tid, List<Oid> changed) {
+            if (!tid.isAfter(cache.lastTid())) {
+                LOG.error("server {} sent invalidations for {} after {}: out of order, closing the connection",
+                        session.connection().address(), tid, cache.lastTid());
+                session.connection().close();
+                return;
+            }
+            for (Oid oid : changed) {
+                cache.invalidate(oid, tid);
+            }
+            cache.setLastTid(tid);
+            listeners.invalidated(tid, changed);
+        }
+
+        @Override
+        public void info(ClientSession session, Map<Object, Object> update) {
+            Map<Object, Object> merged = new java.util.HashMap<>(info);
+            merged.putAll(update);
+            info = Map.copyOf(merged);
+        }
+
+        @Override
+        public void closed(ClientSession session, Throwable cause) {
+            boolean wasCurrent = connector.current() == session;
+            connector.lost(session);
+            if (wasCurrent && !closed) {
+                LOG.warn("storage '{}' lost its connection to {}{}", name(), session.connection().address(),
+                        cause == null ? "" : ": " + cause.getMessage());
+                listeners.disconnected(session.connection().address(), cause);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        connector.close();
+        transport.close();
+        cache.close();
+    }
+
+    @Override
+    public String toString() {
+        ClientSession session = connector.current();
+        return "ClientStorage[" + name() + ", " + (session == null ? "disconnected" : session.toString()) + "]";
+    }
+}

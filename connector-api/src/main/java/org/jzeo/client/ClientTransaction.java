@@ -1,0 +1,207 @@
+package org.jzeo.client;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jzeo.api.ConflictException;
+import org.jzeo.api.DisconnectedException;
+import org.jzeo.api.Oid;
+import org.jzeo.api.StorageTransactionException;
+import org.jzeo.api.Tid;
+import org.jzeo.client.net.ServerConnection;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A transaction of a {@link ClientStorage}. Operations are kept here until {@link #vote()}, which takes the
+ * client's commit turn and sends {@code tpc_begin}, the buffered operations and {@code vote} in one write; so
+ * application threads can build transactions side by side and the server holds nothing for slow builders.
+ */
+final class ClientTransaction implements StorageTransaction {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientTransaction.class);
+
+    private enum State { OPEN, VOTED, FINISHED, ABORTED }
+
+    /** One buffered call: its wire name and arguments without the trailing txn id. */
+    private record Operation(String method, Object... args) {
+    }
+
+    private final ClientStorage storage;
+    private final TransactionMetadata metadata;
+    private final long txn;
+    private final List<Operation> operations = new ArrayList<>();
+    /** Revisions this transaction writes, for the cache after finish; null data: nothing to cache. */
+    private final Map<Oid, byte[]> written = new LinkedHashMap<>();
+    /** Oids the cache must drop instead of caching: restored copies, and what the server changed (undo). */
+    private final Set<Oid> notCached = new HashSet<>();
+    private State state = State.OPEN;
+    private ServerConnection connection;
+
+    ClientTransaction(ClientStorage storage, TransactionMetadata metadata, long txn) {
+        this.storage = storage;
+        this.metadata = metadata;
+        this.txn = txn;
+    }
+
+    @Override
+    public TransactionMetadata metadata() {
+        return metadata;
+    }
+
+    @Override
+    public void store(Oid oid, Tid serial, byte[] data) {
+        buffer(new Operation("storea", oid, serial, data));
+        written.put(oid, data);
+        notCached.remove(oid);
+    }
+
+    @Override
+    public void checkCurrentSerial(Oid oid, Tid serial) {
+        buffer(new Operation("checkCurrentSerialInTransaction", oid, serial));
+    }
+
+    @Override
+    public void delete(Oid oid, Tid serial) {
+        buffer(new Operation("deleteObject", oid, serial));
+        written.put(oid, null);
+    }
+
+    @Override
+    public void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
+        buffer(new Operation("restorea", oid, serial, data, prevTxn));
+        written.put(oid, null);
+        notCached.add(oid);
+    }
+
+    @Override
+    public void undo(byte[] transactionId) {
+        buffer(new Operation("undoa", (Object) transactionId));
+    }
+
+    private void buffer(Operation operation) {
+        if (state != State.OPEN) {
+            throw new StorageTransactionException("transaction is " + state.name().toLowerCase()
+                    + ": no more operations");
+        }
+        operations.add(operation);
+    }
+
+    @Override
+    public List<Oid> vote() {
+        if (state != State.OPEN) {
+            throw new StorageTransactionException("vote on a transaction that is " + state.name().toLowerCase());
+        }
+        storage.commitGate().enter();
+        boolean voted = false;
+        try {
+            connection = storage.requireWritable("commit").connection();
+            String status = String.valueOf(metadata.status());
+            connection.sendLater("tpc_begin", txn, metadata.user(), metadata.description(), metadata.extension(),
+                    metadata.explicitTid(), status);
+            for (Operation op : operations) {
+                Object[] args = java.util.Arrays.copyOf(op.args(), op.args().length + 1);
+                args[args.length - 1] = txn;
+                connection.sendLater(op.method(), args);
+            }
+            List<?> result = (List<?>) Calls.await(connection.call("vote", txn));
+            List<Oid> changedByServer = new ArrayList<>();
+            for (Object item : result) {
+                if (item instanceof Map<?, ?> conflict) {
+                    throw unresolvedConflict(conflict);
+                }
+                changedByServer.add(WireValues.oid(item));
+            }
+            notCached.addAll(changedByServer);
+            for (Oid oid : changedByServer) {
+                written.putIfAbsent(oid, null);
+            }
+            state = State.VOTED;
+            voted = true;
+            return changedByServer;
+        } catch (ConflictException e) {
+            storage.conflicted(e.oid());
+            throw e;
+        } finally {
+            if (!voted) {
+                abortOnServer();
+                state = State.ABORTED;
+                storage.commitGate().leave();
+            }
+        }
+    }
+
+    /** A server in client-conflict-resolution mode returns conflicts instead of raising them; Java cannot merge. */
+    private static ConflictException unresolvedConflict(Map<?, ?> conflict) {
+        Oid oid = WireValues.oid(conflict.get("oid"));
+        List<?> serials = (List<?>) conflict.get("serials");
+        return new ConflictException(oid, WireValues.tid(serials.get(0)), WireValues.tid(serials.get(1)));
+    }
+
+    @Override
+    public Tid finish() {
+        if (state != State.VOTED) {
+            throw new StorageTransactionException("finish without a successful vote (transaction is "
+                    + state.name().toLowerCase() + ")");
+        }
+        try {
+            Object tid = Calls.await(connection.call(connection.nextMessageId(), "tpc_finish", List.of(txn),
+                    reply -> {
+                        Tid committed = WireValues.tid(reply);
+                        storage.committed(this, committed, written, notCached);
+                        return committed;
+                    }));
+            state = State.FINISHED;
+            return (Tid) tid;
+        } catch (DisconnectedException e) {
+            state = State.ABORTED;
+            throw new DisconnectedException("connection lost during tpc_finish: the transaction may or may not"
+                    + " have been committed (" + e.getMessage() + ")", e);
+        } finally {
+            if (state != State.FINISHED) {
+                state = State.ABORTED;
+            }
+            storage.commitGate().leave();
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (state == State.VOTED) {
+            try {
+                abortOnServer();
+            } finally {
+                storage.commitGate().leave();
+            }
+        }
+        if (state != State.FINISHED) {
+            state = State.ABORTED;
+        }
+    }
+
+    private void abortOnServer() {
+        if (connection == null || !connection.isOpen()) {
+            return; // the server aborts the transactions of a lost connection itself
+        }
+        try {
+            Calls.await(connection.call("tpc_abort", txn));
+        } catch (RuntimeException e) {
+            LOG.debug("tpc_abort failed; the server drops the transaction with the connection", e);
+        }
+    }
+
+    /** Nothing to interrupt on this side: a vote waiting on the server ends when the connection does. */
+    @Override
+    public void cancel() {
+    }
+
+    @Override
+    public List<Oid> writtenOids() {
+        return List.copyOf(new LinkedHashSet<>(written.keySet()));
+    }
+}

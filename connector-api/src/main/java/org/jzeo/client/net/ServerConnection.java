@@ -1,0 +1,188 @@
+package org.jzeo.client.net;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jzeo.api.DisconnectedException;
+import org.jzeo.protocol.MessageCodec;
+import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.WireErrors;
+import org.jzeo.protocol.WireMessage;
+
+/**
+ * One open, handshaken connection to a ZEO server: sends calls, matches replies to them by message id, and hands
+ * callbacks to its {@link ServerCallbacks}. Made by {@link ClientTransport#connect}. Thread-safe: any thread may
+ * call; replies, hooks and callbacks run on the connection's I/O thread in arrival order.
+ */
+public final class ServerConnection {
+
+    /**
+     * Runs on the I/O thread with a reply's result before the caller's future completes, and before any message
+     * that arrived after the reply is handled. Its return value completes the future.
+     */
+    @FunctionalInterface
+    public interface ReplyHook {
+        Object onReply(Object result);
+    }
+
+    private static final ReplyHook AS_IS = result -> result;
+
+    private final Channel channel;
+    private final ServerAddress address;
+    private final ServerCallbacks callbacks;
+    private final MessageCodec codec = new MessageCodec();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final Map<MessageId, Pending> pending = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    private volatile Throwable closeCause;
+
+    private record Pending(String name, ReplyHook hook, CompletableFuture<Object> future) {
+    }
+
+    ServerConnection(Channel channel, ServerAddress address, ServerCallbacks callbacks) {
+        this.channel = channel;
+        this.address = address;
+        this.callbacks = callbacks;
+    }
+
+    public ServerAddress address() {
+        return address;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public boolean isOpen() {
+        return !closed && channel.isActive();
+    }
+
+    /** A fresh integer message id for {@link #call(Object, String, List, ReplyHook)}. */
+    public long nextMessageId() {
+        return nextId.getAndIncrement();
+    }
+
+    /** A synchronous call with the next integer message id. */
+    public CompletableFuture<Object> call(String name, Object... args) {
+        return call(nextId.getAndIncrement(), name, Arrays.asList(args), AS_IS);
+    }
+
+    /**
+     * A synchronous call with a chosen message id (the caller keeps ids unique among its calls in flight; the
+     * {@code [oid, tid]} id of loadBefore relies on the caller merging identical loads).
+     */
+    public CompletableFuture<Object> call(Object msgid, String name, List<?> args, ReplyHook hook) {
+        MessageId id = MessageId.of(msgid);
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        Pending previous = pending.putIfAbsent(id, new Pending(name, hook, future));
+        if (previous != null) {
+            throw new IllegalStateException("message id " + id + " is already in flight for " + previous.name());
+        }
+        if (closed) {
+            fail(id, disconnected());
+            return future;
+        }
+        byte[] frame = codec.encodeCall(id, false, name, args);
+        channel.writeAndFlush(frame).addListener((ChannelFuture write) -> {
+            if (!write.isSuccess()) {
+                fail(id, disconnected(write.cause()));
+            }
+        });
+        return future;
+    }
+
+    /** An asynchronous (one-way) call; the server never answers it, and closes the connection if it fails. */
+    public void send(String name, Object... args) {
+        write(codec.encodeCall(0L, true, name, Arrays.asList(args)), false);
+    }
+
+    /** An asynchronous call, not flushed yet: a batch of them leaves in one write with the next call or flush. */
+    public void sendLater(String name, Object... args) {
+        write(codec.encodeCall(0L, true, name, Arrays.asList(args)), true);
+    }
+
+    void sendKeepAlive() {
+        write(codec.encodeKeepAlive(), false);
+    }
+
+    private void write(byte[] frame, boolean later) {
+        if (later) {
+            channel.write(frame, channel.voidPromise());
+        } else {
+            channel.writeAndFlush(frame, channel.voidPromise());
+        }
+    }
+
+    /** Closes the connection; calls in flight fail with {@link DisconnectedException}. */
+    public void close() {
+        channel.close();
+    }
+
+    // ---------------------------------------------------------------- I/O thread
+
+    void received(WireMessage message) {
+        if (message.isKeepAlive()) {
+            return;
+        }
+        if (message.isCall()) {
+            callbacks.callback(this, message.name(), message.args());
+            return;
+        }
+        Pending call = pending.remove(message.msgid());
+        if (call == null) {
+            throw new IllegalStateException("reply to message id " + message.msgid() + " that is not in flight");
+        }
+        if (message.isError()) {
+            call.future().completeExceptionally(WireErrors.fromWire(message));
+            return;
+        }
+        Object value;
+        try {
+            value = call.hook().onReply(message.result());
+        } catch (RuntimeException e) {
+            call.future().completeExceptionally(e);
+            return;
+        }
+        call.future().complete(value);
+    }
+
+    void closedBy(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        closeCause = cause;
+        closed = true;
+        for (MessageId id : new ArrayList<>(pending.keySet())) {
+            fail(id, disconnected());
+        }
+        callbacks.closed(this, cause);
+    }
+
+    private void fail(MessageId id, Throwable error) {
+        Pending call = pending.remove(id);
+        if (call != null) {
+            call.future().completeExceptionally(error);
+        }
+    }
+
+    private DisconnectedException disconnected() {
+        return disconnected(closeCause);
+    }
+
+    private DisconnectedException disconnected(Throwable cause) {
+        return new DisconnectedException("connection to " + address + " closed"
+                + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""), cause);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConnection[" + address + (closed ? ", closed" : "") + "]";
+    }
+}
