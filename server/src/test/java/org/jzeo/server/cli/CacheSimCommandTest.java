@@ -51,7 +51,7 @@ class CacheSimCommandTest {
         assertThat(Cli.run("cache-sim").exitCode()).isEqualTo(2);
         assertThat(Cli.run("cache-sim", "x.trace", "--synthetic", "zipf").exitCode()).isEqualTo(2);
         assertThat(Cli.run("cache-sim", "--synthetic", "zipf", "--sizes", "lots").err())
-                .contains("'lots' is not a cache size");
+                .contains("'lots' is not a byte size");
         assertThat(Cli.run("cache-sim", "--synthetic", "zipf", "--sizes", "1KB").exitCode()).isEqualTo(2);
     }
 
