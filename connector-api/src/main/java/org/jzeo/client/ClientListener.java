@@ -15,7 +15,8 @@ public interface ClientListener {
     /**
      * Transaction {@code tid} changed {@code oids}; for other clients' commits, for this client's own, and for
      * objects found changed while the client was away (verification). Called in tid order, after the client
-     * cache was updated and before {@link ClientStorage#lastTransaction()} shows {@code tid}.
+     * cache was updated and before {@link ClientStorage#lastTransaction()} shows {@code tid}: a reader that takes
+     * its snapshot from lastTransaction() has therefore already been told of every change up to it.
      */
     default void invalidated(Tid tid, Collection<Oid> oids) {
     }

@@ -345,9 +345,9 @@ public final class ClientStorage implements Storage {
         for (Oid oid : notCached) {
             cache.drop(oid);
         }
-        advance(tid);
         List<Oid> all = transaction.writtenOids();
         listeners.invalidated(tid, all);
+        advance(tid);
         CommitListener listener = commitListener;
         if (listener != null) {
             try {
@@ -413,8 +413,9 @@ public final class ClientStorage implements Storage {
             for (Oid oid : changed) {
                 cache.invalidate(oid, tid);
             }
-            cache.setLastTid(tid);
+            // Listeners first: whoever sees the new last tid must find these oids already reported.
             listeners.invalidated(tid, changed);
+            cache.setLastTid(tid);
         }
 
         @Override

@@ -1,0 +1,82 @@
+package org.jzeo.api;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A view of the storage for one unit of work at a time, used by one thread at a time.
+ *
+ * <p><b>Snapshots.</b> Within a transaction every read sees the database as of the transaction's start (MVCC):
+ * other transactions' commits become visible at the next transaction. Outside a transaction each read sees the
+ * latest state the client knows of.
+ *
+ * <p><b>Writes.</b> {@link #write} records a new state of an object: the application's payload plus the oids it
+ * references, stored in jzeo's record format so the server's pack keeps every object reachable from the
+ * {@linkplain #rootOid() root}. Writes are checked at commit against what this transaction read: if another
+ * transaction changed the object since this one's snapshot, the write fails with a {@link ConflictException}
+ * (at once when the client already knows of the change, otherwise at commit). Conflicts and disconnections are
+ * {@linkplain StorageException#isRetryable() retryable}: abort and run the unit of work again.
+ *
+ * <p><b>Transactions.</b> In Java SE the application calls {@link #begin()}, {@link #commit()} and
+ * {@link #abort()}. A connection from a resource adapter is enlisted in the container's JTA transaction instead,
+ * and these three methods refuse to run while it is.
+ */
+public interface StorageConnection extends AutoCloseable {
+
+    /** Starts a transaction at the latest snapshot; IllegalStateException if one is active. */
+    void begin();
+
+    /**
+     * Writes every change of the transaction atomically and durably, then ends it. A transaction without writes
+     * just ends.
+     *
+     * @return the tid of the commit, or the snapshot's last tid when nothing was written
+     * @throws ConflictException     another transaction changed an object this one wrote (retryable)
+     * @throws DisconnectedException the server was lost; if it happened during the final step the outcome is
+     *                               unknown, as the message says (retryable: a repeated commit conflicts if the
+     *                               first one went through)
+     */
+    Tid commit();
+
+    /** Drops the transaction's writes and ends it. Harmless without a transaction. */
+    void abort();
+
+    /** True between {@link #begin()} and {@link #commit()}/{@link #abort()}. */
+    boolean inTransaction();
+
+    /**
+     * The object as of the transaction's snapshot, including this transaction's own writes.
+     *
+     * @throws POSKeyException       no such object at the snapshot
+     * @throws DisconnectedException not in the client cache and the server is not reachable
+     */
+    StoredObject read(Oid oid);
+
+    /** True if {@code oid} exists at the snapshot (or was written by this transaction). */
+    boolean exists(Oid oid);
+
+    /**
+     * Records a new state of {@code oid} for this transaction: {@code payload} and the oids it references.
+     *
+     * @throws IllegalStateException no transaction is active
+     * @throws ConflictException     the client already knows another transaction changed it after the snapshot
+     * @throws ReadOnlyException     the storage or the current server is read-only
+     */
+    void write(Oid oid, byte[] payload, Collection<Oid> references);
+
+    /** A new oid, never used before, for an object this transaction will write. */
+    Oid newOid();
+
+    /** The root object's oid (z64): the object every reachable object hangs from. It may not exist yet. */
+    Oid rootOid();
+
+    /** The newest committed transaction this client knows of. */
+    Tid lastTransaction();
+
+    /** Up to {@code size} revisions of {@code oid}, newest first (asks the server). */
+    List<Revision> history(Oid oid, int size);
+
+    /** Aborts an active transaction and gives the connection back. */
+    @Override
+    void close();
+}
