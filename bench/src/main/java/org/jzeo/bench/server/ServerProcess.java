@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * bound address is read from the "jzeo server ready on [/127.0.0.1:PORT]" log line. Stopped with SIGTERM
  * ({@link Process#destroy()} on Linux), which closes the storage cleanly.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("jzeo server ready on \\[[^\\]]*?/?([0-9.]+):(\\d+)");
 
     private final Process process;
@@ -33,7 +33,7 @@ final class ServerProcess implements AutoCloseable {
         this.address = address;
     }
 
-    static ServerProcess start(Path dataFs, Path log, List<String> jvmOptions, int readyTimeoutSeconds)
+    public static ServerProcess start(Path dataFs, Path log, List<String> jvmOptions, int readyTimeoutSeconds)
             throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -71,20 +71,20 @@ final class ServerProcess implements AutoCloseable {
         throw new IOException("the server was not ready after " + readyTimeoutSeconds + " s; see " + log);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** User + system CPU time of the server process so far, in ns (from /proc), or -1 if unknown. */
-    long cpuNanos() {
+    public long cpuNanos() {
         return procCpuNanos(process.pid());
     }
 
@@ -139,7 +139,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then wait up to {@code seconds}; SIGKILL if it is still running. Returns the exit status. */
-    int stop(int seconds) throws InterruptedException {
+    public int stop(int seconds) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
             System.out.println("# server did not stop within " + seconds + " s of SIGTERM; killing it");

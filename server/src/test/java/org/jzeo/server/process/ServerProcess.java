@@ -45,6 +45,7 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path dataFile;
+    private final List<String> extraArgs;
     private final Thread stderrReader;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -54,9 +55,10 @@ public final class ServerProcess implements AutoCloseable {
     private InetSocketAddress address;
     private Duration startupTime;
 
-    private ServerProcess(Process process, Path dataFile, long startedNanos) {
+    private ServerProcess(Process process, Path dataFile, List<String> extraArgs, long startedNanos) {
         this.process = process;
         this.dataFile = dataFile;
+        this.extraArgs = List.copyOf(extraArgs);
         this.startedNanos = startedNanos;
         this.stderrReader = new Thread(this::readStderr, "server-" + process.pid() + "-stderr");
         this.stderrReader.setDaemon(true);
@@ -75,18 +77,61 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path dataFile, List<String> extraArgs, Duration timeout)
             throws IOException, InterruptedException {
+        return start(dataFile, 0, extraArgs, timeout);
+    }
+
+    /**
+     * Starts a server for {@code dataFile} listening on 127.0.0.1:{@code port} (0: a port chosen by the system)
+     * and waits until it is ready. A fixed port lets a test restart a server where its clients look for it (see
+     * {@link #restart()}), or start a server at an address a client was told about before (a port reserved with
+     * {@link #freePort()}).
+     */
+    public static ServerProcess start(Path dataFile, int port, String... extraArgs)
+            throws IOException, InterruptedException {
+        return start(dataFile, port, List.of(extraArgs), DEFAULT_START_TIMEOUT);
+    }
+
+    /**
+     * Starts {@code java -Xmx256m -cp <this class path> JzeoCommand serve -a 127.0.0.1:PORT -f dataFile
+     * extraArgs...} and waits until it logs that it is ready. With a fixed port, a start that fails only because
+     * the port is still taken (a server killed a moment ago) is tried again until {@code timeout}.
+     *
+     * @throws AssertionError if the server exits or stays silent for {@code timeout} instead, with its log
+     */
+    public static ServerProcess start(Path dataFile, int port, List<String> extraArgs, Duration timeout)
+            throws IOException, InterruptedException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
+            try {
+                return startOnce(dataFile, port, extraArgs, left);
+            } catch (AssertionError e) {
+                boolean portTaken = port != 0 && String.valueOf(e.getMessage()).contains("Address already in use");
+                if (!portTaken || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                System.out.println("[ServerProcess] port " + port + " still in use; starting again");
+            }
+        }
+    }
+
+    private static ServerProcess startOnce(Path dataFile, int port, List<String> extraArgs, Duration timeout)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:0", "-f", dataFile.toString()));
+                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:" + port, "-f", dataFile.toString()));
         command.addAll(extraArgs);
         Path folder = dataFile.toAbsolutePath().getParent();
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("server-stdout.log").toFile()))
                 .start();
-        ServerProcess server = new ServerProcess(process, dataFile, started);
+        ServerProcess server = new ServerProcess(process, dataFile, extraArgs, started);
         server.stderrReader.start();
         try {
             server.awaitReady(timeout);
@@ -95,6 +140,33 @@ public final class ServerProcess implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * A new server for the same Data.fs, on the same port and with the same extra arguments, once this one is
+     * gone (after {@link #kill9()} or {@link #stop()}): what clients configured with this server's address
+     * reconnect to.
+     *
+     * @throws IllegalStateException if this server is still running
+     */
+    public ServerProcess restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("server " + pid() + " is still running; kill or stop it first");
+        }
+        return start(dataFile, address.getPort(), extraArgs, DEFAULT_START_TIMEOUT);
+    }
+
+    /**
+     * A loopback port that was free a moment ago (the system chose it, then it was released): for a server that
+     * a test starts later at an address its clients already know. Another process could take it meanwhile; on a
+     * test machine that is unlikely enough.
+     */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException {
@@ -173,6 +245,16 @@ public final class ServerProcess implements AutoCloseable {
 
     public Path dataFile() {
         return dataFile;
+    }
+
+    /** The arguments given after {@code -f <Data.fs>}. */
+    public List<String> extraArgs() {
+        return extraArgs;
+    }
+
+    /** The address as a client option wants it: {@code "127.0.0.1:PORT"}. */
+    public String hostPort() {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     /** From starting the JVM to the "ready" line. */
