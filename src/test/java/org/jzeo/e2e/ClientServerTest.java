@@ -15,7 +15,6 @@ import org.jzeo.client.ClientStorage;
 import org.jzeo.server.process.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,13 +117,6 @@ class ClientServerTest {
     }
 
     @Test
-    @Disabled("bug: ClientStorageConnection.read/exists outside a transaction (ClientStorageConnection.java:124,"
-            + " :137 -> load() :142) take the snapshot lastTransaction().next() but answer from the connection's"
-            + " ObjectCache, whose entries are dropped for invalidated oids only in begin(); an entry cached as"
-            + " current (end null) is 'visible' to every later snapshot, so after another client's commit is known"
-            + " (lastTransaction() >= its tid) the connection still returns the old revision. Fix: outside a"
-            + " transaction apply inbox.take() to the object cache (as begin() does) before reading, or bypass"
-            + " the object cache there.")
     void aConnectionReadingOutsideATransactionSeesTheLatestStateItsClientKnowsOf() throws Exception {
         try (ClientStorage a = Clients.open(Clients.options(server));
              ClientStorage b = Clients.open(Clients.options(server));

@@ -52,6 +52,13 @@ public interface StorageConnection extends AutoCloseable {
      */
     StoredObject read(Oid oid);
 
+    /**
+     * Starts loading {@code oids} at the current snapshot in the background, all requests in flight at once, so
+     * that the reads that follow find them in the client cache instead of waiting for one round trip each. Never
+     * waits for the server and never fails: errors surface in the later reads.
+     */
+    void prefetch(Collection<Oid> oids);
+
     /** True if {@code oid} exists at the snapshot (or was written by this transaction). */
     boolean exists(Oid oid);
 

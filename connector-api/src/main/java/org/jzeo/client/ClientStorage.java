@@ -18,6 +18,7 @@ import org.jzeo.client.cache.CacheStats;
 import org.jzeo.client.cache.ClientCache;
 import org.jzeo.client.net.ClientTransport;
 import org.jzeo.client.net.ServerAddress;
+import org.jzeo.protocol.MessageId;
 import org.jzeo.storage.CommitListener;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
@@ -69,11 +70,25 @@ public final class ClientStorage implements Storage {
      * or fails after {@code wait-timeout} with a DisconnectedException naming the addresses tried.
      */
     public ClientStorage(ClientOptions options) {
-        this(options, ClientCaches.open(options));
+        this(options, ClientCaches.open(options), List.of());
     }
 
     /** With a cache made by the caller (tests, tools); the storage closes it. */
     public ClientStorage(ClientOptions options, ClientCache cache) {
+        this(options, cache, List.of());
+    }
+
+    /**
+     * With listeners that hear everything from the first connection on (listeners added later may miss the
+     * first verification's events).
+     */
+    public ClientStorage(ClientOptions options, List<ClientListener> initialListeners) {
+        this(options, ClientCaches.open(options), initialListeners);
+    }
+
+    /** With a cache made by the caller and listeners from the start; the storage closes the cache. */
+    public ClientStorage(ClientOptions options, ClientCache cache, List<ClientListener> initialListeners) {
+        initialListeners.forEach(listeners::add);
         this.options = options;
         this.cache = cache;
         this.transport = new ClientTransport("jzeo-client-io-" + options.storage());
@@ -165,11 +180,30 @@ public final class ClientStorage implements Storage {
         if (cached != null) {
             return cached;
         }
-        ClientSession session = requireSession("load " + oid);
+        ClientSession session = requireSession("load", oid);
         LoadKey key = new LoadKey(oid, before);
         CompletableFuture<LoadResult> reply = loadsInFlight.computeIfAbsent(key, k -> sendLoad(session, k));
         reply.whenComplete((result, error) -> loadsInFlight.remove(key, reply));
         return Calls.await(reply);
+    }
+
+    /**
+     * Sends loads of {@code oids} at snapshot {@code before} without waiting, skipping those cached or already in
+     * flight; a later {@link #loadBefore} with the same snapshot joins the load in flight. Does nothing while
+     * disconnected.
+     */
+    public void prefetch(Collection<Oid> oids, Tid before) {
+        ClientSession session = connector.current();
+        if (session == null || closed) {
+            return;
+        }
+        for (Oid oid : oids) {
+            if (cache.loadBefore(oid, before) == null) {
+                LoadKey key = new LoadKey(oid, before);
+                CompletableFuture<LoadResult> reply = loadsInFlight.computeIfAbsent(key, k -> sendLoad(session, k));
+                reply.whenComplete((result, error) -> loadsInFlight.remove(key, reply));
+            }
+        }
     }
 
     private CompletableFuture<LoadResult> sendLoad(ClientSession session, LoadKey key) {
@@ -177,7 +211,8 @@ public final class ClientStorage implements Storage {
         byte[] oid = key.oid().toBytes();
         byte[] before = key.before().toBytes();
         // The hook runs on the I/O thread, so the cache has the record before a later invalidation is applied.
-        return session.connection().call(List.of(oid, before), "loadBefore", List.of(oid, before), result -> {
+        return session.connection().call(MessageId.ofPair(oid, before), "loadBefore", List.of(oid, before),
+                result -> {
             LoadResult loaded = WireValues.loadResult(result);
             if (loaded != null && loaded.data() != null) {
                 cache.store(key.oid(), loaded.start(), loaded.end(), loaded.data());
@@ -379,11 +414,16 @@ public final class ClientStorage implements Storage {
     }
 
     ClientSession requireSession(String what) {
+        return requireSession(what, null);
+    }
+
+    /** The live session; the message (built only on failure) names {@code what} and {@code oid} if given. */
+    private ClientSession requireSession(String what, Oid oid) {
         requireOpen();
         ClientSession session = connector.current();
         if (session == null) {
-            throw new DisconnectedException("cannot " + what + ": storage '" + name() + "' is not connected; "
-                    + connector.attempts());
+            throw new DisconnectedException("cannot " + what + (oid == null ? "" : " " + oid) + ": storage '"
+                    + name() + "' is not connected; " + connector.attempts());
         }
         return session;
     }

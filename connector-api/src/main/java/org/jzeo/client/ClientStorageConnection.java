@@ -57,7 +57,17 @@ final class ClientStorageConnection implements StorageConnection {
         if (active) {
             throw new IllegalStateException("a transaction is already active on this connection");
         }
-        // Snapshot first: every change up to it has been reported to the inbox already (ClientListener).
+        Tid last = latestSnapshot();
+        snapshot = last;
+        before = last.next();
+        active = true;
+    }
+
+    /**
+     * The latest tid this client knows of, with every object changed up to it dropped from the object cache.
+     * The tid is read first: every change up to it has been reported to the inbox already (ClientListener).
+     */
+    private Tid latestSnapshot() {
         Tid last = storage.lastTransaction();
         Map<Oid, Tid> changed = inbox.take();
         if (changed == null) {
@@ -65,9 +75,7 @@ final class ClientStorageConnection implements StorageConnection {
         } else {
             changed.keySet().forEach(objects::remove);
         }
-        snapshot = last;
-        before = last.next();
-        active = true;
+        return last;
     }
 
     @Override
@@ -121,11 +129,24 @@ final class ClientStorageConnection implements StorageConnection {
         if (written != null) {
             return copy(written);
         }
-        StoredObject found = load(oid, active ? before : storage.lastTransaction().next());
+        StoredObject found = load(oid, active ? before : latestSnapshot().next());
         if (found == null) {
             throw new POSKeyException(oid, "no object " + oid + " at this snapshot");
         }
         return copy(found);
+    }
+
+    @Override
+    public void prefetch(Collection<Oid> oids) {
+        requireOpen();
+        Tid snapshotBefore = active ? before : latestSnapshot().next();
+        List<Oid> missing = new ArrayList<>();
+        for (Oid oid : oids) {
+            if (!(active && writes.containsKey(oid)) && objects.get(oid, snapshotBefore) == null) {
+                missing.add(oid);
+            }
+        }
+        storage.prefetch(missing, snapshotBefore);
     }
 
     @Override
@@ -134,7 +155,7 @@ final class ClientStorageConnection implements StorageConnection {
         if (active && writes.containsKey(oid)) {
             return true;
         }
-        return load(oid, active ? before : storage.lastTransaction().next()) != null;
+        return load(oid, active ? before : latestSnapshot().next()) != null;
     }
 
     /** The object at snapshot {@code snapshot}, or null if it does not exist there; remembers the serial read. */

@@ -102,13 +102,14 @@ final class ClientTransaction implements StorageTransaction {
         try {
             connection = storage.requireWritable("commit").connection();
             String status = String.valueOf(metadata.status());
-            connection.sendLater("tpc_begin", txn, metadata.user(), metadata.description(), metadata.extension(),
-                    metadata.explicitTid(), status);
+            ServerConnection.Batch batch = connection.batch().add("tpc_begin", txn, metadata.user(),
+                    metadata.description(), metadata.extension(), metadata.explicitTid(), status);
             for (Operation op : operations) {
                 Object[] args = java.util.Arrays.copyOf(op.args(), op.args().length + 1);
                 args[args.length - 1] = txn;
-                connection.sendLater(op.method(), args);
+                batch.add(op.method(), args);
             }
+            batch.send();
             List<?> result = (List<?>) Calls.await(connection.call("vote", txn));
             List<Oid> changedByServer = new ArrayList<>();
             for (Object item : result) {

@@ -277,11 +277,13 @@ final class Connector implements AutoCloseable {
                     CALL_TIMEOUT, "register");
             Tid serverTid = Tid.fromBytes((byte[]) registered);
             if (replacing != null) {
-                // Stop the read-only session before verifying: one source of invalidations at a time.
-                lost(replacing);
-                replacing.connection().close();
+                // Stop the read-only session before verifying: one source of invalidations at a time. Its close
+                // callback reports the disconnection like any other.
                 LOG.info("storage '{}': writable server {} found, leaving read-only server {}", options.storage(),
                         address, replacing.connection().address());
+                replacing.connection().close();
+                awaitChange(replacing, CALL_TIMEOUT);
+                lost(replacing);
             }
             Tid verified = verifier.verify(connection, serverTid);
             @SuppressWarnings("unchecked")

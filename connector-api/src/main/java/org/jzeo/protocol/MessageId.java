@@ -39,6 +39,9 @@ public final class MessageId {
         if (value instanceof MessageId) {
             return (MessageId) value;
         }
+        if (value instanceof Long n && n >= 0 && n <= 0x7f) {
+            return new MessageId(new byte[] {(byte) n.longValue()}, n); // positive fixint, the common case
+        }
         byte[] encoded = MessageCodec.encodeValue(value);
         try {
             // Decoding our own encoding gives the canonical Java view (Integer → Long, Oid → byte[], ...).
@@ -46,6 +49,25 @@ public final class MessageId {
         } catch (MalformedMessageException e) {
             throw new IllegalStateException("cannot decode our own encoding of " + value, e);
         }
+    }
+
+    /**
+     * The id {@code [a, b]} of two 8-byte bins, built without a msgpack round trip: loadBefore's
+     * {@code [oid, tid]}, sent for every cache miss.
+     */
+    public static MessageId ofPair(byte[] a, byte[] b) {
+        if (a.length != 8 || b.length != 8) {
+            throw new IllegalArgumentException("ofPair takes two 8-byte values");
+        }
+        byte[] encoded = new byte[21];
+        encoded[0] = (byte) 0x92;
+        encoded[1] = (byte) 0xc4;
+        encoded[2] = 8;
+        System.arraycopy(a, 0, encoded, 3, 8);
+        encoded[11] = (byte) 0xc4;
+        encoded[12] = 8;
+        System.arraycopy(b, 0, encoded, 13, 8);
+        return new MessageId(encoded, List.of(a.clone(), b.clone()));
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.jzeo.client.net;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -100,24 +102,36 @@ public final class ServerConnection {
 
     /** An asynchronous (one-way) call; the server never answers it, and closes the connection if it fails. */
     public void send(String name, Object... args) {
-        write(codec.encodeCall(0L, true, name, Arrays.asList(args)), false);
+        channel.writeAndFlush(codec.encodeCall(MessageId.ASYNC, true, name, Arrays.asList(args)),
+                channel.voidPromise());
     }
 
-    /** An asynchronous call, not flushed yet: a batch of them leaves in one write with the next call or flush. */
-    public void sendLater(String name, Object... args) {
-        write(codec.encodeCall(0L, true, name, Arrays.asList(args)), true);
+    /** Starts a batch of asynchronous calls that leave in one write (a transaction's stores before its vote). */
+    public Batch batch() {
+        return new Batch();
+    }
+
+    /** Asynchronous calls framed into one buffer; {@link #send()} queues it, the next call flushes it. */
+    public final class Batch {
+        private final ByteBuf frames = Unpooled.buffer(4096);
+
+        private Batch() {
+        }
+
+        public Batch add(String name, Object... args) {
+            byte[] payload = codec.encodeCall(MessageId.ASYNC, true, name, Arrays.asList(args));
+            frames.writeInt(payload.length).writeBytes(payload);
+            return this;
+        }
+
+        /** Queues the frames, already sized, past the frame encoder; they leave with the next flush. */
+        public void send() {
+            channel.write(frames, channel.voidPromise());
+        }
     }
 
     void sendKeepAlive() {
-        write(codec.encodeKeepAlive(), false);
-    }
-
-    private void write(byte[] frame, boolean later) {
-        if (later) {
-            channel.write(frame, channel.voidPromise());
-        } else {
-            channel.writeAndFlush(frame, channel.voidPromise());
-        }
+        channel.writeAndFlush(codec.encodeKeepAlive(), channel.voidPromise());
     }
 
     /** Closes the connection; calls in flight fail with {@link DisconnectedException}. */
