@@ -30,6 +30,7 @@ final class ScriptedServer implements AutoCloseable {
     private final BlockingQueue<WireMessage> calls = new LinkedBlockingQueue<>();
     private final Tid lastTid;
     private volatile Socket client;
+    private final java.util.concurrent.atomic.AtomicInteger registrations = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
 
     ScriptedServer(Tid lastTid) throws IOException {
@@ -42,6 +43,11 @@ final class ScriptedServer implements AutoCloseable {
 
     String address() {
         return "127.0.0.1:" + listener.getLocalPort();
+    }
+
+    /** How many times a client registered. */
+    int registrations() {
+        return registrations.get();
     }
 
     /** The next call the client made (other than the ones answered automatically). */
@@ -102,7 +108,10 @@ final class ScriptedServer implements AutoCloseable {
         while (true) {
             WireMessage call = codec.decode(readFrame(in));
             switch (call.name()) {
-                case "register" -> writeFrame(out, codec.encodeReply(call.msgid(), lastTid.toBytes()));
+                case "register" -> {
+                    registrations.incrementAndGet();
+                    writeFrame(out, codec.encodeReply(call.msgid(), lastTid.toBytes()));
+                }
                 case "get_info" -> writeFrame(out, codec.encodeReply(call.msgid(),
                         Map.of("length", 1L, "size", 100L, "name", "scripted", "supportsUndo", false)));
                 default -> calls.add(call);

@@ -30,13 +30,19 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.client.ClientOptions;
+import org.jzeo.client.ClientStorage;
+import org.jzeo.client.net.ClientTls;
 import org.jzeo.server.RunningServer;
 import org.jzeo.server.TestServers;
 import org.jzeo.server.config.TlsConfig;
 import org.jzeo.server.testclient.ZeoTestClient;
 import org.jzeo.storage.LoadResult;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
 import org.jzeo.storage.record.JzeoRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -200,6 +206,55 @@ class TlsTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    // ---------------------------------------------------------------- the jzeo client (ClientStorage) over TLS
+
+    @Test
+    void clientStorageWithTheCaAndAClientCertificateCommitsAndLoadsOverTls() throws Exception {
+        startServer(Optional.of(caPem));
+        Path clientCert = writePem(dir.resolve("client.pem"), "CERTIFICATE", client.getCertificate().getEncoded());
+        Path clientKey = writePem(dir.resolve("client-key.pem"), "PRIVATE KEY", client.getPrivateKey().getEncoded());
+        ClientTls tls = ClientTls.trusting(caPem).withClientCertificate(clientCert, clientKey);
+        try (ClientStorage storage = new ClientStorage(clientOptions("127.0.0.1").withTls(tls))) {
+            StorageTransaction txn = storage.begin(TransactionMetadata.empty());
+            txn.store(Oid.ROOT, Tid.ZERO, JzeoRecord.encode(List.of(), "over TLS".getBytes(StandardCharsets.UTF_8)));
+            txn.vote();
+            Tid tid = txn.finish();
+            byte[] stored = storage.loadSerial(Oid.ROOT, tid);
+            assertThat(new String(JzeoRecord.decode(stored).payload(), StandardCharsets.UTF_8)).isEqualTo("over TLS");
+        }
+    }
+
+    @Test
+    void clientStorageWithoutAClientCertificateIsRefusedByAnAuthenticatingServer() throws Exception {
+        startServer(Optional.of(caPem));
+        ClientOptions options = clientOptions("127.0.0.1").withTls(ClientTls.trusting(caPem));
+        assertThatThrownBy(() -> new ClientStorage(options).close())
+                .isInstanceOf(DisconnectedException.class)
+                .hasMessageContaining("127.0.0.1:" + TestServers.address(server).getPort());
+    }
+
+    @Test
+    void clientStorageChecksTheServerHostNameUnlessToldNotTo() throws Exception {
+        startServer(Optional.empty());
+        // The server certificate names IP 127.0.0.1 only; "localhost" reaches the same server under another name.
+        ClientOptions byName = clientOptions("localhost").withTls(ClientTls.trusting(caPem));
+        assertThatThrownBy(() -> new ClientStorage(byName).close())
+                .as("a certificate for another name is refused").isInstanceOf(DisconnectedException.class);
+        try (ClientStorage storage = new ClientStorage(
+                byName.withTls(ClientTls.trusting(caPem).withoutHostnameVerification()))) {
+            assertThat(storage.isConnected()).isTrue();
+        }
+        try (ClientStorage storage = new ClientStorage(clientOptions("127.0.0.1")
+                .withTls(ClientTls.trusting(caPem)))) {
+            assertThat(storage.isConnected()).as("the name in the certificate is accepted").isTrue();
+        }
+    }
+
+    private ClientOptions clientOptions(String host) {
+        return ClientOptions.of(host + ":" + TestServers.address(server).getPort())
+                .withWait(true, Duration.ofSeconds(3)).withConnectTimeout(Duration.ofSeconds(3));
+    }
 
     private void startServer(Optional<Path> authorities) throws InterruptedException {
         TlsConfig tls = new TlsConfig(serverCertPem, Optional.of(serverKeyPem), authorities);
