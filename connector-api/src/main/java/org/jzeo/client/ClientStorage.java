@@ -19,6 +19,9 @@ import org.jzeo.client.cache.ClientCache;
 import org.jzeo.client.net.ClientTransport;
 import org.jzeo.client.net.ServerAddress;
 import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.protocol.XaWire;
+import javax.transaction.xa.Xid;
 import org.jzeo.storage.CommitListener;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
@@ -371,18 +374,8 @@ public final class ClientStorage implements Storage {
      * (except those the server changed: undone objects), then the last tid moves and listeners hear of it.
      */
     void committed(ClientTransaction transaction, Tid tid, Map<Oid, byte[]> written, Collection<Oid> notCached) {
-        for (Map.Entry<Oid, byte[]> w : written.entrySet()) {
-            cache.invalidate(w.getKey(), tid);
-            if (w.getValue() != null && !notCached.contains(w.getKey())) {
-                cache.store(w.getKey(), tid, null, w.getValue());
-            }
-        }
-        for (Oid oid : notCached) {
-            cache.drop(oid);
-        }
         List<Oid> all = transaction.writtenOids();
-        listeners.invalidated(tid, all);
-        advance(tid);
+        applyCommit(tid, all, written, notCached);
         CommitListener listener = commitListener;
         if (listener != null) {
             try {
@@ -391,6 +384,97 @@ public final class ClientStorage implements Storage {
                 LOG.error("commit listener failed for transaction {}", tid, e); // the commit stands
             }
         }
+    }
+
+    // ---------------------------------------------------------------- XA (jzeo extension xa1)
+
+    /** What this client wrote in a branch it prepared, kept for its cache until the branch ends. */
+    private record PreparedBranch(ClientTransaction transaction, Map<Oid, byte[]> written, Collection<Oid> notCached) {
+    }
+
+    private final Map<WireXid, PreparedBranch> preparedHere = new ConcurrentHashMap<>();
+    private final Map<WireXid, StorageXAResource.Branch> activeBranches = new ConcurrentHashMap<>();
+
+    /** XA branches started on this storage's connections and not yet prepared. */
+    Map<WireXid, StorageXAResource.Branch> activeBranches() {
+        return activeBranches;
+    }
+
+    /** True when the server offers jzeo's XA methods (durable prepared branches). */
+    public boolean supportsXa() {
+        return info.get(XaWire.INFO_KEY) instanceof List<?> extensions && extensions.contains(XaWire.EXTENSION);
+    }
+
+    void prepared(WireXid xid, ClientTransaction transaction, Map<Oid, byte[]> written, Collection<Oid> notCached) {
+        preparedHere.put(xid, new PreparedBranch(transaction, Map.copyOf(new java.util.HashMap<>(written)),
+                List.copyOf(notCached)));
+    }
+
+    /**
+     * Commits prepared branch {@code xid} on the server (from this client's connection, whichever client prepared
+     * it). The cache and listeners learn of it as of this client's own commits; a repeated commit whose outcome
+     * the server remembered changes nothing here.
+     *
+     * @throws org.jzeo.protocol.ServerException {@code jzeo.XAError} with the XA error code (XAER_NOTA, XA_HEURRB)
+     */
+    public Tid commitPrepared(Xid xid) {
+        WireXid key = WireXid.of(xid);
+        ClientSession session = requireSession("commit XA branch " + key);
+        Object reply = Calls.await(session.connection().call(session.connection().nextMessageId(), XaWire.COMMIT,
+                List.of(XaWire.encode(key)), result -> {
+                    List<?> pair = (List<?>) result;
+                    Tid tid = WireValues.tid(pair.get(0));
+                    List<Oid> oids = new ArrayList<>();
+                    for (Object oid : (List<?>) pair.get(1)) {
+                        oids.add(WireValues.oid(oid));
+                    }
+                    PreparedBranch mine = preparedHere.remove(key);
+                    if (tid.isAfter(cache.lastTid())) {
+                        applyCommit(tid, oids, mine == null ? Map.of() : mine.written(),
+                                mine == null ? oids : mine.notCached());
+                    }
+                    return tid;
+                }));
+        return (Tid) reply;
+    }
+
+    /** Rolls back branch {@code xid} on the server (prepared or remembered). */
+    public void rollbackPrepared(Xid xid) {
+        WireXid key = WireXid.of(xid);
+        call(XaWire.ROLLBACK, XaWire.encode(key));
+        preparedHere.remove(key);
+    }
+
+    /** The server's prepared and heuristically completed branches of this storage. */
+    public List<Xid> recoverPrepared() {
+        List<Xid> xids = new ArrayList<>();
+        for (Object xid : (List<?>) call(XaWire.RECOVER)) {
+            xids.add(XaWire.decode(xid));
+        }
+        return xids;
+    }
+
+    /** Makes the server forget the heuristic outcome of {@code xid}. */
+    public void forgetHeuristic(Xid xid) {
+        call(XaWire.FORGET, XaWire.encode(WireXid.of(xid)));
+    }
+
+    /**
+     * On the I/O thread, for a commit made through this client's connection: the written revisions become current
+     * in the cache (the others are dropped), listeners hear of every oid, then the last tid moves.
+     */
+    private void applyCommit(Tid tid, Collection<Oid> oids, Map<Oid, byte[]> written, Collection<Oid> notCached) {
+        for (Oid oid : oids) {
+            cache.invalidate(oid, tid);
+            byte[] data = written.get(oid);
+            if (data != null && !notCached.contains(oid)) {
+                cache.store(oid, tid, null, data);
+            } else if (!written.containsKey(oid) || notCached.contains(oid)) {
+                cache.drop(oid);
+            }
+        }
+        listeners.invalidated(tid, oids);
+        advance(tid);
     }
 
     /** A vote refused an object: its cached revision may be stale, so it is dropped (ZEO does the same). */

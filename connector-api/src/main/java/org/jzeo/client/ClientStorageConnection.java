@@ -33,15 +33,10 @@ final class ClientStorageConnection implements StorageConnection {
     private final ClientConnectionFactory factory;
     private final InvalidationInbox inbox = new InvalidationInbox();
     private final ObjectCache objects;
-    /** The last transaction of the snapshot. */
-    private Tid snapshot;
-    /** The snapshot as loadBefore wants it: reads see revisions written before this tid. */
-    private Tid before;
-    private boolean active;
-    /** Serial of each object this transaction read; ZERO for objects it did not find. */
-    private final Map<Oid, Tid> readSerials = new HashMap<>();
-    private final Map<Oid, StoredObject> writes = new LinkedHashMap<>();
-    private final Set<Oid> created = new HashSet<>();
+    /** The transaction in progress on this connection, or null. */
+    private UnitOfWork work;
+    /** Set while the work belongs to an XA branch: begin/commit/abort are then the transaction manager's. */
+    private boolean enlisted;
     private boolean closed;
 
     ClientStorageConnection(ClientStorage storage, ClientConnectionFactory factory, int objectCacheSize) {
@@ -54,13 +49,29 @@ final class ClientStorageConnection implements StorageConnection {
     @Override
     public void begin() {
         requireOpen();
-        if (active) {
+        requireNotEnlisted("begin");
+        if (work != null) {
             throw new IllegalStateException("a transaction is already active on this connection");
         }
-        Tid last = latestSnapshot();
-        snapshot = last;
-        before = last.next();
-        active = true;
+        work = newWork();
+    }
+
+    /** A unit of work at the latest snapshot, for a local transaction or an XA branch. */
+    UnitOfWork newWork() {
+        return new UnitOfWork(latestSnapshot());
+    }
+
+    /** Makes {@code branch} the work of this connection (XA start); null dissociates it (XA end). */
+    void associate(UnitOfWork branch) {
+        work = branch;
+        enlisted = branch != null;
+    }
+
+    private void requireNotEnlisted(String what) {
+        if (enlisted) {
+            throw new IllegalStateException("cannot " + what + ": this connection is enlisted in a global (XA)"
+                    + " transaction, which the transaction manager commits or rolls back");
+        }
     }
 
     /**
@@ -81,43 +92,40 @@ final class ClientStorageConnection implements StorageConnection {
     @Override
     public Tid commit() {
         requireActive("commit");
-        try {
-            if (writes.isEmpty()) {
-                return snapshot;
-            }
-            StorageTransaction txn = storage.begin(TransactionMetadata.empty());
-            try {
-                for (StoredObject w : writes.values()) {
-                    txn.store(w.oid(), serialFor(w.oid()), JzeoRecord.encode(w.references(), w.payload()));
-                }
-                txn.vote();
-                return txn.finish();
-            } catch (RuntimeException e) {
-                txn.abort();
-                throw e;
-            }
-        } finally {
-            end();
+        requireNotEnlisted("commit");
+        UnitOfWork done = work;
+        work = null;
+        if (done.writes.isEmpty()) {
+            return done.snapshot;
         }
+        StorageTransaction txn = transactionOf(done);
+        try {
+            txn.vote();
+            return txn.finish();
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
+    }
+
+    /** The storage transaction that writes what {@code done} wrote, each store naming the serial it read. */
+    ClientTransaction transactionOf(UnitOfWork done) {
+        ClientTransaction txn = (ClientTransaction) storage.begin(TransactionMetadata.empty());
+        for (StoredObject w : done.writes.values()) {
+            txn.store(w.oid(), serialFor(done, w.oid()), JzeoRecord.encode(w.references(), w.payload()));
+        }
+        return txn;
     }
 
     @Override
     public void abort() {
-        if (active) {
-            end();
-        }
+        requireNotEnlisted("abort");
+        work = null;
     }
 
     @Override
     public boolean inTransaction() {
-        return active;
-    }
-
-    private void end() {
-        active = false;
-        readSerials.clear();
-        writes.clear();
-        created.clear();
+        return work != null;
     }
 
     // ---------------------------------------------------------------- reads
@@ -125,11 +133,11 @@ final class ClientStorageConnection implements StorageConnection {
     @Override
     public StoredObject read(Oid oid) {
         requireOpen();
-        StoredObject written = active ? writes.get(oid) : null;
+        StoredObject written = work != null ? work.writes.get(oid) : null;
         if (written != null) {
             return copy(written);
         }
-        StoredObject found = load(oid, active ? before : latestSnapshot().next());
+        StoredObject found = load(work, oid, work != null ? work.before : latestSnapshot().next());
         if (found == null) {
             throw new POSKeyException(oid, "no object " + oid + " at this snapshot");
         }
@@ -139,10 +147,10 @@ final class ClientStorageConnection implements StorageConnection {
     @Override
     public void prefetch(Collection<Oid> oids) {
         requireOpen();
-        Tid snapshotBefore = active ? before : latestSnapshot().next();
+        Tid snapshotBefore = work != null ? work.before : latestSnapshot().next();
         List<Oid> missing = new ArrayList<>();
         for (Oid oid : oids) {
-            if (!(active && writes.containsKey(oid)) && objects.get(oid, snapshotBefore) == null) {
+            if (!(work != null && work.writes.containsKey(oid)) && objects.get(oid, snapshotBefore) == null) {
                 missing.add(oid);
             }
         }
@@ -152,14 +160,17 @@ final class ClientStorageConnection implements StorageConnection {
     @Override
     public boolean exists(Oid oid) {
         requireOpen();
-        if (active && writes.containsKey(oid)) {
+        if (work != null && work.writes.containsKey(oid)) {
             return true;
         }
-        return load(oid, active ? before : latestSnapshot().next()) != null;
+        return load(work, oid, work != null ? work.before : latestSnapshot().next()) != null;
     }
 
-    /** The object at snapshot {@code snapshot}, or null if it does not exist there; remembers the serial read. */
-    private StoredObject load(Oid oid, Tid snapshot) {
+    /**
+     * The object at snapshot {@code snapshot}, or null if it does not exist there; remembers the serial read in
+     * {@code reader} (null outside a transaction).
+     */
+    private StoredObject load(UnitOfWork reader, Oid oid, Tid snapshot) {
         StoredObject cached = objects.get(oid, snapshot);
         if (cached == null) {
             LoadResult revision;
@@ -169,16 +180,16 @@ final class ClientStorageConnection implements StorageConnection {
                 revision = null;
             }
             if (revision == null || revision.data() == null) {
-                if (active) {
-                    readSerials.putIfAbsent(oid, Tid.ZERO);
+                if (reader != null) {
+                    reader.readSerials.putIfAbsent(oid, Tid.ZERO);
                 }
                 return null;
             }
             cached = decode(oid, revision);
             objects.put(oid, new ObjectCache.Entry(cached, revision.start(), revision.end()));
         }
-        if (active) {
-            readSerials.putIfAbsent(oid, cached.serial());
+        if (reader != null) {
+            reader.readSerials.putIfAbsent(oid, cached.serial());
         }
         return cached;
     }
@@ -216,23 +227,23 @@ final class ClientStorageConnection implements StorageConnection {
             throw new org.jzeo.api.ReadOnlyException("cannot write " + oid + ": storage '" + storage.name()
                     + "' is read-only here");
         }
-        Tid serial = serialFor(oid);
+        Tid serial = serialFor(work, oid);
         Tid changedAt = inbox.changedAt(oid);
-        if (changedAt != null && !changedAt.isBefore(before) && !created.contains(oid)) {
+        if (changedAt != null && !changedAt.isBefore(work.before) && !work.created.contains(oid)) {
             throw new ConflictException("object " + oid + " was changed by transaction " + changedAt
                     + " after this transaction's snapshot", oid, changedAt, serial);
         }
-        writes.put(oid, new StoredObject(oid, serial, payload.clone(), List.copyOf(references)));
+        work.writes.put(oid, new StoredObject(oid, serial, payload.clone(), List.copyOf(references)));
     }
 
-    /** The serial a store must name: what this transaction read (loading it now if it did not), ZERO if new. */
-    private Tid serialFor(Oid oid) {
-        if (created.contains(oid)) {
+    /** The serial a store must name: what the work read (loading it now if it did not), ZERO if new. */
+    private Tid serialFor(UnitOfWork unit, Oid oid) {
+        if (unit.created.contains(oid)) {
             return Tid.ZERO;
         }
-        Tid read = readSerials.get(oid);
+        Tid read = unit.readSerials.get(oid);
         if (read == null) {
-            StoredObject current = load(oid, before);
+            StoredObject current = load(unit, oid, unit.before);
             read = current == null ? Tid.ZERO : current.serial();
         }
         return read;
@@ -242,7 +253,9 @@ final class ClientStorageConnection implements StorageConnection {
     public Oid newOid() {
         requireOpen();
         Oid oid = storage.newOids(1).get(0);
-        created.add(oid);
+        if (work != null) {
+            work.created.add(oid);
+        }
         return oid;
     }
 
@@ -260,7 +273,7 @@ final class ClientStorageConnection implements StorageConnection {
 
     private void requireActive(String what) {
         requireOpen();
-        if (!active) {
+        if (work == null) {
             throw new IllegalStateException("cannot " + what + " outside a transaction: call begin() first");
         }
     }
@@ -276,8 +289,11 @@ final class ClientStorageConnection implements StorageConnection {
         if (closed) {
             return;
         }
-        abort();
         closed = true;
+        if (enlisted) {
+            return; // the branch lives on until the transaction manager ends it; then the connection is dropped
+        }
+        work = null;
         if (!factory.giveBack(this)) {
             discard();
         }
@@ -286,6 +302,12 @@ final class ClientStorageConnection implements StorageConnection {
     /** Reopens a pooled connection for its next user. */
     void reuse() {
         closed = false;
+        work = null;
+        enlisted = false;
+    }
+
+    ClientStorage storage() {
+        return storage;
     }
 
     /** Stops listening: the connection is gone for good. */

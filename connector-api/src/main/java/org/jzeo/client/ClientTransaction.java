@@ -13,6 +13,8 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
 import org.jzeo.client.net.ServerConnection;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.protocol.XaWire;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 import org.slf4j.Logger;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
 final class ClientTransaction implements StorageTransaction {
     private static final Logger LOG = LoggerFactory.getLogger(ClientTransaction.class);
 
-    private enum State { OPEN, VOTED, FINISHED, ABORTED }
+    private enum State { OPEN, VOTED, PREPARED, FINISHED, ABORTED }
 
     /** One buffered call: its wire name and arguments without the trailing txn id. */
     private record Operation(String method, Object... args) {
@@ -94,6 +96,27 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public List<Oid> vote() {
+        List<Oid> changed = send(() -> connection.call("vote", txn));
+        state = State.VOTED;
+        return changed;
+    }
+
+    /**
+     * Prepares this transaction as XA branch {@code xid} ({@code xa_vote}): once this returns, the server has the
+     * branch on disk and detached from the connection, so the client's commit turn is free again; the branch is
+     * finished by {@link ClientStorage#commitPrepared} or {@link ClientStorage#rollbackPrepared}, from any
+     * connection.
+     */
+    List<Oid> prepare(WireXid xid, int timeoutSeconds) {
+        List<Oid> changed = send(() -> connection.call(XaWire.VOTE, txn, XaWire.encode(xid), timeoutSeconds));
+        state = State.PREPARED;
+        storage.prepared(xid, this, written, notCached);
+        storage.commitGate().leave();
+        return changed;
+    }
+
+    /** tpc_begin and the buffered calls in one write, then the vote call; on failure the turn is given back. */
+    private List<Oid> send(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Object>> voteCall) {
         if (state != State.OPEN) {
             throw new StorageTransactionException("vote on a transaction that is " + state.name().toLowerCase());
         }
@@ -110,7 +133,7 @@ final class ClientTransaction implements StorageTransaction {
                 batch.add(op.method(), args);
             }
             batch.send();
-            List<?> result = (List<?>) Calls.await(connection.call("vote", txn));
+            List<?> result = (List<?>) Calls.await(voteCall.get());
             List<Oid> changedByServer = new ArrayList<>();
             for (Object item : result) {
                 if (item instanceof Map<?, ?> conflict) {
@@ -122,7 +145,6 @@ final class ClientTransaction implements StorageTransaction {
             for (Oid oid : changedByServer) {
                 written.putIfAbsent(oid, null);
             }
-            state = State.VOTED;
             voted = true;
             return changedByServer;
         } catch (ConflictException e) {
