@@ -395,6 +395,13 @@ public final class ClientStorage implements Storage {
     private final Map<WireXid, PreparedBranch> preparedHere = new ConcurrentHashMap<>();
     private final Map<WireXid, StorageXAResource.Branch> activeBranches = new ConcurrentHashMap<>();
 
+    private final java.util.Set<WireXid> endedLocally = ConcurrentHashMap.newKeySet();
+
+    /** XA branches whose prepare failed or found nothing to write: ended here, unknown to the server. */
+    java.util.Set<WireXid> endedLocally() {
+        return endedLocally;
+    }
+
     /** XA branches started on this storage's connections and not yet prepared. */
     Map<WireXid, StorageXAResource.Branch> activeBranches() {
         return activeBranches;

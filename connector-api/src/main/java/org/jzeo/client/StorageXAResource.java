@@ -98,6 +98,16 @@ public final class StorageXAResource implements XAResource {
         if (branch == null) {
             throw error(XAException.XAER_NOTA, "no active branch " + key + " to prepare", null);
         }
+        try {
+            return prepare(key, branch);
+        } catch (XAException e) {
+            // The branch ended here, unknown to the server: a rollback that may follow needs no server.
+            storage.endedLocally().add(key);
+            throw e;
+        }
+    }
+
+    private int prepare(WireXid key, Branch branch) throws XAException {
         checkCommittable(key, branch);
         if (branch.work.writes.isEmpty()) {
             return XA_RDONLY;
@@ -165,8 +175,8 @@ public final class StorageXAResource implements XAResource {
     @Override
     public void rollback(Xid xid) throws XAException {
         WireXid key = WireXid.of(xid);
-        if (branches().remove(key) != null) {
-            return; // never sent: nothing on the server to undo
+        if (branches().remove(key) != null || storage.endedLocally().remove(key)) {
+            return; // never prepared on the server: nothing there to undo
         }
         try {
             storage.rollbackPrepared(key);
