@@ -67,6 +67,11 @@ final class ClientStorageConnection implements StorageConnection {
         enlisted = branch != null;
     }
 
+    /** True while a local (non-XA) transaction is in progress. */
+    boolean hasLocalWork() {
+        return work != null && !enlisted;
+    }
+
     private void requireNotEnlisted(String what) {
         if (enlisted) {
             throw new IllegalStateException("cannot " + what + ": this connection is enlisted in a global (XA)"

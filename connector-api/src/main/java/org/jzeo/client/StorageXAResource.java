@@ -64,6 +64,10 @@ public final class StorageXAResource implements XAResource {
         WireXid key = WireXid.of(xid);
         Branch branch;
         if (flags == TMNOFLAGS) {
+            if (connection.hasLocalWork()) {
+                throw error(XAException.XAER_OUTSIDE, "the connection is in a local transaction: commit or abort"
+                        + " it before enlisting in " + key, null);
+            }
             branch = new Branch(connection.newWork());
             if (branches().putIfAbsent(key, branch) != null) {
                 throw error(XAException.XAER_DUPID, "branch " + key + " already exists", null);
@@ -165,6 +169,7 @@ public final class StorageXAResource implements XAResource {
             }
             return;
         }
+        requireXa(key, "commit");
         try {
             storage.commitPrepared(key);
         } catch (RuntimeException e) {
@@ -178,6 +183,7 @@ public final class StorageXAResource implements XAResource {
         if (branches().remove(key) != null || storage.endedLocally().remove(key)) {
             return; // never prepared on the server: nothing there to undo
         }
+        requireXa(key, "roll back");
         try {
             storage.rollbackPrepared(key);
         } catch (RuntimeException e) {
@@ -190,6 +196,9 @@ public final class StorageXAResource implements XAResource {
         if ((flag & TMSTARTRSCAN) == 0 && flag != TMNOFLAGS) {
             return new Xid[0]; // TMENDRSCAN alone: the list was given with the start of the scan
         }
+        if (!storage.supportsXa()) {
+            return new Xid[0]; // a server without durable prepare has nothing prepared; asking it would cut us off
+        }
         try {
             List<Xid> xids = storage.recoverPrepared();
             return xids.toArray(new Xid[0]);
@@ -200,10 +209,23 @@ public final class StorageXAResource implements XAResource {
 
     @Override
     public void forget(Xid xid) throws XAException {
+        requireXa(WireXid.of(xid), "forget");
         try {
             storage.forgetHeuristic(xid);
         } catch (RuntimeException e) {
             throw mapped(e, XAException.XAER_RMERR, "forget of " + WireXid.of(xid));
+        }
+    }
+
+    /**
+     * A server without the XA extension never prepared a branch; a Python ZEO server would close the connection on
+     * the unknown method, cutting off every user of the storage. While disconnected the server is asked anyway:
+     * the call fails with XAER_RMFAIL and the transaction manager retries.
+     */
+    private void requireXa(WireXid key, String what) throws XAException {
+        if (storage.isConnected() && !storage.supportsXa()) {
+            throw error(XAException.XAER_NOTA, "cannot " + what + " " + key + ": the server of storage '"
+                    + storage.name() + "' prepares no XA branches", null);
         }
     }
 

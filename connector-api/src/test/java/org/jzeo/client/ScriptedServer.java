@@ -29,12 +29,21 @@ final class ScriptedServer implements AutoCloseable {
     private final MessageCodec codec = new MessageCodec();
     private final BlockingQueue<WireMessage> calls = new LinkedBlockingQueue<>();
     private final Tid lastTid;
+    private final Map<String, Object> info;
     private volatile Socket client;
     private final java.util.concurrent.atomic.AtomicInteger registrations = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread thread;
 
     ScriptedServer(Tid lastTid) throws IOException {
+        this(lastTid, Map.of());
+    }
+
+    /** With {@code extraInfo} added to the get_info answer (e.g. jzeo's extensions). */
+    ScriptedServer(Tid lastTid, Map<String, Object> extraInfo) throws IOException {
         this.lastTid = lastTid;
+        this.info = new java.util.HashMap<>(Map.of("length", 1L, "size", 100L, "name", "scripted",
+                "supportsUndo", false));
+        this.info.putAll(extraInfo);
         this.listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         this.thread = new Thread(this::serve, "scripted-zeo-server");
         thread.setDaemon(true);
@@ -62,6 +71,11 @@ final class ScriptedServer implements AutoCloseable {
     /** A normal reply frame. */
     byte[] reply(WireMessage call, Object result) {
         return frame(codec.encodeReply(call.msgid(), result));
+    }
+
+    /** An error reply frame {@code [class, excArgs]}. */
+    byte[] error(WireMessage call, String className, Object excArgs) {
+        return frame(codec.encodeError(call.msgid(), className, excArgs));
     }
 
     /** A callback frame, e.g. invalidateTransaction. */
@@ -112,8 +126,7 @@ final class ScriptedServer implements AutoCloseable {
                     registrations.incrementAndGet();
                     writeFrame(out, codec.encodeReply(call.msgid(), lastTid.toBytes()));
                 }
-                case "get_info" -> writeFrame(out, codec.encodeReply(call.msgid(),
-                        Map.of("length", 1L, "size", 100L, "name", "scripted", "supportsUndo", false)));
+                case "get_info" -> writeFrame(out, codec.encodeReply(call.msgid(), info));
                 default -> calls.add(call);
             }
         }

@@ -58,7 +58,7 @@ public final class RunningServer implements AutoCloseable {
                 Storage storage = open(sc, zeo);
                 server.add(new ServedStorage(sc.name(), storage, zeo.readOnly(), zeo.clientConflictResolution(),
                         zeo.transactionTimeout().orElse(null), zeo.invalidationQueueSize(),
-                        zeo.invalidationAge().orElse(null), InstantSource.system()), gc);
+                        zeo.invalidationAge().orElse(null), InstantSource.system(), zeo.xaOptions()), gc);
                 LOG.info("storage '{}': {} objects, last transaction {}", sc.name(), storage.length(),
                         storage.lastTransaction());
             }

@@ -59,6 +59,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics over HTTP at http://HOST:PORT/metrics.")
     String metricsAddress;
 
+    @Option(names = "--xa-heuristic-timeout", paramLabel = "SECONDS",
+            description = "Roll back an XA-prepared branch heuristically after it waited this long for its commit"
+                    + " or rollback (never less than the branch's own timeout; default: never).")
+    Double xaHeuristicTimeout;
+
+    @Option(names = "--xa-outcome-retention", paramLabel = "SECONDS",
+            description = "How long the outcome of a completed XA branch is remembered (default 86400).")
+    Double xaOutcomeRetention;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = configuration();
@@ -123,6 +132,18 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--metrics-address must be host:port (HTTP), not a Unix socket");
             }
             zeo = zeo.withMetricsAddress(Optional.of(metrics));
+        }
+        if (xaHeuristicTimeout != null) {
+            if (!(xaHeuristicTimeout > 0)) {
+                throw new IllegalArgumentException("--xa-heuristic-timeout must be more than 0 seconds");
+            }
+            zeo = zeo.withXaHeuristicTimeout(Optional.of(Duration.ofMillis((long) (xaHeuristicTimeout * 1000))));
+        }
+        if (xaOutcomeRetention != null) {
+            if (!(xaOutcomeRetention >= 0)) {
+                throw new IllegalArgumentException("--xa-outcome-retention must be 0 or more seconds");
+            }
+            zeo = zeo.withXaOutcomeRetention(Duration.ofMillis((long) (xaOutcomeRetention * 1000)));
         }
         config = config.withZeo(zeo);
         if (filename != null) {

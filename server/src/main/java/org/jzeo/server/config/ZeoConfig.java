@@ -31,12 +31,18 @@ import java.util.Optional;
  *                                 {@code monitor-address}, TCP or Unix socket); empty: none
  * @param metricsAddress           where the Prometheus {@code /metrics} HTTP endpoint listens (jzeo
  *                                 {@code metrics-address}, TCP only); empty: none
+ * @param xaHeuristicTimeout       how long an XA-prepared branch may wait for its commit or rollback before the
+ *                                 server rolls it back heuristically, never less than the branch's own timeout
+ *                                 (jzeo {@code xa-heuristic-timeout}); empty (default): never
+ * @param xaOutcomeRetention       how long the outcome of a completed XA branch is remembered for repeated commits
+ *                                 and rollbacks (jzeo {@code xa-outcome-retention}, 24h)
  */
 public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidationQueueSize,
                         Optional<Duration> invalidationAge, Optional<Duration> transactionTimeout,
                         boolean clientConflictResolution, Optional<Path> pidFile, Optional<TlsConfig> tls,
                         int maxFrameSize, Duration lockWait, boolean groupCommit,
-                        Optional<ListenAddress> monitorAddress, Optional<ListenAddress> metricsAddress) {
+                        Optional<ListenAddress> monitorAddress, Optional<ListenAddress> metricsAddress,
+                        Optional<Duration> xaHeuristicTimeout, Duration xaOutcomeRetention) {
 
     /** The address used when none is configured. */
     public static final ListenAddress DEFAULT_ADDRESS = new ListenAddress.Tcp("127.0.0.1", 8100);
@@ -45,6 +51,7 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
     /** Smallest accepted {@code max-frame-size}: below this even ordinary records would not fit. */
     public static final int MIN_MAX_FRAME_SIZE = 64 * 1024;
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_XA_OUTCOME_RETENTION = Duration.ofHours(24);
 
     public ZeoConfig {
         Objects.requireNonNull(address, "address");
@@ -69,89 +76,120 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         }
         invalidationAge.ifPresent(age -> requirePositive("invalidationAge", age));
         transactionTimeout.ifPresent(timeout -> requirePositive("transactionTimeout", timeout));
+        Objects.requireNonNull(xaHeuristicTimeout, "xaHeuristicTimeout");
+        Objects.requireNonNull(xaOutcomeRetention, "xaOutcomeRetention");
+        xaHeuristicTimeout.ifPresent(timeout -> requirePositive("xaHeuristicTimeout", timeout));
+        if (xaOutcomeRetention.isNegative()) {
+            throw new IllegalArgumentException("xaOutcomeRetention " + xaOutcomeRetention);
+        }
     }
 
     /** Every option at its default: what the server uses when {@code <zeo>} is absent or empty. */
     public static ZeoConfig defaults() {
         return new ZeoConfig(DEFAULT_ADDRESS, false, DEFAULT_INVALIDATION_QUEUE_SIZE, Optional.empty(),
                 Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
-                DEFAULT_LOCK_WAIT, true, Optional.empty(), Optional.empty());
+                DEFAULT_LOCK_WAIT, true, Optional.empty(), Optional.empty(),
+                Optional.empty(), DEFAULT_XA_OUTCOME_RETENTION);
     }
 
     /** For the command line's {@code -a}. */
     public ZeoConfig withAddress(ListenAddress value) {
         return new ZeoConfig(value, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For the command line's {@code --invalidation-queue-size}. */
     public ZeoConfig withInvalidationQueueSize(int value) {
         return new ZeoConfig(address, readOnly, value, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For tests and embedding: client-side conflict resolution on or off. */
     public ZeoConfig withClientConflictResolution(boolean value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                value, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, metricsAddress);
+                value, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, metricsAddress,
+                xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     public ZeoConfig withLockWait(Duration value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, value, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     public ZeoConfig withMaxFrameSize(int value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, value, lockWait, groupCommit, monitorAddress, metricsAddress);
+                clientConflictResolution, pidFile, tls, value, lockWait, groupCommit, monitorAddress, metricsAddress,
+                xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     public ZeoConfig withTls(Optional<TlsConfig> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, value, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     public ZeoConfig withInvalidationAge(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, value, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For the command line's {@code -r}. */
     public ZeoConfig withReadOnly(boolean value) {
         return new ZeoConfig(address, value, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For the command line's {@code -t}. */
     public ZeoConfig withTransactionTimeout(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, value,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For the command line's {@code --pid-file}. */
     public ZeoConfig withPidFile(Optional<Path> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, value, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For {@code monitor-address} and the command line's {@code --monitor-address}. */
     public ZeoConfig withMonitorAddress(Optional<ListenAddress> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, value, metricsAddress);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, value, metricsAddress,
+                xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** For {@code metrics-address} and the command line's {@code --metrics-address}. */
     public ZeoConfig withMetricsAddress(Optional<ListenAddress> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
-                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, value);
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, value,
+                xaHeuristicTimeout, xaOutcomeRetention);
+    }
+
+    /** For {@code xa-heuristic-timeout} and the command line's {@code --xa-heuristic-timeout}. */
+    public ZeoConfig withXaHeuristicTimeout(Optional<Duration> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
+                metricsAddress, value, xaOutcomeRetention);
+    }
+
+    /** For {@code xa-outcome-retention} and the command line's {@code --xa-outcome-retention}. */
+    public ZeoConfig withXaOutcomeRetention(Duration value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
+                metricsAddress, xaHeuristicTimeout, value);
+    }
+
+    /** The XA settings of the storages. */
+    public org.jzeo.server.xa.XaOptions xaOptions() {
+        return new org.jzeo.server.xa.XaOptions(xaHeuristicTimeout, xaOutcomeRetention,
+                org.jzeo.server.xa.XaOptions.DEFAULT_COMPACT_THRESHOLD);
     }
 
     private static void requirePositive(String what, Duration value) {

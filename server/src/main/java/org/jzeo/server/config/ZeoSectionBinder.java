@@ -45,6 +45,9 @@ final class ZeoSectionBinder {
         boolean groupCommit = r.get("group-commit", Datatypes::bool, true);
         Optional<ListenAddress> monitorAddress = r.optional("monitor-address", Datatypes::listenAddress);
         Optional<ListenAddress> metricsAddress = r.optional("metrics-address", ZeoSectionBinder::tcpAddress);
+        Optional<Duration> xaHeuristicTimeout = r.optional("xa-heuristic-timeout", ZeoSectionBinder::positiveInterval);
+        Duration xaOutcomeRetention = r.get("xa-outcome-retention", Datatypes::timeInterval,
+                ZeoConfig.DEFAULT_XA_OUTCOME_RETENTION);
         r.refuse("authentication-protocol", ZEO4_AUTH);
         r.refuse("authentication-database", ZEO4_AUTH);
         r.refuse("authentication-realm", ZEO4_AUTH);
@@ -52,7 +55,7 @@ final class ZeoSectionBinder {
         r.finish();
         return new ZeoConfig(address.orElse(ZeoConfig.DEFAULT_ADDRESS), readOnly, queueSize, invalidationAge,
                 transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
     }
 
     /** An HTTP listen address: host:port, [ipv6]:port or a bare port; a Unix socket path is refused. */

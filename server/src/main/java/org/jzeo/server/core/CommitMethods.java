@@ -101,7 +101,7 @@ final class CommitMethods {
     }
 
     /** The active transaction if {@code txnId} names it; otherwise the StorageTransactionError Python sends. */
-    private static ServerTransaction current(ZeoSession session, Object txnId) {
+    static ServerTransaction current(ZeoSession session, Object txnId) {
         requireWritable(session);
         ServerTransaction txn = session.transaction();
         if (txn == null || !txn.isNamed(txnId)) {
@@ -111,7 +111,7 @@ final class CommitMethods {
     }
 
     /** Python's _check_tid refuses every transactional call on a read-only connection first. */
-    private static void requireWritable(ZeoSession session) {
+    static void requireWritable(ZeoSession session) {
         if (session.isReadOnly()) {
             throw new ReadOnlyException("read-only connection");
         }
@@ -183,7 +183,7 @@ final class CommitMethods {
         }
     }
 
-    private static void dropAfterFailedVote(ZeoSession session, ServerTransaction txn) {
+    static void dropAfterFailedVote(ZeoSession session, ServerTransaction txn) {
         session.setTransaction(null);
         session.rememberFailedVote(txn);
         session.storage().stats().activeTransactions.decrementAndGet();
@@ -248,15 +248,16 @@ final class CommitMethods {
         if (txn == null) {
             return;
         }
+        // Counted as ended before its locks go: a commit that the release lets through must not see it active.
+        ServedStorage served = session.storage();
+        served.stats().activeTransactions.decrementAndGet();
+        served.stats().aborts.increment();
         StorageTransaction st = txn.storageTransaction();
         if (st != null) {
             st.abort();
         }
         session.cancelTransactionTimer();
         session.setTransaction(null);
-        ServedStorage served = session.storage();
         served.unlocked(session);
-        served.stats().activeTransactions.decrementAndGet();
-        served.stats().aborts.increment();
     }
 }

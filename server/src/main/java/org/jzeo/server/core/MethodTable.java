@@ -40,6 +40,7 @@ final class MethodTable {
         ReadMethods.addTo(table);
         CommitMethods.addTo(table);
         MaintenanceMethods.addTo(table);
+        XaMethods.addTo(table);
         return table;
     }
 }

@@ -15,6 +15,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.protocol.MessageId;
 import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageTransaction;
+import org.jzeo.server.xa.XaOptions;
 
 /**
  * One storage as the server shares it: its sessions, invalidation queue, statistics and the ordering rule
@@ -45,10 +46,19 @@ public final class ServedStorage {
     private final Map<ZeoSession, Double> lockedSince = new ConcurrentHashMap<>();
     /** The newest tid whose invalidations have been queued to every session: what a reply may reveal. */
     private volatile Tid announced;
+    private final XaBranches xa;
 
     public ServedStorage(String name, Storage storage, boolean readOnly, boolean clientConflictResolution,
                          Duration transactionTimeout, int invalidationQueueSize, Duration invalidationAge,
                          InstantSource clock) {
+        this(name, storage, readOnly, clientConflictResolution, transactionTimeout, invalidationQueueSize,
+                invalidationAge, clock, XaOptions.defaults());
+    }
+
+    /** As above, with the XA settings ({@code xa-heuristic-timeout}, {@code xa-outcome-retention}). */
+    public ServedStorage(String name, Storage storage, boolean readOnly, boolean clientConflictResolution,
+                         Duration transactionTimeout, int invalidationQueueSize, Duration invalidationAge,
+                         InstantSource clock, XaOptions xaOptions) {
         this.name = name;
         this.storage = storage;
         this.readOnly = readOnly || storage.isReadOnly();
@@ -59,6 +69,12 @@ public final class ServedStorage {
         this.clock = clock;
         this.announced = storage.lastTransaction();
         storage.setCommitListener(this::committed);
+        this.xa = new XaBranches(this, xaOptions, clock);
+    }
+
+    /** The XA branches of this storage (prepared log, registry). */
+    XaBranches xa() {
+        return xa;
     }
 
     private static String ctime(java.time.Instant instant) {
@@ -145,12 +161,16 @@ public final class ServedStorage {
         /** Time spent voting, and when finish began: the commit's latency is known at the commit point. */
         final long voteNanos;
         final long finishStart = System.nanoTime();
+        /** The reply's value from the commit's tid and oids: the tid for tpc_finish, [tid, oids] for xa_commit. */
+        final java.util.function.BiFunction<Tid, List<Oid>, Object> result;
         volatile boolean replied;
 
-        Finisher(ZeoSession session, MessageId msgid, long voteNanos) {
+        Finisher(ZeoSession session, MessageId msgid, long voteNanos,
+                 java.util.function.BiFunction<Tid, List<Oid>, Object> result) {
             this.session = session;
             this.msgid = msgid;
             this.voteNanos = voteNanos;
+            this.result = result;
         }
     }
 
@@ -159,7 +179,13 @@ public final class ServedStorage {
      * {@code info} and tpc_finish reply ({@code msgid}) are queued at the commit point.
      */
     Finisher finishing(StorageTransaction txn, ZeoSession session, MessageId msgid, long voteNanos) {
-        Finisher finisher = new Finisher(session, msgid, voteNanos);
+        return finishing(txn, session, msgid, voteNanos, (tid, oids) -> tid);
+    }
+
+    /** As above, replying {@code result(tid, oids)} instead of the tid. */
+    Finisher finishing(StorageTransaction txn, ZeoSession session, MessageId msgid, long voteNanos,
+                       java.util.function.BiFunction<Tid, List<Oid>, Object> result) {
+        Finisher finisher = new Finisher(session, msgid, voteNanos, result);
         finishing.put(txn, finisher);
         return finisher;
     }
@@ -190,7 +216,7 @@ public final class ServedStorage {
                 // info and the tid go out at the commit point, like the invalidations: the invalidation of any
                 // later commit is queued after them on the committer's connection (spec §7.3, §7.5).
                 committer.session.callback("info", List.of(info()));
-                committer.session.peer().reply(committer.msgid, tid);
+                committer.session.peer().reply(committer.msgid, committer.result.apply(tid, oids));
                 committer.replied = true;
             }
             announced = tid;

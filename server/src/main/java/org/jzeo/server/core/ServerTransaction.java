@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.server.xa.BranchOp;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 
@@ -24,12 +25,35 @@ final class ServerTransaction {
 
     private interface Op {
         void replay(StorageTransaction txn);
+
+        /** What the XA prepared log keeps of this operation; null for those an XA branch may not hold. */
+        default BranchOp branchOp() {
+            return null;
+        }
     }
 
     private record Store(Oid oid, Tid serial, byte[] data) implements Op {
         @Override
         public void replay(StorageTransaction txn) {
             txn.store(oid, serial, data);
+        }
+
+        @Override
+        public BranchOp branchOp() {
+            return new BranchOp.Store(oid, serial, data);
+        }
+    }
+
+    /** A read-current check or a delete, kept as the log keeps it. */
+    private record Logged(BranchOp op) implements Op {
+        @Override
+        public void replay(StorageTransaction txn) {
+            op.replay(txn);
+        }
+
+        @Override
+        public BranchOp branchOp() {
+            return op;
         }
     }
 
@@ -66,11 +90,11 @@ final class ServerTransaction {
     }
 
     void checkCurrent(Oid oid, Tid serial) {
-        ops.put(sequence++, txn -> txn.checkCurrentSerial(oid, serial));
+        ops.put(sequence++, new Logged(new BranchOp.CheckCurrent(oid, serial)));
     }
 
     void delete(Oid oid, Tid serial) {
-        ops.put(sequence++, txn -> txn.delete(oid, serial));
+        ops.put(sequence++, new Logged(new BranchOp.Delete(oid, serial)));
     }
 
     void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
@@ -79,6 +103,22 @@ final class ServerTransaction {
 
     void undo(byte[] transactionId) {
         ops.put(sequence++, txn -> txn.undo(transactionId));
+    }
+
+    /**
+     * The buffer as an XA branch keeps it in the prepared log, in replay order; null if it holds an undo or a
+     * restore, which an XA branch may not.
+     */
+    java.util.List<BranchOp> branchOps() {
+        java.util.List<BranchOp> result = new java.util.ArrayList<>(ops.size());
+        for (Op op : ops.values()) {
+            BranchOp b = op.branchOp();
+            if (b == null) {
+                return null;
+            }
+            result.add(b);
+        }
+        return result;
     }
 
     /** The data this transaction stores for {@code oid}, or null. */
@@ -116,6 +156,11 @@ final class ServerTransaction {
     /** The storage transaction of the current vote round, or null before vote. */
     StorageTransaction storageTransaction() {
         return storageTransaction;
+    }
+
+    /** Remembers {@code txn} as the storage transaction being voted (an XA prepare replays the buffer itself). */
+    void setStorageTransaction(StorageTransaction txn) {
+        storageTransaction = txn;
     }
 
     void clearStorageTransaction() {

@@ -65,6 +65,8 @@ final class SessionMethods {
         info.put("supportsUndo", served.storage().supportsUndo());
         info.put("supports_record_iternext", true);
         info.put("interfaces", INTERFACES);
+        // jzeo's protocol extensions (XaWire); Python clients ignore keys they do not know.
+        info.put(org.jzeo.protocol.XaWire.INFO_KEY, List.of(org.jzeo.protocol.XaWire.EXTENSION));
         return info;
     }
 

@@ -48,6 +48,8 @@ public final class StorageServer implements AutoCloseable {
             throw new IllegalArgumentException("two storages named '" + storage.name() + "'");
         }
         packGc.put(storage.name(), gc);
+        // Before any client can connect: prepared XA branches take their locks again.
+        storage.xa().start(scheduler);
     }
 
     public ServedStorage storage(String name) {
@@ -149,6 +151,11 @@ public final class StorageServer implements AutoCloseable {
         }
         scheduler.shutdownNow();
         for (ServedStorage s : storages.values()) {
+            try {
+                s.xa().close();
+            } catch (RuntimeException e) {
+                LOG.error("closing the XA log of storage '{}' failed", s.name(), e);
+            }
             try {
                 s.storage().close();
             } catch (RuntimeException e) {

@@ -121,7 +121,9 @@ public final class ZeoSession {
             peer.error(msgid, WireErrors.toWire(e, conflictClassName(conflict)));
             return;
         }
-        if (WireErrors.isRoutine(e)) {
+        if (org.jzeo.server.xa.XaErrors.isXaError(e)) {
+            LOG.info("{}: {}: {}", peer.describe(), method, e.getMessage());
+        } else if (WireErrors.isRoutine(e)) {
             LOG.debug("{}: {}: {}", peer.describe(), method, e.getMessage());
         } else if (e instanceof RuntimeException || e instanceof Error) {
             LOG.error("{}: {} failed", peer.describe(), method, e);

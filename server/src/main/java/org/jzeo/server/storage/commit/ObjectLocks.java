@@ -57,8 +57,8 @@ public final class ObjectLocks {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         release(taken);
-                        throw new ConflictException("could not lock oid " + oid + " within " + maxWait.toMillis()
-                                + " ms: another transaction holds it", oid, null, null);
+                        throw new LockTimeoutException("could not lock oid " + oid + " within " + maxWait.toMillis()
+                                + " ms: another transaction holds it", oid);
                     }
                     try {
                         wait(Math.max(1, left / 1_000_000));

@@ -1,0 +1,60 @@
+package org.jzeo.rar;
+
+import org.jzeo.client.ClientConnectionFactory;
+import org.jzeo.client.ClientStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link ClientStorage} shared by every managed connection of one configuration, opened on first use.
+ *
+ * <p>Physical connections come from a {@link ClientConnectionFactory} with a pool of size 0: the container pools
+ * managed connections, and a second pool underneath would hand a closed physical connection to someone else while
+ * the container still counts it as its own.
+ */
+final class SharedStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedStorage.class);
+
+    private final StorageSettings settings;
+    /** Null until opened; guarded by this. */
+    private ClientConnectionFactory connections;
+    private boolean closed;
+
+    SharedStorage(StorageSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * The connection factory over the storage, opening the storage if needed. Opening waits for the server up to
+     * {@code waitTimeout}; concurrent callers wait with it rather than open a second storage. A failed open leaves
+     * nothing behind, so the next call tries again.
+     *
+     * @throws org.jzeo.api.DisconnectedException the server was not reached in time
+     * @throws IllegalArgumentException            the settings are invalid
+     * @throws IllegalStateException               the resource adapter stopped
+     */
+    synchronized ClientConnectionFactory connections() {
+        if (closed) {
+            throw new IllegalStateException("the jzeo resource adapter was stopped; storage '" + settings.storage()
+                    + "' at " + settings.serverAddresses() + " is closed");
+        }
+        if (connections == null) {
+            ClientStorage storage = new ClientStorage(settings.toClientOptions());
+            LOG.info("opened storage '{}' at {} for the resource adapter", settings.storage(),
+                    settings.serverAddresses());
+            connections = new ClientConnectionFactory(storage, true, 0,
+                    ClientConnectionFactory.DEFAULT_OBJECT_CACHE_SIZE);
+        }
+        return connections;
+    }
+
+    /** Closes the storage (its connections are the container's to destroy); later opens are refused. */
+    synchronized void close() {
+        closed = true;
+        if (connections != null) {
+            LOG.info("closing storage '{}' at {}", settings.storage(), settings.serverAddresses());
+            connections.close();
+            connections = null;
+        }
+    }
+}

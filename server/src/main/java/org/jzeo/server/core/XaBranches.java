@@ -1,0 +1,615 @@
+package org.jzeo.server.core;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.transaction.xa.XAException;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.server.storage.commit.LockTimeoutException;
+import org.jzeo.server.storage.file.FileStorage;
+import org.jzeo.server.xa.BranchOp;
+import org.jzeo.server.xa.PreparedLog;
+import org.jzeo.server.xa.XaErrors;
+import org.jzeo.server.xa.XaLogRecord;
+import org.jzeo.server.xa.XaOptions;
+import org.jzeo.storage.DataRecord;
+import org.jzeo.storage.Storage;
+import org.jzeo.storage.StorageIterator;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+import org.jzeo.storage.TransactionRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The XA branches of one storage (xa-mapping spec): the prepared ones, each a voted storage transaction holding
+ * its object locks and detached from any connection, and the remembered outcomes of completed ones, all backed by
+ * the {@link PreparedLog} beside the data file.
+ *
+ * <p>Invariants, all under {@link #lock}: a branch is in {@link #prepared} only once its prepared record is
+ * fsynced, and leaves it only once its outcome is decided (committed in the storage, or a rollback record
+ * fsynced); {@code xa_recover} reads the maps under the same lock, so it never lists a branch that is not durably
+ * prepared and never misses one whose prepare was answered. A rollback is logged before the locks are released,
+ * so a crash cannot bring back a branch whose objects others already changed. A commit's outcome record is
+ * written after the storage commit; if the server dies in between, the restart finds the commit in the storage
+ * by the {@code jzeo.xid} extension and records the outcome then.
+ */
+final class XaBranches {
+    private static final Logger LOG = LoggerFactory.getLogger(XaBranches.class);
+    /** The transaction extension key naming the branch a commit belongs to. */
+    static final String XID_EXTENSION = "jzeo.xid";
+
+    private enum Kind { COMMITTED, ROLLED_BACK, HEURISTIC }
+
+    private record Outcome(Kind kind, long timeMillis, Tid tid, List<Oid> oids) {
+    }
+
+    private static final class Branch {
+        final XaLogRecord.Prepared record;
+        StorageTransaction txn;
+        boolean busy;
+        ScheduledFuture<?> timer;
+
+        Branch(XaLogRecord.Prepared record, StorageTransaction txn) {
+            this.record = record;
+            this.txn = txn;
+        }
+    }
+
+    private final ServedStorage served;
+    private final XaOptions options;
+    private final InstantSource clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<WireXid, Branch> prepared = new LinkedHashMap<>();
+    private final Map<WireXid, Outcome> outcomes = new LinkedHashMap<>();
+    private final Set<WireXid> preparing = new HashSet<>();
+    private PreparedLog log = PreparedLog.inMemory();
+    private ScheduledExecutorService scheduler;
+
+    XaBranches(ServedStorage served, XaOptions options, InstantSource clock) {
+        this.served = served;
+        this.options = options;
+        this.clock = clock;
+    }
+
+    // ----- start and stop ------------------------------------------------------------------------------------
+
+    /**
+     * Reads the prepared log, recognises branches committed before a crash, re-votes the others (re-taking their
+     * locks) and compacts the log. Runs before the server accepts clients.
+     *
+     * @throws org.jzeo.server.xa.PreparedLogCorruptException the log is damaged
+     */
+    void start(ScheduledExecutorService timers) {
+        this.scheduler = timers;
+        Storage storage = served.storage();
+        Path path = storage instanceof FileStorage fs && !fs.isReadOnly() ? PreparedLog.pathFor(fs.path()) : null;
+        if (path == null) {
+            return;
+        }
+        List<XaLogRecord> records = new ArrayList<>();
+        try {
+            log = PreparedLog.open(path, records);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("opening the XA log " + path + ": " + e.getMessage(), e);
+        }
+        if (records.isEmpty() && log.size() == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            Map<WireXid, XaLogRecord.Prepared> found = replay(records);
+            recognise(found, storage);
+            for (XaLogRecord.Prepared p : found.values()) {
+                relock(p, storage);
+            }
+            compact();
+            for (Branch b : prepared.values()) {
+                schedule(b);
+            }
+            LOG.info("storage '{}': XA log {}: {} prepared branch(es), {} remembered outcome(s)", served.name(),
+                    path, prepared.size(), outcomes.size());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Map<WireXid, XaLogRecord.Prepared> replay(List<XaLogRecord> records) {
+        Map<WireXid, XaLogRecord.Prepared> found = new LinkedHashMap<>();
+        for (XaLogRecord r : records) {
+            WireXid xid = r.xid();
+            if (r instanceof XaLogRecord.Prepared p) {
+                found.put(xid, p);
+                outcomes.remove(xid);
+            } else if (r instanceof XaLogRecord.Committed c) {
+                found.remove(xid);
+                outcomes.put(xid, new Outcome(Kind.COMMITTED, c.timeMillis(), c.tid(), c.oids()));
+            } else if (r instanceof XaLogRecord.RolledBack) {
+                found.remove(xid);
+                outcomes.put(xid, new Outcome(Kind.ROLLED_BACK, r.timeMillis(), null, List.of()));
+            } else if (r instanceof XaLogRecord.HeuristicRollback) {
+                found.remove(xid);
+                outcomes.put(xid, new Outcome(Kind.HEURISTIC, r.timeMillis(), null, List.of()));
+            } else if (r instanceof XaLogRecord.Forgotten) {
+                outcomes.remove(xid);
+            }
+        }
+        return found;
+    }
+
+    /** Prepared branches whose commit is in the storage (the server died before logging the outcome). */
+    private void recognise(Map<WireXid, XaLogRecord.Prepared> found, Storage storage) {
+        if (found.isEmpty()) {
+            return;
+        }
+        Tid oldest = null;
+        Map<String, WireXid> byName = new HashMap<>();
+        for (XaLogRecord.Prepared p : found.values()) {
+            if (oldest == null || p.lastTidAtPrepare().isBefore(oldest)) {
+                oldest = p.lastTidAtPrepare();
+            }
+            byName.put(p.xid().toString(), p.xid());
+        }
+        if (!storage.lastTransaction().isAfter(oldest)) {
+            return;
+        }
+        try (StorageIterator it = storage.iterator(Tid.of(oldest.value() + 1), null)) {
+            while (it.hasNext()) {
+                TransactionRecord t = it.next();
+                Object name = t.extension().get(XID_EXTENSION);
+                WireXid xid = name instanceof String s ? byName.get(s) : null;
+                XaLogRecord.Prepared p = xid == null ? null : found.get(xid);
+                if (p == null || !t.tid().isAfter(p.lastTidAtPrepare())) {
+                    continue;
+                }
+                List<Oid> oids = new ArrayList<>();
+                for (DataRecord d : t.records()) {
+                    oids.add(d.oid());
+                }
+                LOG.info("storage '{}': XA branch {} was committed as {} before the server stopped; recording its"
+                        + " outcome", served.name(), xid, t.tid());
+                found.remove(xid);
+                outcomes.put(xid, new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), oids));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("storage '" + served.name() + "': scanning for committed XA branches"
+                    + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void relock(XaLogRecord.Prepared p, Storage storage) {
+        StorageTransaction st = storage.begin(p.metadata());
+        try {
+            for (BranchOp op : p.operations()) {
+                op.replay(st);
+            }
+            st.vote();
+            prepared.put(p.xid(), new Branch(p, st));
+        } catch (RuntimeException e) {
+            st.abort();
+            LOG.error("storage '{}': XA branch {} was prepared but cannot be locked again ({}); it is reported as"
+                    + " rolled back heuristically until xa_forget", served.name(), p.xid(), e.toString());
+            outcomes.put(p.xid(), new Outcome(Kind.HEURISTIC, clock.millis(), null, List.of()));
+        }
+    }
+
+    /** Rewrites the log with what is still live, forgetting completed outcomes past the retention. */
+    private void compact() {
+        long now = clock.millis();
+        long retention = options.outcomeRetention().toMillis();
+        List<XaLogRecord> live = new ArrayList<>();
+        for (Branch b : prepared.values()) {
+            live.add(b.record);
+        }
+        outcomes.entrySet().removeIf(e -> e.getValue().kind() != Kind.HEURISTIC
+                && now - e.getValue().timeMillis() > retention);
+        for (Map.Entry<WireXid, Outcome> e : outcomes.entrySet()) {
+            Outcome o = e.getValue();
+            live.add(switch (o.kind()) {
+                case COMMITTED -> new XaLogRecord.Committed(e.getKey(), o.timeMillis(), o.tid(), o.oids());
+                case ROLLED_BACK -> new XaLogRecord.RolledBack(e.getKey(), o.timeMillis());
+                case HEURISTIC -> new XaLogRecord.HeuristicRollback(e.getKey(), o.timeMillis(), "");
+            });
+        }
+        try {
+            long before = log.size();
+            log.rewrite(live);
+            LOG.debug("storage '{}': XA log compacted from {} to {} bytes", served.name(), before, log.size());
+        } catch (IOException e) {
+            // The old log is intact (the rename did not happen): nothing is lost, it is only longer.
+            LOG.error("storage '{}': compacting the XA log {} failed; keeping it as it is", served.name(),
+                    log.path(), e);
+        }
+    }
+
+    private void maybeCompact() {
+        long size = log.size();
+        if (size > options.compactThreshold() && (prepared.isEmpty() || size > 16 * options.compactThreshold())) {
+            compact();
+        }
+    }
+
+    /** Stops the timers, releases the locks of the prepared branches (they stay in the log) and closes the log. */
+    void close() {
+        lock.lock();
+        try {
+            for (Branch b : prepared.values()) {
+                if (b.timer != null) {
+                    b.timer.cancel(false);
+                }
+                if (b.txn != null && !b.busy) {
+                    b.txn.abort();
+                }
+            }
+            log.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ----- prepare -------------------------------------------------------------------------------------------
+
+    /**
+     * Votes {@code txn} as branch {@code xid} and makes it durable; returns once the prepared record is fsynced.
+     * On any failure the branch is dropped (the caller drops the session's transaction).
+     */
+    List<Oid> prepare(ZeoSession session, ServerTransaction txn, WireXid xid, int timeoutSeconds) {
+        List<BranchOp> ops = txn.branchOps();
+        if (ops == null) {
+            throw XaErrors.error(XAException.XA_RBPROTO, "undo and restore are not supported in an XA branch;"
+                    + " branch " + xid + " rolled back");
+        }
+        if (txn.metadata().explicitTid() != null) {
+            throw XaErrors.error(XAException.XA_RBPROTO, "a transaction with an explicit tid (restore/copy) cannot"
+                    + " be an XA branch; branch " + xid + " rolled back");
+        }
+        lock.lock();
+        try {
+            if (prepared.containsKey(xid) || outcomes.containsKey(xid) || preparing.contains(xid)) {
+                throw XaErrors.error(XAException.XAER_DUPID, "branch " + xid + " is already "
+                        + (prepared.containsKey(xid) ? "prepared" : preparing.contains(xid) ? "being prepared"
+                        : "completed (" + outcomes.get(xid).kind().name().toLowerCase().replace('_', ' ') + ")")
+                        + " on this storage");
+            }
+            preparing.add(xid);
+        } finally {
+            lock.unlock();
+        }
+        boolean done = false;
+        StorageTransaction st = null;
+        try {
+            TransactionMetadata given = txn.metadata();
+            Map<String, Object> extension = new LinkedHashMap<>(given.extension());
+            extension.put(XID_EXTENSION, xid.toString());
+            TransactionMetadata meta = new TransactionMetadata(given.user(), given.description(), extension, null,
+                    given.status());
+            Tid lastTid = served.storage().lastTransaction();
+            st = served.storage().begin(meta);
+            for (BranchOp op : ops) {
+                op.replay(st);
+            }
+            txn.setStorageTransaction(st);
+            session.transactionSnapshot = txn;
+            served.stats().waiting.incrementAndGet();
+            List<Oid> undone;
+            try {
+                if (session.isClosed()) {
+                    st.cancel();
+                }
+                undone = st.vote();
+            } catch (LockTimeoutException e) {
+                throw XaErrors.error(XAException.XA_RBDEADLOCK, "branch " + xid + " rolled back: " + e.getMessage());
+            } finally {
+                served.stats().waiting.decrementAndGet();
+            }
+            XaLogRecord.Prepared record = new XaLogRecord.Prepared(xid, clock.millis(), lastTid,
+                    Math.max(0, timeoutSeconds), meta, ops);
+            lock.lock();
+            try {
+                try {
+                    log.append(record);
+                } catch (IOException e) {
+                    LOG.error("storage '{}': writing XA branch {} to the prepared log failed", served.name(), xid, e);
+                    throw XaErrors.error(XAException.XAER_RMERR, "branch " + xid + " rolled back: the server could"
+                            + " not write its prepared log: " + e.getMessage());
+                }
+                Branch branch = new Branch(record, st);
+                prepared.put(xid, branch);
+                preparing.remove(xid);
+                schedule(branch);
+                done = true;
+            } finally {
+                lock.unlock();
+            }
+            LOG.debug("{}: XA branch {} prepared", session.describe(), xid);
+            return undone;
+        } finally {
+            if (!done) {
+                if (st != null) {
+                    st.abort();
+                }
+                lock.lock();
+                try {
+                    preparing.remove(xid);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    // ----- second phase --------------------------------------------------------------------------------------
+
+    /**
+     * Commits branch {@code xid} for {@code session}, whose {@code msgid} call is answered {@code [tid, oids]} at
+     * the commit point (so it precedes the invalidations of any later commit on that connection); returns
+     * {@link ZeoSession#REPLIED} then, or the answer itself when it comes from a remembered outcome.
+     */
+    Object commit(ZeoSession session, WireXid xid, MessageId msgid) {
+        Branch branch;
+        lock.lock();
+        try {
+            while (true) {
+                Outcome o = outcomes.get(xid);
+                if (o != null) {
+                    return switch (o.kind()) {
+                        case COMMITTED -> answer(o.tid(), o.oids());
+                        case HEURISTIC -> throw XaErrors.error(XAException.XA_HEURRB, "branch " + xid
+                                + " was rolled back heuristically by the server");
+                        case ROLLED_BACK -> throw XaErrors.error(XAException.XA_RBROLLBACK, "branch " + xid
+                                + " was rolled back");
+                    };
+                }
+                branch = prepared.get(xid);
+                if (branch == null) {
+                    throw XaErrors.error(XAException.XAER_NOTA, "no branch " + xid + " is prepared on storage '"
+                            + served.name() + "' and no outcome is remembered for it");
+                }
+                if (!branch.busy) {
+                    break;
+                }
+                changed.awaitUninterruptibly();
+            }
+            if (branch.txn == null) {
+                throw XaErrors.error(XAException.XAER_RMFAIL, "branch " + xid + " cannot be committed now: an earlier"
+                        + " commit of it failed in the storage; try again after the server restarts");
+            }
+            branch.busy = true;
+            if (branch.timer != null) {
+                branch.timer.cancel(false);
+            }
+        } finally {
+            lock.unlock();
+        }
+        StorageTransaction st = branch.txn;
+        Branch committing = branch;
+        // At the commit point, before the reply: recover must not list a branch whose commit was answered.
+        ServedStorage.Finisher finisher = served.finishing(st, session, msgid, 0, (tid, oids) -> {
+            committedInMemory(xid, committing, tid, oids);
+            return answer(tid, oids);
+        });
+        Tid tid;
+        try {
+            tid = st.finish();
+        } catch (RuntimeException e) {
+            LOG.error("storage '{}': committing XA branch {} failed", served.name(), xid, e);
+            lock.lock();
+            try {
+                branch.busy = false;
+                branch.txn = null;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            throw XaErrors.error(XAException.XAER_RMFAIL, "committing branch " + xid + " failed in the storage: "
+                    + e.getMessage());
+        } finally {
+            served.finished(st);
+        }
+        List<Oid> oids = st.writtenOids();
+        committedInMemory(xid, branch, tid, oids);
+        lock.lock();
+        try {
+            Outcome outcome = outcomes.get(xid);
+            try {
+                log.append(new XaLogRecord.Committed(xid, outcome.timeMillis(), tid, outcome.oids()));
+            } catch (IOException e) {
+                // The commit is in the storage with the xid: a restart records the outcome from there.
+                LOG.error("storage '{}': recording the commit of XA branch {} ({}) in the XA log failed", served.name(),
+                        xid, tid, e);
+            }
+            maybeCompact();
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("{}: XA branch {} committed as {}", session.describe(), xid, tid);
+        if (finisher.replied) {
+            return ZeoSession.REPLIED;
+        }
+        return answer(tid, oids);
+    }
+
+    /** The branch is committed as {@code tid}: it leaves the prepared ones (idempotent). */
+    private void committedInMemory(WireXid xid, Branch branch, Tid tid, List<Oid> oids) {
+        lock.lock();
+        try {
+            if (prepared.get(xid) == branch) {
+                prepared.remove(xid);
+                outcomes.put(xid, new Outcome(Kind.COMMITTED, clock.millis(), tid, List.copyOf(oids)));
+            }
+            branch.busy = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Object answer(Tid tid, List<Oid> oids) {
+        return List.of(tid, new ArrayList<Object>(oids));
+    }
+
+    /** Rolls branch {@code xid} back: logged first, then its locks are released. */
+    void rollback(WireXid xid) {
+        lock.lock();
+        try {
+            Branch branch;
+            while (true) {
+                Outcome o = outcomes.get(xid);
+                if (o != null) {
+                    switch (o.kind()) {
+                        case COMMITTED -> throw XaErrors.error(XAException.XA_HEURCOM, "branch " + xid
+                                + " was committed as " + o.tid());
+                        case HEURISTIC -> throw XaErrors.error(XAException.XA_HEURRB, "branch " + xid
+                                + " was already rolled back heuristically by the server; forget it");
+                        default -> {
+                            return;
+                        }
+                    }
+                }
+                branch = prepared.get(xid);
+                if (branch == null) {
+                    throw XaErrors.error(XAException.XAER_NOTA, "no branch " + xid + " is prepared on storage '"
+                            + served.name() + "' and no outcome is remembered for it");
+                }
+                if (!branch.busy) {
+                    break;
+                }
+                changed.awaitUninterruptibly();
+            }
+            long now = clock.millis();
+            try {
+                log.append(new XaLogRecord.RolledBack(xid, now));
+            } catch (IOException e) {
+                LOG.error("storage '{}': recording the rollback of XA branch {} failed", served.name(), xid, e);
+                throw XaErrors.error(XAException.XAER_RMFAIL, "branch " + xid + " is still prepared: the server could"
+                        + " not write its XA log: " + e.getMessage());
+            }
+            release(branch);
+            prepared.remove(xid);
+            outcomes.put(xid, new Outcome(Kind.ROLLED_BACK, now, null, List.of()));
+            changed.signalAll();
+            maybeCompact();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void release(Branch branch) {
+        if (branch.timer != null) {
+            branch.timer.cancel(false);
+        }
+        if (branch.txn != null) {
+            branch.txn.abort();
+        }
+    }
+
+    /** The prepared branches and the heuristically completed ones not yet forgotten. */
+    List<WireXid> recover() {
+        lock.lock();
+        try {
+            List<WireXid> xids = new ArrayList<>(prepared.keySet());
+            outcomes.forEach((xid, o) -> {
+                if (o.kind() == Kind.HEURISTIC) {
+                    xids.add(xid);
+                }
+            });
+            return xids;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets a heuristic outcome. */
+    void forget(WireXid xid) {
+        lock.lock();
+        try {
+            Outcome o = outcomes.get(xid);
+            if (o == null || o.kind() != Kind.HEURISTIC) {
+                throw XaErrors.error(XAException.XAER_NOTA, "no heuristic outcome is remembered for branch " + xid
+                        + (prepared.containsKey(xid) ? " (it is prepared)" : ""));
+            }
+            try {
+                log.append(new XaLogRecord.Forgotten(xid, clock.millis()));
+            } catch (IOException e) {
+                throw XaErrors.error(XAException.XAER_RMFAIL, "could not write the XA log: " + e.getMessage());
+            }
+            outcomes.remove(xid);
+            maybeCompact();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ----- heuristic timeout ---------------------------------------------------------------------------------
+
+    /** Arms the heuristic rollback of {@code branch}, if the server has a heuristic timeout. Under the lock. */
+    private void schedule(Branch branch) {
+        if (options.heuristicTimeout().isEmpty() || scheduler == null) {
+            return;
+        }
+        long effective = Math.max(options.heuristicTimeout().get().toMillis(),
+                branch.record.timeoutSeconds() * 1000L);
+        long delay = Math.max(0, branch.record.timeMillis() + effective - clock.millis());
+        try {
+            branch.timer = scheduler.schedule(() -> expire(branch), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("not arming the heuristic timeout of {}: the server is stopping", branch.record.xid());
+        }
+    }
+
+    private void expire(Branch branch) {
+        WireXid xid = branch.record.xid();
+        lock.lock();
+        try {
+            if (prepared.get(xid) != branch || branch.busy) {
+                return;
+            }
+            long now = clock.millis();
+            String reason = "waited longer than xa-heuristic-timeout ("
+                    + Duration.ofMillis(now - branch.record.timeMillis()).toSeconds() + " s since prepare)";
+            try {
+                log.append(new XaLogRecord.HeuristicRollback(xid, now, reason));
+            } catch (IOException e) {
+                LOG.error("storage '{}': recording the heuristic rollback of XA branch {} failed; it stays prepared",
+                        served.name(), xid, e);
+                return;
+            }
+            branch.timer = null;
+            release(branch);
+            prepared.remove(xid);
+            outcomes.put(xid, new Outcome(Kind.HEURISTIC, now, null, List.of()));
+            changed.signalAll();
+            LOG.warn("storage '{}': XA branch {} rolled back heuristically: it {}; its locks are released, and"
+                    + " xa_recover reports it until xa_forget", served.name(), xid, reason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many branches are prepared now (statistics, tests). */
+    int preparedCount() {
+        lock.lock();
+        try {
+            return prepared.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.jzeo.server.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jzeo.api.StorageTransactionException;
+import org.jzeo.protocol.Args;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.protocol.XaWire;
+
+/**
+ * jzeo's XA extension of the protocol ({@link XaWire}): xa_vote instead of vote prepares the session's
+ * transaction as a durable branch detached from the connection; xa_commit, xa_rollback, xa_recover and xa_forget
+ * work on the storage's branches from any connection. All run on the connection's serial executor.
+ */
+final class XaMethods {
+    private XaMethods() {
+    }
+
+    static void addTo(MethodTable table) {
+        table.add(XaWire.VOTE, MethodTable.Mode.SERIAL, XaMethods::vote);
+        table.add(XaWire.COMMIT, MethodTable.Mode.SERIAL, (s, a) -> {
+            Args.requireCount(a, 1, 1);
+            CommitMethods.requireWritable(s);
+            return s.storage().xa().commit(s, XaWire.decode(Args.value(a, 0)), s.serialMsgid());
+        });
+        table.add(XaWire.ROLLBACK, MethodTable.Mode.SERIAL, (s, a) -> {
+            Args.requireCount(a, 1, 1);
+            CommitMethods.requireWritable(s);
+            s.storage().xa().rollback(XaWire.decode(Args.value(a, 0)));
+            return null;
+        });
+        table.add(XaWire.RECOVER, MethodTable.Mode.SERIAL, (s, a) -> {
+            Args.requireCount(a, 0, 0);
+            List<Object> xids = new ArrayList<>();
+            for (WireXid xid : s.storage().xa().recover()) {
+                xids.add(XaWire.encode(xid));
+            }
+            return xids;
+        });
+        table.add(XaWire.FORGET, MethodTable.Mode.SERIAL, (s, a) -> {
+            Args.requireCount(a, 1, 1);
+            CommitMethods.requireWritable(s);
+            s.storage().xa().forget(XaWire.decode(Args.value(a, 0)));
+            return null;
+        });
+    }
+
+    /** {@code xa_vote(txn, xid, timeout)}. */
+    private static Object vote(ZeoSession session, List<Object> args) {
+        Args.requireCount(args, 3, 3);
+        ServerTransaction txn = CommitMethods.current(session, Args.value(args, 0));
+        if (session.isVoted()) {
+            throw new StorageTransactionException("Already voting");
+        }
+        ServedStorage served = session.storage();
+        long start = System.nanoTime();
+        List<?> undone;
+        try {
+            WireXid xid = XaWire.decode(Args.value(args, 1));
+            long timeout = Args.longValue(args, 2);
+            if (timeout < 0 || timeout > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("xa_vote: timeout must be 0 to 2^31-1 seconds, got " + timeout);
+            }
+            undone = served.xa().prepare(session, txn, xid, (int) timeout);
+        } catch (RuntimeException e) {
+            txn.clearStorageTransaction();
+            CommitMethods.dropAfterFailedVote(session, txn);
+            throw e;
+        } finally {
+            session.transactionSnapshot = null;
+            txn.voteNanos += System.nanoTime() - start;
+        }
+        // Prepared and durable: the branch belongs to the storage now, not to this connection.
+        txn.clearStorageTransaction();
+        session.setTransaction(null);
+        served.stats().activeTransactions.decrementAndGet();
+        return new ArrayList<Object>(undone);
+    }
+}

@@ -1,0 +1,453 @@
+package org.jzeo.server.xa;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.server.storage.pickle.PickleReader;
+import org.jzeo.server.storage.pickle.PickleWriter;
+import org.jzeo.storage.TransactionMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The XA prepared log beside a Data.fs ({@code Data.fs.jzxa}): jzeo's own append-only file of
+ * {@link XaLogRecord}s, each fsynced before the call that wrote it is answered.
+ *
+ * <p>Layout, big-endian. File header (8 bytes): magic {@code "JZXA"}, version 1, three zero bytes. Then records:
+ * <pre>
+ *   u32 body length | u32 CRC-32C of those 4 length bytes | body | u32 CRC-32C of the body
+ * </pre>
+ * Body: type (u8: 1 prepared, 2 committed, 3 rolled back, 4 heuristic rollback, 5 forgotten), the xid (formatId
+ * i32, gtrid length u8 + bytes, bqual length u8 + bytes), time (i64, ms since the epoch), then by type:
+ * <ul>
+ *   <li>prepared: last tid at prepare (i64), branch timeout seconds (i32), user (i32 length + bytes),
+ *       description (i32 + bytes), extension as a pickled dict like Data.fs keeps it (i32 + bytes; 0 for none),
+ *       explicit tid (u8 flag + i64), status (u8), operation count (i32), then per operation kind (u8: 1 store,
+ *       2 read-current check, 3 delete), oid (i64), serial (i64) and for a store the data (i32 + bytes);</li>
+ *   <li>committed: tid (i64), oid count (i32), oids (i64 each);</li>
+ *   <li>heuristic rollback: reason (i32 length + UTF-8);</li>
+ *   <li>rolled back, forgotten: nothing more.</li>
+ * </ul>
+ *
+ * <p>Reading: a record cut short by the end of the file, the last record failing its body checksum, or a tail
+ * of zero bytes is a torn write of a record never acknowledged: it is ignored and cut away when the log is
+ * opened for writing. Any other damage (a bad checksum with records after it, a bad length checksum) stops the
+ * open with a {@link PreparedLogCorruptException} naming the file and the offset.
+ *
+ * <p>Compaction rewrites the live records to {@code Data.fs.jzxa.tmp}, fsyncs it, renames it over the log and
+ * fsyncs the directory, so a crash leaves the old log or the new one. Not thread-safe: the caller serialises.
+ * A log without a path keeps nothing (a storage that is not on disk, e.g. a mapping storage).
+ */
+public final class PreparedLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PreparedLog.class);
+    private static final byte[] MAGIC = {'J', 'Z', 'X', 'A'};
+    private static final int VERSION = 1;
+    static final int FILE_HEADER = 8;
+    private static final int MAX_BODY = 1 << 30;
+
+    private static final int PREPARED = 1;
+    private static final int COMMITTED = 2;
+    private static final int ROLLED_BACK = 3;
+    private static final int HEURISTIC = 4;
+    private static final int FORGOTTEN = 5;
+
+    private final Path path;
+    private FileChannel channel;
+    private long end;
+    private boolean broken;
+
+    /** What {@link #read} found. */
+    public record Contents(List<XaLogRecord> records, long goodEnd, long size) {
+        public boolean torn() {
+            return goodEnd < size;
+        }
+    }
+
+    private PreparedLog(Path path) {
+        this.path = path;
+    }
+
+    public static Path pathFor(Path dataFile) {
+        return dataFile.resolveSibling(dataFile.getFileName() + ".jzxa");
+    }
+
+    /** A log that keeps nothing on disk. */
+    public static PreparedLog inMemory() {
+        return new PreparedLog(null);
+    }
+
+    /**
+     * Opens the log at {@code path} for appending (it is created at the first append if missing), cutting away a
+     * torn tail, and returns it with the records it holds.
+     *
+     * @throws PreparedLogCorruptException damage before the last record
+     */
+    public static PreparedLog open(Path path, List<XaLogRecord> into) throws IOException {
+        PreparedLog log = new PreparedLog(path);
+        if (Files.exists(path)) {
+            Contents contents = read(path);
+            into.addAll(contents.records());
+            if (contents.goodEnd() < FILE_HEADER) {
+                LOG.warn("{}: removing an empty XA log left by an interrupted creation", path);
+                Files.delete(path);
+                return log;
+            }
+            log.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (contents.torn()) {
+                LOG.warn("{}: ignoring a torn last record ({} bytes from offset {}), written by a prepare that was"
+                        + " never acknowledged", path, contents.size() - contents.goodEnd(), contents.goodEnd());
+                log.channel.truncate(contents.goodEnd());
+                log.channel.force(true);
+            }
+            log.end = contents.goodEnd();
+        }
+        return log;
+    }
+
+    /** Reads every intact record of the log at {@code path}. */
+    public static Contents read(Path path) throws IOException {
+        byte[] bytes = Files.readAllBytes(path);
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        if (bytes.length < FILE_HEADER) {
+            // Only a creation interrupted before the rename could leave this, and we create by renaming.
+            if (allZero(bytes, 0)) {
+                return new Contents(List.of(), 0, bytes.length);
+            }
+            throw new PreparedLogCorruptException(path, 0, "file of " + bytes.length + " bytes is too short for"
+                    + " the header");
+        }
+        byte[] magic = new byte[4];
+        buf.get(magic);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+            throw new PreparedLogCorruptException(path, 0, "not a jzeo XA log (bad magic)");
+        }
+        int version = buf.get() & 0xff;
+        if (version != VERSION) {
+            throw new PreparedLogCorruptException(path, 4, "unknown version " + version);
+        }
+        List<XaLogRecord> records = new ArrayList<>();
+        long pos = FILE_HEADER;
+        while (pos < bytes.length) {
+            long remaining = bytes.length - pos;
+            if (remaining < 8) {
+                break;
+            }
+            buf.position((int) pos);
+            int length = buf.getInt();
+            int lengthCrc = buf.getInt();
+            if (crc(bytes, (int) pos, 4) != lengthCrc) {
+                if (allZero(bytes, (int) pos)) {
+                    break;
+                }
+                throw new PreparedLogCorruptException(path, pos, "bad record length checksum");
+            }
+            if (length < 0 || length > MAX_BODY) {
+                throw new PreparedLogCorruptException(path, pos, "impossible record length " + length);
+            }
+            long recordEnd = pos + 8 + length + 4;
+            if (recordEnd > bytes.length) {
+                break;
+            }
+            int bodyCrc = ByteBuffer.wrap(bytes, (int) (pos + 8 + length), 4).getInt();
+            if (crc(bytes, (int) pos + 8, length) != bodyCrc) {
+                if (recordEnd == bytes.length) {
+                    break;
+                }
+                throw new PreparedLogCorruptException(path, pos, "bad record checksum");
+            }
+            try {
+                records.add(decode(ByteBuffer.wrap(bytes, (int) pos + 8, length).slice()));
+            } catch (RuntimeException e) {
+                throw new PreparedLogCorruptException(path, pos, "undecodable record: " + e);
+            }
+            pos = recordEnd;
+        }
+        return new Contents(records, pos, bytes.length);
+    }
+
+    private static boolean allZero(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int crc(byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The log's size in bytes (0 when it does not exist or keeps nothing). */
+    public long size() {
+        return end;
+    }
+
+    /** Appends {@code record} and fsyncs; when this returns, the record survives a crash. */
+    public void append(XaLogRecord record) throws IOException {
+        if (path == null) {
+            return;
+        }
+        if (broken) {
+            throw new IOException(path + ": an earlier write failed; restart the server to reopen the XA log");
+        }
+        byte[] framed = frame(encode(record));
+        if (channel == null) {
+            create();
+        }
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(framed);
+            long at = end;
+            while (buf.hasRemaining()) {
+                at += channel.write(buf, at);
+            }
+            channel.force(true);
+            end = at;
+        } catch (IOException e) {
+            try {
+                channel.truncate(end);
+                channel.force(true);
+            } catch (IOException again) {
+                broken = true;
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+    }
+
+    private void create() throws IOException {
+        writeAtomically(List.of());
+    }
+
+    /** Replaces the whole log by {@code live} (compaction). */
+    public void rewrite(List<XaLogRecord> live) throws IOException {
+        if (path == null) {
+            return;
+        }
+        writeAtomically(live);
+    }
+
+    private void writeAtomically(List<XaLogRecord> records) throws IOException {
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(MAGIC);
+        out.write(VERSION);
+        out.write(new byte[3]);
+        for (XaLogRecord r : records) {
+            out.write(frame(encode(r)));
+        }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(path.toAbsolutePath().getParent());
+        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        end = out.size();
+        broken = false;
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("closing {}", path, e);
+            }
+            channel = null;
+        }
+    }
+
+    // ----- encoding ------------------------------------------------------------------------------------------
+
+    private static byte[] frame(byte[] body) {
+        ByteBuffer buf = ByteBuffer.allocate(8 + body.length + 4);
+        buf.putInt(body.length);
+        byte[] len = new byte[4];
+        ByteBuffer.wrap(len).putInt(body.length);
+        buf.putInt(crc(len, 0, 4));
+        buf.put(body);
+        buf.putInt(crc(body, 0, body.length));
+        return buf.array();
+    }
+
+    /** The body of {@code record} (exposed for tests that craft logs). */
+    static byte[] encode(XaLogRecord record) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            int type = record instanceof XaLogRecord.Prepared ? PREPARED
+                    : record instanceof XaLogRecord.Committed ? COMMITTED
+                    : record instanceof XaLogRecord.RolledBack ? ROLLED_BACK
+                    : record instanceof XaLogRecord.HeuristicRollback ? HEURISTIC : FORGOTTEN;
+            out.writeByte(type);
+            WireXid xid = record.xid();
+            out.writeInt(xid.getFormatId());
+            writeShort(out, xid.getGlobalTransactionId());
+            writeShort(out, xid.getBranchQualifier());
+            out.writeLong(record.timeMillis());
+            if (record instanceof XaLogRecord.Prepared p) {
+                out.writeLong(p.lastTidAtPrepare().value());
+                out.writeInt(p.timeoutSeconds());
+                TransactionMetadata m = p.metadata();
+                writeBytes(out, m.user());
+                writeBytes(out, m.description());
+                writeBytes(out, m.extension().isEmpty() ? new byte[0] : PickleWriter.pickleDict(m.extension()));
+                out.writeByte(m.explicitTid() == null ? 0 : 1);
+                out.writeLong(m.explicitTid() == null ? 0 : m.explicitTid().value());
+                out.writeByte(m.status());
+                out.writeInt(p.operations().size());
+                for (BranchOp op : p.operations()) {
+                    out.writeByte(op instanceof BranchOp.Store ? 1 : op instanceof BranchOp.CheckCurrent ? 2 : 3);
+                    out.writeLong(op.oid().value());
+                    out.writeLong(op.serial().value());
+                    if (op instanceof BranchOp.Store s) {
+                        writeBytes(out, s.data());
+                    }
+                }
+            } else if (record instanceof XaLogRecord.Committed c) {
+                out.writeLong(c.tid().value());
+                out.writeInt(c.oids().size());
+                for (Oid oid : c.oids()) {
+                    out.writeLong(oid.value());
+                }
+            } else if (record instanceof XaLogRecord.HeuristicRollback h) {
+                writeBytes(out, (h.reason() == null ? "" : h.reason())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeShort(DataOutputStream out, byte[] b) throws IOException {
+        out.writeByte(b.length);
+        out.write(b);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readShort(ByteBuffer in) {
+        byte[] b = new byte[in.get() & 0xff];
+        in.get(b);
+        return b;
+    }
+
+    private static byte[] readBytes(ByteBuffer in) {
+        int n = in.getInt();
+        if (n < 0 || n > in.remaining()) {
+            throw new IllegalArgumentException("length " + n + " with " + in.remaining() + " bytes left");
+        }
+        byte[] b = new byte[n];
+        in.get(b);
+        return b;
+    }
+
+    private static XaLogRecord decode(ByteBuffer in) {
+        try {
+            int type = in.get() & 0xff;
+            int format = in.getInt();
+            WireXid xid = new WireXid(format, readShort(in), readShort(in));
+            long time = in.getLong();
+            XaLogRecord r;
+            switch (type) {
+                case PREPARED -> {
+                    Tid last = Tid.of(in.getLong());
+                    int timeout = in.getInt();
+                    byte[] user = readBytes(in);
+                    byte[] description = readBytes(in);
+                    byte[] ext = readBytes(in);
+                    Map<String, Object> extension = PickleReader.unpickleDict(ext);
+                    boolean hasTid = in.get() != 0;
+                    long explicit = in.getLong();
+                    char status = (char) (in.get() & 0xff);
+                    int count = in.getInt();
+                    if (count < 0) {
+                        throw new IllegalArgumentException("operation count " + count);
+                    }
+                    List<BranchOp> ops = new ArrayList<>(Math.min(count, 1 << 16));
+                    for (int i = 0; i < count; i++) {
+                        int kind = in.get() & 0xff;
+                        Oid oid = Oid.of(in.getLong());
+                        Tid serial = Tid.of(in.getLong());
+                        ops.add(switch (kind) {
+                            case 1 -> new BranchOp.Store(oid, serial, readBytes(in));
+                            case 2 -> new BranchOp.CheckCurrent(oid, serial);
+                            case 3 -> new BranchOp.Delete(oid, serial);
+                            default -> throw new IllegalArgumentException("operation kind " + kind);
+                        });
+                    }
+                    TransactionMetadata meta = new TransactionMetadata(user, description, extension,
+                            hasTid ? Tid.of(explicit) : null, status);
+                    r = new XaLogRecord.Prepared(xid, time, last, timeout, meta, ops);
+                }
+                case COMMITTED -> {
+                    Tid tid = Tid.of(in.getLong());
+                    int count = in.getInt();
+                    if (count < 0 || count > in.remaining() / 8) {
+                        throw new IllegalArgumentException("oid count " + count);
+                    }
+                    List<Oid> oids = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        oids.add(Oid.of(in.getLong()));
+                    }
+                    r = new XaLogRecord.Committed(xid, time, tid, oids);
+                }
+                case ROLLED_BACK -> r = new XaLogRecord.RolledBack(xid, time);
+                case HEURISTIC -> r = new XaLogRecord.HeuristicRollback(xid, time,
+                        new String(readBytes(in), java.nio.charset.StandardCharsets.UTF_8));
+                case FORGOTTEN -> r = new XaLogRecord.Forgotten(xid, time);
+                default -> throw new IllegalArgumentException("record type " + type);
+            }
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after the record");
+            }
+            return r;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("record shorter than its fields");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package org.jzeo.server.xa;
+
+import java.util.List;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.storage.TransactionMetadata;
+
+/**
+ * One record of the prepared log ({@link PreparedLog}): a branch prepared, or the outcome of a branch. Replayed
+ * in file order, the last record about an xid says what the server knows of it.
+ */
+public sealed interface XaLogRecord {
+
+    WireXid xid();
+
+    /** When it happened, in milliseconds since the epoch. */
+    long timeMillis();
+
+    /**
+     * A branch durably prepared: its metadata (with {@code jzeo.xid} in the extension), its operations, the
+     * storage's last tid when it was prepared (a commit of the branch can only be after it) and its transaction
+     * timeout in seconds (0: none).
+     */
+    record Prepared(WireXid xid, long timeMillis, Tid lastTidAtPrepare, int timeoutSeconds,
+                    TransactionMetadata metadata, List<BranchOp> operations) implements XaLogRecord {
+        public Prepared {
+            operations = List.copyOf(operations);
+        }
+    }
+
+    /** The branch committed as {@code tid}, writing {@code oids}. */
+    record Committed(WireXid xid, long timeMillis, Tid tid, List<Oid> oids) implements XaLogRecord {
+        public Committed {
+            oids = List.copyOf(oids);
+        }
+    }
+
+    /** The branch was rolled back at the transaction manager's request. */
+    record RolledBack(WireXid xid, long timeMillis) implements XaLogRecord {
+    }
+
+    /** The server rolled the branch back on its own (xa-heuristic-timeout, or it could not be re-locked). */
+    record HeuristicRollback(WireXid xid, long timeMillis, String reason) implements XaLogRecord {
+    }
+
+    /** The transaction manager forgot a heuristic outcome: nothing is remembered of the xid any more. */
+    record Forgotten(WireXid xid, long timeMillis) implements XaLogRecord {
+    }
+}

@@ -1,0 +1,148 @@
+package org.jzeo.server.xa;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jzeo.server.xa.XaCalls.commit;
+import static org.jzeo.server.xa.XaCalls.prepare;
+import static org.jzeo.server.xa.XaCalls.recover;
+import static org.jzeo.server.xa.XaCalls.text;
+import static org.jzeo.server.xa.XaCalls.xid;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.server.RunningServer;
+import org.jzeo.server.TestServers;
+import org.jzeo.server.storage.file.FileStorage;
+import org.jzeo.server.storage.file.FileStorageOptions;
+import org.jzeo.server.storage.pickle.ReferenceScanner;
+import org.jzeo.server.testclient.ZeoTestClient;
+import org.jzeo.storage.StorageTransaction;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The prepared log at restart: a crash after the storage commit, a damaged log, a torn tail. */
+class PreparedLogTest {
+    @TempDir
+    Path dir;
+
+    private Path data() {
+        return dir.resolve("Data.fs");
+    }
+
+    /** Three branches prepared on new objects, then a clean stop: the log holds three prepared records. */
+    private List<WireXid> prepareThree() throws Exception {
+        List<WireXid> xids = List.of(xid("log", 1), xid("log", 2), xid("log", 3));
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            for (int i = 0; i < xids.size(); i++) {
+                prepare(c, i + 1, xids.get(i), c.newOids(1).get(0), Tid.ZERO, "value " + i);
+            }
+        }
+        assertThat(PreparedLog.read(PreparedLog.pathFor(data())).records()).hasSize(3);
+        return xids;
+    }
+
+    /** Offsets of the records of the log at {@code path}. */
+    private static List<Long> offsets(Path path) throws Exception {
+        List<Long> offsets = new ArrayList<>();
+        long pos = PreparedLog.FILE_HEADER;
+        for (XaLogRecord r : PreparedLog.read(path).records()) {
+            offsets.add(pos);
+            pos += 8 + PreparedLog.encode(r).length + 4;
+        }
+        offsets.add(pos);
+        return offsets;
+    }
+
+    @Test
+    void preparedBranchesComeBackAfterARestartWithTheirLocks() throws Exception {
+        List<WireXid> xids = prepareThree();
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            assertThat(recover(c)).containsExactlyElementsOf(xids);
+            for (WireXid xid : xids) {
+                commit(c, xid);
+            }
+            assertThat(recover(c)).isEmpty();
+        }
+    }
+
+    @Test
+    void aCommitInTheStorageWithoutItsOutcomeRecordIsRecognisedAtRestart() throws Exception {
+        WireXid xid = xid("crash", 1);
+        Oid x;
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            x = c.newOids(1).get(0);
+            prepare(c, 1, xid, x, Tid.ZERO, "x by XA");
+        }
+        // What the server does in xa_commit up to the crash: the branch's transaction committed in Data.fs, with
+        // no outcome record in the log.
+        XaLogRecord.Prepared record = (XaLogRecord.Prepared) PreparedLog.read(PreparedLog.pathFor(data()))
+                .records().get(0);
+        Tid tid;
+        try (FileStorage fs = FileStorage.open(data(), FileStorageOptions.defaults(), ReferenceScanner.finder())) {
+            StorageTransaction st = fs.begin(record.metadata());
+            record.operations().forEach(op -> op.replay(st));
+            st.vote();
+            tid = st.finish();
+        }
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            assertThat(recover(c)).isEmpty();
+            XaCalls.Commit done = commit(c, xid);
+            assertThat(done.tid()).isEqualTo(tid);
+            assertThat(done.oids()).containsExactly(x);
+            assertThat(text(c.loadBefore(x, Tid.MAX).data())).isEqualTo("x by XA");
+            // Not locked again: an ordinary commit of x goes through.
+            assertThat(c.commit(5, java.util.Map.of(x, text("x2")), java.util.Map.of(x, tid))).isNotNull();
+        }
+        assertThat(PreparedLog.read(PreparedLog.pathFor(data())).records())
+                .containsExactly(new XaLogRecord.Committed(xid,
+                        ((XaLogRecord.Committed) PreparedLog.read(PreparedLog.pathFor(data())).records().get(0))
+                                .timeMillis(), tid, List.of(x)));
+    }
+
+    @Test
+    void aFlippedByteInTheMiddleStopsTheServerNamingFileAndOffset() throws Exception {
+        prepareThree();
+        Path log = PreparedLog.pathFor(data());
+        List<Long> offsets = offsets(log);
+        byte[] bytes = Files.readAllBytes(log);
+        int where = (int) (offsets.get(1) + 20);
+        bytes[where] ^= 0x40;
+        Files.write(log, bytes);
+        assertThatThrownBy(() -> TestServers.start(data()))
+                .isInstanceOf(PreparedLogCorruptException.class)
+                .hasMessageContaining(log.toString())
+                .hasMessageContaining("offset " + offsets.get(1));
+        // A flipped byte in a record header is found as well.
+        bytes[where] ^= 0x40;
+        bytes[(int) (offsets.get(1) + 1)] ^= 0x01;
+        Files.write(log, bytes);
+        assertThatThrownBy(() -> TestServers.start(data()))
+                .isInstanceOf(PreparedLogCorruptException.class)
+                .hasMessageContaining("offset " + offsets.get(1));
+    }
+
+    @Test
+    void aTornTailIsIgnoredAndCutAway() throws Exception {
+        List<WireXid> xids = prepareThree();
+        Path log = PreparedLog.pathFor(data());
+        long size = Files.size(log);
+        try (var ch = java.nio.channels.FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ch.truncate(size - 5);
+        }
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            assertThat(recover(c)).containsExactly(xids.get(0), xids.get(1));
+        }
+        // A tail of zeros (a file extended but not written) is a torn write too.
+        Files.write(log, new byte[100], StandardOpenOption.APPEND);
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            assertThat(recover(c)).containsExactly(xids.get(0), xids.get(1));
+            assertThat(Files.size(log)).isEqualTo(offsets(log).get(2));
+        }
+    }
+}
