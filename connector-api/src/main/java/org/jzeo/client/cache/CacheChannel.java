@@ -76,19 +76,26 @@ final class CacheChannel implements Closeable {
         return size[0];
     }
 
+    /** Attempts before giving up: each failed one means yet another thread was interrupted meanwhile. */
+    private static final int MAX_ATTEMPTS = 1000;
+
     private void retrying(Io op) throws IOException {
-        FileChannel c = channel;
+        boolean interrupted = false;
         try {
-            op.run(c);
-            return;
-        } catch (ClosedChannelException e) {
-            if (closed) {
-                throw e;
+            for (int attempt = 1; ; attempt++) {
+                FileChannel c = channel;
+                try {
+                    op.run(c);
+                    return;
+                } catch (ClosedChannelException e) {
+                    // Closed by an interrupt, this thread's or another's: reopen and try again, unless closed here.
+                    if (closed || attempt >= MAX_ATTEMPTS) {
+                        throw e;
+                    }
+                    interrupted |= Thread.interrupted();
+                    reopen(c);
+                }
             }
-        }
-        boolean interrupted = Thread.interrupted();
-        try {
-            op.run(reopen(c));
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
