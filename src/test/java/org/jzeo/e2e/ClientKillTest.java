@@ -61,7 +61,8 @@ class ClientKillTest {
             int reused = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 args.set(4, Long.toString(4711 + round));
-                try (ChildJvm worker = ChildJvm.start(ClientWorker.class, var.resolve("worker-stderr.log"), args)) {
+                try (ChildJvm worker = ChildJvm.start(ClientWorker.class, var.resolve("worker-stderr.log"), args, "128m",
+                        line -> !line.startsWith("committed ") || line.endsWith("00"), null)) {
                     worker.awaitLine("ready"::equals, Duration.ofSeconds(60));
                     int commits = 120 + 45 * round;
                     worker.awaitLine(("committed " + commits)::equals, Duration.ofSeconds(60));

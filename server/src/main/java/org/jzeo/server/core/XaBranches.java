@@ -429,7 +429,8 @@ final class XaBranches {
         try {
             Outcome outcome = outcomes.get(xid);
             try {
-                log.append(new XaLogRecord.Committed(xid, outcome.timeMillis(), tid, outcome.oids()));
+                // No fsync of its own: Data.fs already holds the commit with its xid, which a restart finds.
+                log.appendLazily(new XaLogRecord.Committed(xid, outcome.timeMillis(), tid, outcome.oids()));
             } catch (IOException e) {
                 // The commit is in the storage with the xid: a restart records the outcome from there.
                 LOG.error("storage '{}': recording the commit of XA branch {} ({}) in the XA log failed", served.name(),

@@ -206,6 +206,19 @@ public final class PreparedLog implements AutoCloseable {
 
     /** Appends {@code record} and fsyncs; when this returns, the record survives a crash. */
     public void append(XaLogRecord record) throws IOException {
+        append(record, true);
+    }
+
+    /**
+     * Appends {@code record} without an fsync of its own: it reaches the disk with the next fsync of the log (or
+     * the OS's writeback). For records a crash may lose because they can be rebuilt: a commit's outcome is
+     * found again in Data.fs by the transaction's xid.
+     */
+    public void appendLazily(XaLogRecord record) throws IOException {
+        append(record, false);
+    }
+
+    private void append(XaLogRecord record, boolean durable) throws IOException {
         if (path == null) {
             return;
         }
@@ -222,7 +235,9 @@ public final class PreparedLog implements AutoCloseable {
             while (buf.hasRemaining()) {
                 at += channel.write(buf, at);
             }
-            channel.force(true);
+            if (durable) {
+                channel.force(true);
+            }
             end = at;
         } catch (IOException e) {
             try {
