@@ -76,6 +76,8 @@ final class XaBranches {
     private final XaOptions options;
     private final InstantSource clock;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Prepared records written but not yet forced and published; guarded by {@link #lock}. */
+    private int unpublished;
     private final Condition changed = lock.newCondition();
     private final Map<WireXid, Branch> prepared = new LinkedHashMap<>();
     private final Map<WireXid, Outcome> outcomes = new LinkedHashMap<>();
@@ -239,7 +241,17 @@ final class XaBranches {
         }
     }
 
+    /** A prepared record that could not be made durable: the branch is rolled back. */
+    private RuntimeException logFailure(WireXid xid, IOException e) {
+        LOG.error("storage '{}': writing XA branch {} to the prepared log failed", served.name(), xid, e);
+        return XaErrors.error(XAException.XAER_RMERR, "branch " + xid + " rolled back: the server could not write"
+                + " its prepared log: " + e.getMessage());
+    }
+
     private void maybeCompact() {
+        if (unpublished > 0) {
+            return; // a compaction would leave out records written but not yet forced and published
+        }
         long size = log.size();
         if (size > options.compactThreshold() && (prepared.isEmpty() || size > 16 * options.compactThreshold())) {
             compact();
@@ -321,15 +333,32 @@ final class XaBranches {
             }
             XaLogRecord.Prepared record = new XaLogRecord.Prepared(xid, clock.millis(), lastTid,
                     Math.max(0, timeoutSeconds), meta, ops);
+            // Written under the lock, forced outside it (one fsync for every branch preparing meanwhile), and
+            // published (recover lists it) only once forced. No compaction while a record is unpublished.
+            long offset;
             lock.lock();
             try {
+                offset = log.appendForSync(record);
+                unpublished++;
+            } catch (IOException e) {
+                throw logFailure(xid, e);
+            } finally {
+                lock.unlock();
+            }
+            try {
+                log.syncTo(offset);
+            } catch (IOException e) {
+                lock.lock();
                 try {
-                    log.append(record);
-                } catch (IOException e) {
-                    LOG.error("storage '{}': writing XA branch {} to the prepared log failed", served.name(), xid, e);
-                    throw XaErrors.error(XAException.XAER_RMERR, "branch " + xid + " rolled back: the server could"
-                            + " not write its prepared log: " + e.getMessage());
+                    unpublished--;
+                } finally {
+                    lock.unlock();
                 }
+                throw logFailure(xid, e);
+            }
+            lock.lock();
+            try {
+                unpublished--;
                 Branch branch = new Branch(record, st);
                 prepared.put(xid, branch);
                 preparing.remove(xid);

@@ -67,9 +67,12 @@ public final class PreparedLog implements AutoCloseable {
     private static final int FORGOTTEN = 5;
 
     private final Path path;
-    private FileChannel channel;
-    private long end;
-    private boolean broken;
+    private volatile FileChannel channel;
+    private volatile long end;
+    private volatile boolean broken;
+    /** Everything before this offset has been forced to disk; guarded by {@link #syncMonitor}. */
+    private long syncedEnd;
+    private final Object syncMonitor = new Object();
 
     /** What {@link #read} found. */
     public record Contents(List<XaLogRecord> records, long goodEnd, long size) {
@@ -218,6 +221,37 @@ public final class PreparedLog implements AutoCloseable {
         append(record, false);
     }
 
+    /**
+     * Appends {@code record} without an fsync and returns the offset {@link #syncTo} must reach for it to be
+     * durable. Appends are serialised by the caller; the sync may run outside that lock, so that one fsync covers
+     * the records of several callers (group commit). The caller must not let the log be compacted between the
+     * two calls.
+     */
+    public long appendForSync(XaLogRecord record) throws IOException {
+        append(record, false);
+        return end;
+    }
+
+    /** Makes every record up to {@code offset} durable, with one fsync for all callers waiting together. */
+    public void syncTo(long offset) throws IOException {
+        if (path == null) {
+            return;
+        }
+        synchronized (syncMonitor) {
+            if (syncedEnd >= offset) {
+                return; // another caller's fsync covered it
+            }
+            long target = end;
+            try {
+                channel.force(true);
+            } catch (IOException e) {
+                broken = true;
+                throw e;
+            }
+            syncedEnd = target;
+        }
+    }
+
     private void append(XaLogRecord record, boolean durable) throws IOException {
         if (path == null) {
             return;
@@ -289,6 +323,9 @@ public final class PreparedLog implements AutoCloseable {
         channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         end = out.size();
         broken = false;
+        synchronized (syncMonitor) {
+            syncedEnd = end; // the new file was forced whole
+        }
     }
 
     private static void syncDirectory(Path dir) {
