@@ -22,32 +22,46 @@ public final class JzeoResourceAdapter implements ResourceAdapter, Serializable 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(JzeoResourceAdapter.class);
 
-    /** Null before start and after stop. The storages are live objects: never serialized. */
-    private transient volatile StorageRegistry registry;
+    /**
+     * Null until first needed and after stop. The storages are live objects: never serialized. A container may
+     * use a connection factory (its recovery scan, seen in WildFly) a moment before it has called start(): the
+     * registry is then made on that first use, and start() keeps it.
+     */
+    private transient StorageRegistry registry;
+    private transient boolean stopped;
 
     @Override
-    public void start(BootstrapContext context) throws ResourceAdapterInternalException {
-        registry = new StorageRegistry();
+    public synchronized void start(BootstrapContext context) throws ResourceAdapterInternalException {
+        stopped = false;
+        if (registry == null) {
+            registry = new StorageRegistry();
+        }
         LOG.info("jzeo resource adapter started");
     }
 
     @Override
     public void stop() {
-        StorageRegistry stopping = registry;
-        registry = null;
+        StorageRegistry stopping;
+        synchronized (this) {
+            stopping = registry;
+            registry = null;
+            stopped = true;
+        }
         if (stopping != null) {
             stopping.close();
         }
         LOG.info("jzeo resource adapter stopped");
     }
 
-    /** The storages of this deployment; IllegalStateException when not started. */
-    StorageRegistry registry() {
-        StorageRegistry current = registry;
-        if (current == null) {
-            throw new IllegalStateException("the jzeo resource adapter is not started");
+    /** The storages of this deployment; IllegalStateException once stopped. */
+    synchronized StorageRegistry registry() {
+        if (stopped) {
+            throw new IllegalStateException("the jzeo resource adapter is stopped");
         }
-        return current;
+        if (registry == null) {
+            registry = new StorageRegistry();
+        }
+        return registry;
     }
 
     @Override

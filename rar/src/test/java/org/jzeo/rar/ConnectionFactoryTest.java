@@ -120,7 +120,16 @@ class ConnectionFactoryTest {
         fixture.adapter.stop();
         assertThat(mc.storage().isConnected()).isFalse();
         assertThatThrownBy(fixture::newManagedConnection).isInstanceOf(ResourceException.class)
-                .hasMessageContaining("not started");
+                .hasMessageContaining("is stopped");
+    }
+
+    @Test
+    void aFactoryUsedBeforeTheAdapterStartsGetsItsStorageAndStartKeepsIt() throws Exception {
+        JzeoResourceAdapter adapter = new JzeoResourceAdapter();
+        StorageRegistry early = adapter.registry(); // as WildFly's recovery scan may do before start()
+        adapter.start(null);
+        assertThat(adapter.registry()).isSameAs(early);
+        adapter.stop();
     }
 
     @SuppressWarnings("unchecked")
