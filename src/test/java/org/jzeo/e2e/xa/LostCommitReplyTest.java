@@ -12,6 +12,7 @@ import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
 import org.jzeo.api.StorageConnection;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.StorageXAResource;
@@ -39,6 +40,10 @@ class LostCommitReplyTest {
              ReplySwallowingProxy proxy = new ReplySwallowingProxy(server.address());
              ClientConnectionFactory viaProxy = XaFixtures.factory(proxy.hostPort())) {
             Oid account = XaFixtures.newObject(direct, "100");
+            Tid created = direct.storage().lastTransaction();
+            // The branch's snapshot must include the object's creation, or its write is a (correct) conflict.
+            XaFixtures.until("the proxied client to see the creation", TIMEOUT,
+                    () -> !viaProxy.storage().lastTransaction().isBefore(created));
             Xid xid = new WireXid(0x4A5A, "lost-commit-reply".getBytes(StandardCharsets.UTF_8),
                     "jzeo".getBytes(StandardCharsets.UTF_8));
             try (StorageConnection c = viaProxy.getConnection()) {

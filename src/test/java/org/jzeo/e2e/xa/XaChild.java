@@ -12,7 +12,6 @@ import jakarta.transaction.TransactionManager;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -312,7 +311,7 @@ public final class XaChild {
      * A resource enlisted after jzeo: at its prepare (so after jzeo's) it tells the test {@code prepared <gtrid>}
      * and waits for {@code go}, then votes {@code vote}.
      */
-    private static final class WaitsAtPrepare extends NoOpResource {
+    private static final class WaitsAtPrepare extends NoOpXAResource {
         private final int vote;
 
         WaitsAtPrepare(int vote) {
@@ -422,7 +421,7 @@ public final class XaChild {
     }
 
     /** Votes OK and commits (nothing) before the other resources, printing {@code first-commit ok}. */
-    private static final class CommitsFirst extends NoOpResource {
+    private static final class CommitsFirst extends NoOpXAResource {
         @Override
         public int prepare(Xid xid) {
             return XA_OK;
@@ -436,49 +435,6 @@ public final class XaChild {
         @Override
         public void rollback(Xid xid) {
             say("first-rollback", "ok");
-        }
-    }
-
-    /** A resource that commits and rolls back nothing. */
-    private abstract static class NoOpResource implements XAResource, Serializable {
-        @Override
-        public void commit(Xid xid, boolean onePhase) {
-        }
-
-        @Override
-        public void start(Xid xid, int flags) {
-        }
-
-        @Override
-        public void end(Xid xid, int flags) {
-        }
-
-        @Override
-        public void rollback(Xid xid) {
-        }
-
-        @Override
-        public void forget(Xid xid) {
-        }
-
-        @Override
-        public Xid[] recover(int flag) {
-            return new Xid[0];
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) {
-            return other == this;
-        }
-
-        @Override
-        public int getTransactionTimeout() {
-            return 0;
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) {
-            return false;
         }
     }
 }

@@ -206,7 +206,7 @@ class XaTwoResourcesTest {
     }
 
     /** A second resource manager that votes no, as a database that cannot commit would. */
-    private static final class RefusingToPrepare implements XAResource {
+    private static final class RefusingToPrepare extends NoOpXAResource {
         @Override
         public int prepare(Xid xid) throws XAException {
             throw new XAException(XAException.XA_RBINTEGRITY);
@@ -215,42 +215,6 @@ class XaTwoResourcesTest {
         @Override
         public void commit(Xid xid, boolean onePhase) throws XAException {
             throw new XAException(XAException.XAER_PROTO);
-        }
-
-        @Override
-        public void start(Xid xid, int flags) {
-        }
-
-        @Override
-        public void end(Xid xid, int flags) {
-        }
-
-        @Override
-        public void rollback(Xid xid) {
-        }
-
-        @Override
-        public void forget(Xid xid) {
-        }
-
-        @Override
-        public Xid[] recover(int flag) {
-            return new Xid[0];
-        }
-
-        @Override
-        public boolean isSameRM(XAResource other) {
-            return other == this;
-        }
-
-        @Override
-        public int getTransactionTimeout() {
-            return 0;
-        }
-
-        @Override
-        public boolean setTransactionTimeout(int seconds) {
-            return false;
         }
     }
 }
