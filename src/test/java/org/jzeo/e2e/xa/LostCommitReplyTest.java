@@ -20,6 +20,7 @@ import org.jzeo.protocol.WireMessage;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
 import org.jzeo.server.process.ServerProcess;
+import org.jzeo.server.process.ZeoProxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +38,7 @@ class LostCommitReplyTest {
     void aCommitWhoseReplyIsLostFailsWithRmfailAndItsRetrySucceedsCommittingOnce() throws Exception {
         try (ServerProcess server = XaFixtures.server(dir);
              ClientConnectionFactory direct = XaFixtures.factory(server.hostPort());
-             ReplySwallowingProxy proxy = new ReplySwallowingProxy(server.address());
+             ZeoProxy proxy = new ZeoProxy(server.address());
              ClientConnectionFactory viaProxy = XaFixtures.factory(proxy.hostPort())) {
             Oid account = XaFixtures.newObject(direct, "100");
             Tid created = direct.storage().lastTransaction();
@@ -56,7 +57,7 @@ class LostCommitReplyTest {
                 proxy.swallowReplyTo(XaWire.COMMIT);
                 assertThatThrownBy(() -> xa.commit(xid, false)).isInstanceOfSatisfying(XAException.class,
                         e -> assertThat(XaCodes.name(e.errorCode)).isEqualTo("XAER_RMFAIL"));
-                WireMessage lost = proxy.awaitSwallowed(TIMEOUT.toMillis());
+                WireMessage lost = proxy.awaitTrap(TIMEOUT.toMillis());
                 assertThat(lost).as("the server answered the commit").isNotNull();
                 assertThat(lost.isError()).as("and its answer was a success: " + lost).isFalse();
                 assertThat(XaFixtures.readFresh(server.hostPort(), account)).as("committed before the retry")

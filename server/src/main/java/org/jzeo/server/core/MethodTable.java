@@ -6,12 +6,22 @@ import java.util.Map;
 
 /**
  * The server methods a client may call, by wire name, each with where it runs: on the connection's event loop
- * (cheap, no storage I/O), on the read pool in read order (storage reads), or on the connection's serial
- * executor (transactional and stateful calls, in arrival order).
+ * (cheap, no storage I/O), on the read pool in read order (storage reads), on the connection's serial executor
+ * (transactional and stateful calls, in arrival order), or on the connection's branch executor (XA calls on
+ * prepared branches, in arrival order among themselves).
  */
 final class MethodTable {
 
-    enum Mode { INLINE, READ, SERIAL }
+    enum Mode {
+        INLINE, READ, SERIAL,
+        /**
+         * Calls on prepared XA branches (commit, rollback, recover, forget), which belong to the storage rather than
+         * to the connection's transaction. Not behind the serial executor: one client connection carries the branches
+         * of many transactions, and a vote there waiting for object locks must not hold up the commit of an already
+         * prepared branch, which may be the one holding them.
+         */
+        BRANCH
+    }
 
     @FunctionalInterface
     interface Handler {

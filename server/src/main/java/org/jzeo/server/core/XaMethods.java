@@ -9,8 +9,9 @@ import org.jzeo.protocol.XaWire;
 
 /**
  * jzeo's XA extension of the protocol ({@link XaWire}): xa_vote instead of vote prepares the session's
- * transaction as a durable branch detached from the connection; xa_commit, xa_rollback, xa_recover and xa_forget
- * work on the storage's branches from any connection. All run on the connection's serial executor.
+ * transaction as a durable branch detached from the connection, on the connection's serial executor like vote;
+ * xa_commit, xa_rollback, xa_recover and xa_forget work on the storage's branches from any connection, on the
+ * connection's branch executor ({@link MethodTable.Mode#BRANCH}).
  */
 final class XaMethods {
     private XaMethods() {
@@ -18,18 +19,18 @@ final class XaMethods {
 
     static void addTo(MethodTable table) {
         table.add(XaWire.VOTE, MethodTable.Mode.SERIAL, XaMethods::vote);
-        table.add(XaWire.COMMIT, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(XaWire.COMMIT, MethodTable.Mode.BRANCH, (s, a) -> {
             Args.requireCount(a, 1, 1);
             CommitMethods.requireWritable(s);
-            return s.storage().xa().commit(s, XaWire.decode(Args.value(a, 0)), s.serialMsgid());
+            return s.storage().xa().commit(s, XaWire.decode(Args.value(a, 0)), s.branchMsgid());
         });
-        table.add(XaWire.ROLLBACK, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(XaWire.ROLLBACK, MethodTable.Mode.BRANCH, (s, a) -> {
             Args.requireCount(a, 1, 1);
             CommitMethods.requireWritable(s);
             s.storage().xa().rollback(XaWire.decode(Args.value(a, 0)));
             return null;
         });
-        table.add(XaWire.RECOVER, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(XaWire.RECOVER, MethodTable.Mode.BRANCH, (s, a) -> {
             Args.requireCount(a, 0, 0);
             List<Object> xids = new ArrayList<>();
             for (WireXid xid : s.storage().xa().recover()) {
@@ -37,7 +38,7 @@ final class XaMethods {
             }
             return xids;
         });
-        table.add(XaWire.FORGET, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(XaWire.FORGET, MethodTable.Mode.BRANCH, (s, a) -> {
             Args.requireCount(a, 1, 1);
             CommitMethods.requireWritable(s);
             s.storage().xa().forget(XaWire.decode(Args.value(a, 0)));

@@ -26,6 +26,7 @@ public final class ZeoSession {
     private final StorageServer server;
     private final Peer peer;
     private final SerialExecutor serial;
+    private final SerialExecutor branchCalls;
     private volatile ServedStorage storage;
     private volatile boolean readOnly;
     private volatile boolean closed;
@@ -41,6 +42,7 @@ public final class ZeoSession {
         this.server = server;
         this.peer = peer;
         this.serial = new SerialExecutor(server.commitPool());
+        this.branchCalls = new SerialExecutor(server.commitPool());
     }
 
     /** Handles one decoded message; called on the connection's event loop, in arrival order. */
@@ -73,6 +75,9 @@ public final class ZeoSession {
                     return null;
                 }));
                 break;
+            case BRANCH:
+                branchCalls.execute(call);
+                break;
             default:
                 serial.execute(call);
                 break;
@@ -84,6 +89,8 @@ public final class ZeoSession {
         boolean async = message.isAsync();
         if (method.mode() == MethodTable.Mode.SERIAL) {
             serialMsgid = async ? null : msgid;
+        } else if (method.mode() == MethodTable.Mode.BRANCH) {
+            branchMsgid = async ? null : msgid;
         }
         Object result;
         try {
@@ -105,6 +112,13 @@ public final class ZeoSession {
 
     MessageId serialMsgid() {
         return serialMsgid;
+    }
+
+    /** The msgid of the sync branch call being run (null for an async one); only on the branch executor. */
+    private MessageId branchMsgid;
+
+    MessageId branchMsgid() {
+        return branchMsgid;
     }
 
     private void failed(String method, MessageId msgid, boolean async, Throwable e) {

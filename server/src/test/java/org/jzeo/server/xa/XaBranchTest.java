@@ -157,6 +157,43 @@ class XaBranchTest {
         }
     }
 
+    /**
+     * One client connection carries the branches of many transactions (the resource adapter shares one). A vote
+     * there that waits for the locks of an already prepared branch must not hold up that branch's commit sent after
+     * it on the same connection: the commit goes through at once, and the vote then fails on the new serial.
+     */
+    @Test
+    void aVoteWaitingForLocksDoesNotHoldUpTheCommitOfTheHolderOnTheSameConnection() throws Exception {
+        WireXid holder = xid("holder", 1);
+        WireXid waiter = xid("waiter", 1);
+        try (RunningServer server = TestServers.start(dir.resolve("Data.fs"),
+                     z -> z.withLockWait(Duration.ofSeconds(20)));
+             ZeoTestClient setup = XaCalls.connect(server);
+             ZeoTestClient shared = XaCalls.connect(server)) {
+            Oid x = setup.newOids(1).get(0);
+            Tid created = setup.commit(1, Map.of(x, text("x0")), Map.of());
+            prepare(shared, 2, holder, x, created, "by the holder");
+
+            shared.send("tpc_begin", 3L, XaCalls.EMPTY, XaCalls.EMPTY, Map.of(), null, " ");
+            shared.send("storea", x, created, text("by the waiter"), 3L);
+            java.util.concurrent.CompletableFuture<Object> vote =
+                    shared.callAsyncReply(XaWire.VOTE, 3L, XaWire.encode(waiter), 0L);
+            // The vote is queued first, so it is waiting for x's lock by the time the commit is read.
+            long started = System.nanoTime();
+            XaCalls.Commit committed = commit(shared, holder);
+            Duration commitTook = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(commitTook).as("the commit did not wait for the vote's lock wait (20 s)")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(committed.oids()).containsExactly(x);
+            assertThat(vote).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(
+                    java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(ConflictException.class);
+            assertThat(recover(setup)).isEmpty();
+            assertThat(text(setup.loadBefore(x, Tid.MAX).data())).isEqualTo("by the holder");
+        }
+    }
+
     @Test
     void errorCodes() throws Exception {
         WireXid committed = xid("codes", 1);

@@ -1,0 +1,91 @@
+package org.jzeo.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jzeo.client.ClientConnectionFactory;
+import org.jzeo.client.ClientOptions;
+import org.jzeo.protocol.XaWire;
+import org.jzeo.server.process.ServerProcess;
+import org.jzeo.server.process.ZeoProxy;
+
+/**
+ * The jzeo storage server an application server under test talks to: a server in its own process (so that it can
+ * be killed for real), reached by the container through a {@link ZeoProxy} whose address never changes, so that a
+ * test can kill the server at an exact protocol step and restart it where the container looks for it.
+ */
+public final class StorageUnderTest implements AutoCloseable {
+    private volatile ServerProcess server;
+    private final ZeoProxy proxy;
+
+    private StorageUnderTest(ServerProcess server) throws IOException {
+        this.server = server;
+        this.proxy = new ZeoProxy(server.address());
+    }
+
+    /** Starts a server for {@code folder/Data.fs} on a free loopback port, and the proxy in front of it. */
+    public static StorageUnderTest start(Path folder) throws IOException, InterruptedException {
+        return new StorageUnderTest(ServerProcess.start(folder.resolve("Data.fs")));
+    }
+
+    /** The address to configure in the container's connection factory (the proxy's). */
+    public String containerAddress() {
+        return proxy.hostPort();
+    }
+
+    /** A Java SE client straight to the server: the tests' own view of the storage. */
+    public ClientConnectionFactory directClient() {
+        return new ClientConnectionFactory(ClientOptions.of(server.hostPort()));
+    }
+
+    /** How many calls of the protocol method {@code method} came from the container so far. */
+    public long containerCalls(String method) {
+        return proxy.calls(method);
+    }
+
+    /** Kills the server with SIGKILL. */
+    public void kill9() throws InterruptedException {
+        server.kill9();
+    }
+
+    /** A new server process for the same Data.fs at the same address, once the old one is gone. */
+    public void restart() throws IOException, InterruptedException {
+        server = server.restart();
+    }
+
+    /**
+     * Arms the proxy: when the container next sends an XA commit, the server is killed before the commit reaches it
+     * (the branch stays prepared in the server's prepared log) and the container's connection is cut.
+     */
+    public void killOnNextXaCommit() {
+        proxy.interceptCall(XaWire.COMMIT, () -> {
+            try {
+                server.kill9();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while killing the server", e);
+            }
+        });
+    }
+
+    /** True once the armed kill happened, within {@code timeout}. */
+    public boolean awaitKilledOnXaCommit(Duration timeout) throws InterruptedException {
+        return proxy.awaitTrap(timeout.toMillis()) != null;
+    }
+
+    public String serverLog() {
+        return server.logText();
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            server.close();
+        }
+    }
+}
