@@ -133,6 +133,18 @@ class JzeoPayaraIT extends BankScenarios {
     }
 
     /**
+     * The adapter's own log lines reach Payara's server.log (through java.util.logging): the pool's ping in the
+     * setup opened the shared storage, which the adapter logs.
+     */
+    @Test
+    @Order(0)
+    void theAdaptersLogReachesTheServerLog() throws Exception {
+        String log = Files.readString(asadmin.serverLog(Asadmin.required("payara.domain")));
+        assertThat(log).containsPattern("org\\.jzeo\\.rar\\.SharedStorage.*\\R?.*opened storage '1' at "
+                + java.util.regex.Pattern.quote(storage.containerAddress()));
+    }
+
+    /**
      * First, on the freshly configured pools: {@code asadmin recover-transactions server} asks every XA pool's
      * XAResource for its prepared branches; it must reach the adapter (an xa_recover call arrives at the jzeo
      * server) and leave no warning or error about it or the transaction service in server.log.
