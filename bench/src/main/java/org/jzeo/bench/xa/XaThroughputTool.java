@@ -11,11 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -31,9 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import javax.sql.XAConnection;
 import javax.transaction.xa.XAResource;
-import org.h2.jdbcx.JdbcDataSource;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StorageConnection;
 import org.jzeo.api.StoredObject;
@@ -48,19 +41,22 @@ import picocli.CommandLine.Option;
 
 /**
  * Throughput of "move money" transactions through jzeo with and without XA (issue 5 §6). Starts a jzeo server as a
- * child process on a fresh Data.fs in a temporary directory (fsync on, the server's default), an H2 file database
- * and Narayana's object store under the same directory, and creates {@code --accounts-per-thread} account objects
+ * child process on a fresh Data.fs in a temporary directory (fsync on, the server's default), a second resource
+ * ({@code --second}: an H2 file database, or a second jzeo server process, see {@link SecondResource}) and
+ * Narayana's object store ({@code --object-store}: its default shadowing file store or its Artemis journal, see
+ * {@link NarayanaStore}) under the same directory, and creates {@code --accounts-per-thread} account objects
  * of {@code --size} bytes per thread. Each transaction reads two of its thread's accounts and writes both (threads
- * never share accounts: no conflicts) and inserts one row into an H2 table, in one of these modes:
+ * never share accounts: no conflicts) and records the transfer in the second resource (an H2 row, or the thread's
+ * ledger object on the second server), in one of these modes:
  * <ul>
- *   <li><b>xa-2pc</b>: jzeo ({@link StorageXAResource}) and H2 (its XAResource) enlisted in one Narayana
+ *   <li><b>xa-2pc</b>: jzeo ({@link StorageXAResource}) and the second resource enlisted in one Narayana
  *       transaction: two-phase commit, jzeo durable at prepare ({@code xa_vote}) and at commit
  *       ({@code xa_commit}), and Narayana writes (and syncs) its own log record between the phases;</li>
  *   <li><b>xa-1pc</b>: only jzeo enlisted in Narayana, which commits it in one phase ({@code commit(onePhase=true)}:
- *       vote and tpc_finish, no Narayana log); the H2 insert in its own local JDBC transaction after it;</li>
+ *       vote and tpc_finish, no Narayana log); the record in its own local transaction after it;</li>
  *   <li><b>local</b>: the same jzeo work with {@link StorageConnection#begin()}/{@link StorageConnection#commit()},
- *       the H2 insert in its own local JDBC transaction;</li>
- *   <li><b>jzeo-only</b> (control, not in the default list): local jzeo commits without H2.</li>
+ *       the record in its own local transaction;</li>
+ *   <li><b>jzeo-only</b> (control, not in the default list): local jzeo commits without the second resource.</li>
  * </ul>
  * with each of {@code --threads} threads, each with its own StorageConnection: all from one ClientConnectionFactory
  * over one ClientStorage ("1 storage": the client commits one transaction at a time on its server connection,
@@ -69,19 +65,21 @@ import picocli.CommandLine.Option;
  * {@code --seconds}; the tables show the median and best window, latency percentiles, the CPU of this JVM and of
  * the server, and where a transaction's time goes (timed sections; the XA calls are timed by wrapping the
  * resources, Narayana's own share is the rest of {@code tm.commit()}). At the end the tool checks that every
- * thread's balances still add up and that H2 holds one row per committed transaction. See bench/README.md,
+ * thread's balances still add up and that the second resource holds one record per committed transaction, per
+ * thread. See bench/README.md,
  * "XA throughput".
  */
 @Command(name = "XaThroughputTool", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Throughput of jzeo transactions with two-phase XA (Narayana + H2), one-phase XA and without XA.")
+        description = "Throughput of jzeo transactions with two-phase XA (Narayana + H2 or a second jzeo server),"
+                + " one-phase XA and without XA.")
 public final class XaThroughputTool implements Callable<Integer> {
     private static final double TARGET_XA2_8 = 1_000;
 
     enum Mode {
-        XA2("xa-2pc", "jzeo + H2 in Narayana, two-phase"),
-        XA1("xa-1pc", "only jzeo in Narayana (one-phase); H2 local"),
-        LOCAL("local", "jzeo begin/commit; H2 local"),
-        JZEO("jzeo-only", "jzeo begin/commit, no H2 (control)");
+        XA2("xa-2pc", "jzeo + second resource in Narayana, two-phase"),
+        XA1("xa-1pc", "only jzeo in Narayana (one-phase); second resource local"),
+        LOCAL("local", "jzeo begin/commit; second resource local"),
+        JZEO("jzeo-only", "jzeo begin/commit, no second resource (control)");
 
         final String label;
         final String what;
@@ -133,6 +131,23 @@ public final class XaThroughputTool implements Callable<Integer> {
                     + " without).")
     boolean narayanaSync = true;
 
+    @Option(names = "--object-store", description = "Narayana's object store: SHADOW (its default file store: a"
+            + " file created, fsynced and deleted per transaction) or JOURNAL (its Artemis journal store, WildFly's"
+            + " use-journal-store: appends group-committed by one fdatasync) (default: ${DEFAULT-VALUE}).")
+    NarayanaStore.Kind objectStore = NarayanaStore.Kind.SHADOW;
+
+    @Option(names = "--journal-aio", negatable = true, description = "With --object-store JOURNAL: Artemis AIO"
+            + " (needs libaio; Narayana falls back to NIO with a warning if it does not load). Default off: NIO,"
+            + " FileChannel.force.")
+    boolean journalAio;
+
+    @Option(names = "--second", description = "Second XA resource: H2 (embedded file database, one row per"
+            + " transfer; does not fsync) or JZEO (a second jzeo server process with its own Data.fs, fsync on; one"
+            + " ledger object per thread updated per transfer) (default: ${DEFAULT-VALUE}).")
+    Second second = Second.H2;
+
+    enum Second { H2, JZEO }
+
     @Option(names = "--stack-samples", description = "Thread-dump samples of the worker threads per configuration,"
             + " taken every 20 ms during the first measured round and summarised (0: none; default: ${DEFAULT-VALUE}).")
     int stackSamples = 100;
@@ -141,10 +156,11 @@ public final class XaThroughputTool implements Callable<Integer> {
             + " end unless --keep or a failure). Its contents are deleted first.")
     Path dir;
 
-    @Option(names = "--keep", description = "Keep the working directory (Data.fs, server.log, H2, Narayana store).")
+    @Option(names = "--keep", description = "Keep the working directory (Data.fs, server.log, second resource,"
+            + " Narayana store).")
     boolean keep;
 
-    @Option(names = "--server-jvm-opt", description = "Extra JVM option for the server process (repeatable).")
+    @Option(names = "--server-jvm-opt", description = "Extra JVM option for the server process(es) (repeatable).")
     List<String> serverJvmOptions = new ArrayList<>();
 
     @Option(names = "--timeout", description = "Seconds to wait for the workers to stop (default: ${DEFAULT-VALUE}).")
@@ -152,7 +168,8 @@ public final class XaThroughputTool implements Callable<Integer> {
 
     private ServerProcess server;
     private String address;
-    private JdbcDataSource h2;
+    private SecondResource secondResource;
+    private AtomicLongArray recordedByThread;
     private TransactionManager tm;
     private Oid[] accounts;
     private long initialBalance = 1_000_000;
@@ -167,19 +184,19 @@ public final class XaThroughputTool implements Callable<Integer> {
         if (System.getProperty("org.jboss.logging.provider") == null) {
             System.setProperty("org.jboss.logging.provider", "slf4j"); // Narayana's INFO lines through slf4j-simple
         }
-        System.exit(new CommandLine(new XaThroughputTool()).execute(args));
+        System.exit(new CommandLine(new XaThroughputTool()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     // ------------------------------------------------------------------------------------------------ sections
 
     static final int BEGIN = 0;
     static final int WORK = 1;
-    static final int SQL = 2;
+    static final int RECORD = 2;
     static final int COMMIT = 3;
-    static final int SQL_COMMIT = 4;
+    static final int RECORD_COMMIT = 4;
     static final int JZ = 5;
-    static final int H2 = JZ + TimedXAResource.SECTIONS;
-    static final int SECTIONS = H2 + TimedXAResource.SECTIONS;
+    static final int SECOND = JZ + TimedXAResource.SECTIONS;
+    static final int SECTIONS = SECOND + TimedXAResource.SECTIONS;
 
     /** One worker's counters: committed transactions and nanoseconds per section, read by the main thread. */
     static final class Stats {
@@ -215,9 +232,10 @@ public final class XaThroughputTool implements Callable<Integer> {
                 + ", java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors()
                 + " CPUs, load average " + loadAverage());
         System.out.printf(Locale.ROOT, "# modes %s, threads %s, storages %s, %d accounts of %d bytes per thread,"
-                        + " %.0f s warm-up + %d × %.0f s per configuration, Narayana log sync %s%n",
+                        + " %.0f s warm-up + %d × %.0f s per configuration, Narayana %s store, log sync %s,"
+                        + " second resource %s%n",
                 modeList.stream().map(m -> m.label).toList(), threads, storages, accountsPerThread, size, warmup,
-                rounds, seconds, narayanaSync ? "on" : "OFF");
+                rounds, seconds, objectStore.name().toLowerCase(Locale.ROOT), narayanaSync ? "on" : "OFF", second);
         boolean tempDir = dir == null;
         Path work = tempDir ? Files.createTempDirectory("jzeo-xbench") : dir.toAbsolutePath();
         boolean ok = false;
@@ -232,29 +250,16 @@ public final class XaThroughputTool implements Callable<Integer> {
             address = bound.getAddress().getHostAddress() + ":" + bound.getPort();
             System.out.println("# server pid " + server.pid() + " on " + address + " (fsync on), log " + server.log());
 
-            h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + work.resolve("h2").resolve("bank"));
-            try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE transfer (id BIGINT PRIMARY KEY, thread INT, src BIGINT, dst BIGINT,"
-                        + " amount BIGINT, note VARCHAR(100))");
-            }
-            System.out.println("# H2 " + h2.getURL());
+            int maxThreads = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
+            recordedByThread = new AtomicLongArray(maxThreads);
+            secondResource = second == Second.H2 ? new H2Resource(work.resolve("h2").resolve("bank"))
+                    : new JzeoResource(work.resolve("second"), serverJvmOptions, maxThreads, size);
 
-            String store = work.resolve("narayana").toString();
-            System.setProperty("ObjectStoreEnvironmentBean.objectStoreDir", store);
-            System.setProperty("com.arjuna.ats.arjuna.objectstore.objectStoreDir", store);
-            System.setProperty("CoreEnvironmentBean.nodeIdentifier", "xbench");
-            if (!narayanaSync) {
-                System.setProperty("ObjectStoreEnvironmentBean.objectStoreSync", "false");
-                System.setProperty("ObjectStoreEnvironmentBean.transactionSync", "false");
-            }
+            NarayanaStore.configure(objectStore, work.resolve("narayana"), narayanaSync, journalAio);
             tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
-            var env = com.arjuna.ats.arjuna.common.arjPropertyManager.getObjectStoreEnvironmentBean();
-            System.out.println("# Narayana " + tm.getClass().getSimpleName() + ", object store "
-                    + env.getObjectStoreType() + " in " + env.getObjectStoreDir() + ", objectStoreSync "
-                    + env.isObjectStoreSync() + ", transactionSync " + env.isTransactionSync());
+            System.out.println("# Narayana " + tm.getClass().getSimpleName() + ", " + NarayanaStore.describe());
 
-            createAccounts(threads.stream().mapToInt(Integer::intValue).max().orElse(1) * accountsPerThread);
+            createAccounts(maxThreads * accountsPerThread);
 
             for (Mode mode : modeList) {
                 List<Result> ofMode = new ArrayList<>();
@@ -281,10 +286,13 @@ public final class XaThroughputTool implements Callable<Integer> {
                 }
                 printModeTable(mode, ofMode);
             }
-            ok = verifyRows();
+            ok = verifyRecords();
         } finally {
             if (server != null) {
                 System.out.println("# server stopped (SIGTERM), exit status " + server.stop(60));
+            }
+            if (secondResource != null) {
+                secondResource.close();
             }
             printFinalTable();
             if (tempDir && !keep && ok) {
@@ -337,16 +345,14 @@ public final class XaThroughputTool implements Callable<Integer> {
         final Oid[] mine;
         final StorageConnection connection;
         XAResource jzeo;
-        XAConnection xaSql;
-        XAResource sqlResource;
-        Connection sql;
-        PreparedStatement insert;
+        SecondResource.Session record;
+        XAResource recordResource;
         volatile boolean stop;
         final AtomicReference<Throwable> failure;
         long iteration;
 
         Worker(int index, Mode mode, ClientConnectionFactory factory, AtomicReference<Throwable> failure)
-                throws SQLException {
+                throws Exception {
             this.index = index;
             this.mode = mode;
             this.failure = failure;
@@ -355,17 +361,11 @@ public final class XaThroughputTool implements Callable<Integer> {
             if (mode == Mode.XA2 || mode == Mode.XA1) {
                 jzeo = new TimedXAResource(StorageXAResource.of(connection), stats, JZ);
             }
-            if (mode == Mode.XA2) {
-                xaSql = h2.getXAConnection();
-                sqlResource = new TimedXAResource(xaSql.getXAResource(), stats, H2);
-                sql = xaSql.getConnection();
-            } else if (mode != Mode.JZEO) {
-                sql = h2.getConnection();
-                sql.setAutoCommit(false);
+            if (mode != Mode.JZEO) {
+                record = secondResource.session(index, mode == Mode.XA2);
             }
-            if (sql != null) {
-                insert = sql.prepareStatement("INSERT INTO transfer (id, thread, src, dst, amount, note)"
-                        + " VALUES (?, ?, ?, ?, ?, ?)");
+            if (mode == Mode.XA2) {
+                recordResource = new TimedXAResource(record.xaResource(), stats, SECOND);
             }
         }
 
@@ -401,12 +401,12 @@ public final class XaThroughputTool implements Callable<Integer> {
                     tm.begin();
                     Transaction tx = tm.getTransaction();
                     tx.enlistResource(jzeo);
-                    tx.enlistResource(sqlResource);
+                    tx.enlistResource(recordResource);
                     t1 = lap(BEGIN, t0);
                     move(src, dst);
                     t2 = lap(WORK, t1);
                     insert(src, dst);
-                    t3 = lap(SQL, t2);
+                    t3 = lap(RECORD, t2);
                     tm.commit();
                     lap(COMMIT, t3);
                 }
@@ -419,9 +419,9 @@ public final class XaThroughputTool implements Callable<Integer> {
                     tm.commit();
                     t3 = lap(COMMIT, t2);
                     insert(src, dst);
-                    long t4 = lap(SQL, t3);
-                    sql.commit();
-                    lap(SQL_COMMIT, t4);
+                    long t4 = lap(RECORD, t3);
+                    record.commitLocal();
+                    lap(RECORD_COMMIT, t4);
                 }
                 case LOCAL, JZEO -> {
                     connection.begin();
@@ -432,9 +432,9 @@ public final class XaThroughputTool implements Callable<Integer> {
                     t3 = lap(COMMIT, t2);
                     if (mode == Mode.LOCAL) {
                         insert(src, dst);
-                        long t4 = lap(SQL, t3);
-                        sql.commit();
-                        lap(SQL_COMMIT, t4);
+                        long t4 = lap(RECORD, t3);
+                        record.commitLocal();
+                        lap(RECORD_COMMIT, t4);
                     }
                 }
                 default -> throw new IllegalStateException(mode.toString());
@@ -454,14 +454,9 @@ public final class XaThroughputTool implements Callable<Integer> {
             connection.write(dst, payload(balance(b) + 1, iteration), List.of());
         }
 
-        private void insert(Oid src, Oid dst) throws SQLException {
-            insert.setLong(1, rowIds.incrementAndGet());
-            insert.setInt(2, index);
-            insert.setLong(3, src.value());
-            insert.setLong(4, dst.value());
-            insert.setLong(5, 1);
-            insert.setString(6, "move 1 from " + src + " to " + dst);
-            insert.executeUpdate();
+        private void insert(Oid src, Oid dst) throws Exception {
+            record.record(rowIds.incrementAndGet(), index, src, dst);
+            recordedByThread.incrementAndGet(index);
         }
 
         private void cleanUp() {
@@ -476,8 +471,8 @@ public final class XaThroughputTool implements Callable<Integer> {
                 if (connection.inTransaction()) {
                     connection.abort();
                 }
-                if (sql != null && mode != Mode.XA2) {
-                    sql.rollback();
+                if (record != null) {
+                    record.rollbackLocal();
                 }
             } catch (Exception ignored) {
                 // best effort
@@ -485,18 +480,8 @@ public final class XaThroughputTool implements Callable<Integer> {
         }
 
         void close() {
-            try {
-                if (insert != null) {
-                    insert.close();
-                }
-                if (sql != null) {
-                    sql.close();
-                }
-                if (xaSql != null) {
-                    xaSql.close();
-                }
-            } catch (SQLException e) {
-                System.out.println("# closing H2 of worker " + index + ": " + e);
+            if (record != null) {
+                record.close();
             }
             connection.close();
         }
@@ -504,8 +489,8 @@ public final class XaThroughputTool implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------------ runs
 
-    /** One measured round: transactions, seconds, CPU of this JVM and of the server (ns). */
-    private record Round(long txs, double seconds, long ownCpu, long serverCpu) {
+    /** One measured round: transactions, seconds, CPU of this JVM, of the server and of the second server (ns). */
+    private record Round(long txs, double seconds, long ownCpu, long serverCpu, long secondCpu) {
         double rate() {
             return txs / seconds;
         }
@@ -527,15 +512,21 @@ public final class XaThroughputTool implements Callable<Integer> {
             return mode == Mode.XA2 && threads >= 8 ? TARGET_XA2_8 : 0;
         }
 
-        /** CPU of this JVM and the server over all rounds, in % of one core, and µs per transaction. */
+        /** CPU of this JVM and the server(s) over all rounds, in % of one core, and µs per transaction. */
         String cpu() {
             long txs = rounds.stream().mapToLong(Round::txs).sum();
             double secs = rounds.stream().mapToDouble(Round::seconds).sum();
             long own = rounds.stream().mapToLong(Round::ownCpu).sum();
             long srv = rounds.stream().mapToLong(Round::serverCpu).sum();
-            return String.format(Locale.ROOT, "tool %.0f%% (%.0f µs/tx), server %.0f%% (%.0f µs/tx)",
+            String out = String.format(Locale.ROOT, "tool %.0f%% (%.0f µs/tx), server %.0f%% (%.0f µs/tx)",
                     own / 1e9 / secs * 100, own / 1e3 / Math.max(1, txs), srv / 1e9 / secs * 100,
                     srv / 1e3 / Math.max(1, txs));
+            if (rounds.stream().allMatch(r -> r.secondCpu() >= 0)) {
+                long second = rounds.stream().mapToLong(Round::secondCpu).sum();
+                out += String.format(Locale.ROOT, ", server #2 %.0f%% (%.0f µs/tx)", second / 1e9 / secs * 100,
+                        second / 1e3 / Math.max(1, txs));
+            }
+            return out;
         }
     }
 
@@ -558,6 +549,7 @@ public final class XaThroughputTool implements Callable<Integer> {
                 factories.add(new ClientConnectionFactory(storage, true, threadCount,
                         ClientConnectionFactory.DEFAULT_OBJECT_CACHE_SIZE));
             }
+            secondResource.open(threadCount, storageCount);
             for (int i = 0; i < threadCount; i++) {
                 workers.add(new Worker(i, mode, factories.get(i % storageCount), failure));
             }
@@ -575,6 +567,7 @@ public final class XaThroughputTool implements Callable<Integer> {
                 long c0 = count(workers);
                 long own0 = ownCpu();
                 long srv0 = server.cpuNanos();
+                long second0 = secondResource.cpuNanos();
                 long n0 = System.nanoTime();
                 if (r == 0 && stackSamples > 0) {
                     stacks = sampleStacks(running, seconds);
@@ -582,7 +575,9 @@ public final class XaThroughputTool implements Callable<Integer> {
                 sleepUntil(n0 + (long) (seconds * 1e9), failure);
                 long n1 = System.nanoTime();
                 long c1 = count(workers);
-                Round round = new Round(c1 - c0, (n1 - n0) / 1e9, ownCpu() - own0, server.cpuNanos() - srv0);
+                long second1 = secondResource.cpuNanos();
+                Round round = new Round(c1 - c0, (n1 - n0) / 1e9, ownCpu() - own0, server.cpuNanos() - srv0,
+                        second0 < 0 ? -1 : second1 - second0);
                 roundList.add(round);
                 System.out.printf(Locale.ROOT, "   round %d: %,d tx in %.2f s = %,.0f tx/s%n", r + 1, round.txs,
                         round.seconds, round.rate());
@@ -627,6 +622,7 @@ public final class XaThroughputTool implements Callable<Integer> {
                 }
             }
             factories.forEach(ClientConnectionFactory::close);
+            secondResource.release();
         }
     }
 
@@ -647,15 +643,15 @@ public final class XaThroughputTool implements Callable<Integer> {
         }
     }
 
-    private boolean verifyRows() throws SQLException {
-        try (Connection c = h2.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM transfer")) {
-            rs.next();
-            long rows = rs.getLong(1);
-            System.out.printf(Locale.ROOT, "%n# check: H2 holds %,d transfer rows, %,d inserted; %,d transactions"
-                    + " committed in all (jzeo-only ones insert none)%n", rows, rowIds.get(), committed.get());
-            return rows == rowIds.get();
+    private boolean verifyRecords() throws Exception {
+        long[] perThread = new long[recordedByThread.length()];
+        for (int t = 0; t < perThread.length; t++) {
+            perThread[t] = recordedByThread.get(t);
         }
+        boolean ok = secondResource.verify(rowIds.get(), perThread);
+        System.out.printf(Locale.ROOT, "# check: %s; %,d transactions committed in all (jzeo-only ones record"
+                + " none)%n", ok ? "one record per recorded transfer" : "RECORDS DO NOT MATCH", committed.get());
+        return ok;
     }
 
     private static long[] sections(List<Worker> workers) {
@@ -698,7 +694,7 @@ public final class XaThroughputTool implements Callable<Integer> {
 
     /**
      * Takes {@link #stackSamples} thread dumps of the workers during {@code seconds} and counts, per worker state,
-     * its top frame and the innermost frame of jzeo, Narayana or H2 code under it.
+     * its top frame and the innermost frame of jzeo, Narayana, Artemis journal or H2 code under it.
      */
     private String sampleStacks(List<Thread> workers, double seconds) throws InterruptedException {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -718,7 +714,8 @@ public final class XaThroughputTool implements Callable<Integer> {
                 for (StackTraceElement e : st) {
                     String c = e.getClassName();
                     if (c.startsWith("org.jzeo.client") || c.startsWith("org.jzeo.api") || c.startsWith("com.arjuna")
-                            || c.startsWith("org.h2") || c.startsWith("org.jzeo.bench")) {
+                            || c.startsWith("org.h2") || c.startsWith("org.jzeo.bench")
+                            || c.startsWith("org.apache.activemq")) {
                         owner = frame(e);
                         break;
                     }
@@ -744,8 +741,12 @@ public final class XaThroughputTool implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------------ output
 
-    private static final String[] SECTION_NAMES = {"begin (+enlist, XA start)", "jzeo read 2 + write 2",
-            "H2 insert", "commit (tm.commit / connection.commit)", "H2 local commit"};
+    private String[] sectionNames() {
+        String name = secondResource.name();
+        return new String[] {"begin (+enlist, XA start)", "jzeo read 2 + write 2", name + " record",
+            "commit (tm.commit / connection.commit)", name + " local commit"};
+    }
+
     private static final String[] XA_CALLS = {"start", "end", "prepare", "commit", "rollback"};
 
     private void report(Result r) {
@@ -755,14 +756,15 @@ public final class XaThroughputTool implements Callable<Integer> {
         long txs = Math.max(1, r.sectionTxs);
         // per transaction, in µs of one thread's time (sum over threads / transactions)
         System.out.println("   time per transaction and thread (µs, all rounds; latency ≈ the sum):");
-        for (int i = 0; i < SECTION_NAMES.length; i++) {
+        String[] sectionNames = sectionNames();
+        for (int i = 0; i < sectionNames.length; i++) {
             if (r.sectionNanos[i] > 0) {
-                System.out.printf(Locale.ROOT, "     %-42s %8.0f%n", SECTION_NAMES[i], r.sectionNanos[i] / 1e3 / txs);
+                System.out.printf(Locale.ROOT, "     %-42s %8.0f%n", sectionNames[i], r.sectionNanos[i] / 1e3 / txs);
             }
         }
         long xaInCommit = 0;
-        for (int base : new int[] {JZ, H2}) {
-            String who = base == JZ ? "jzeo XA " : "H2 XA ";
+        for (int base : new int[] {JZ, SECOND}) {
+            String who = base == JZ ? "jzeo XA " : secondResource.name() + " XA ";
             for (int c = 0; c < TimedXAResource.SECTIONS; c++) {
                 long ns = r.sectionNanos[base + c];
                 if (ns > 0) {
@@ -778,7 +780,7 @@ public final class XaThroughputTool implements Callable<Integer> {
                     (r.sectionNanos[COMMIT] - xaInCommit) / 1e3 / txs);
         }
         if (!r.stacks.isEmpty()) {
-            System.out.println("   worker stack samples (state, innermost jzeo/Narayana/H2 frame <- top frame):");
+            System.out.println("   worker stack samples (state, innermost jzeo/Narayana/Artemis/H2 frame <- top frame):");
             System.out.print(r.stacks);
         }
     }

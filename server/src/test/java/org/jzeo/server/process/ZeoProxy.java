@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,7 @@ public final class ZeoProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> answered = new ConcurrentHashMap<>();
     private volatile Trap trap;
 
     /** One armed trap: the method it waits for, what it does, and whether it went off. */
@@ -57,6 +59,12 @@ public final class ZeoProxy implements AutoCloseable {
     /** How many calls of {@code method} clients have sent through this proxy so far. */
     public long calls(String method) {
         LongAdder count = calls.get(method);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** How many of those calls the server answered, the answer passed on to the client. */
+    public long answered(String method) {
+        LongAdder count = answered.get(method);
         return count == null ? 0 : count.sum();
     }
 
@@ -124,6 +132,8 @@ public final class ZeoProxy implements AutoCloseable {
         private final MessageCodec codec = new MessageCodec();
         private volatile MessageId watchedCall;
         private volatile Trap watchedTrap;
+        /** The calls of this connection awaiting their answer: msgid → method. */
+        private final Map<MessageId, String> pending = new ConcurrentHashMap<>();
 
         Pair(Socket client, Socket upstream) {
             this.client = client;
@@ -139,12 +149,19 @@ public final class ZeoProxy implements AutoCloseable {
                     int length = in.readInt();
                     byte[] payload = new byte[length];
                     in.readFully(payload);
-                    if (caught(decode(payload), toServer)) {
+                    WireMessage message = decode(payload);
+                    if (caught(message, toServer)) {
                         return;
                     }
                     out.writeInt(length);
                     out.write(payload);
                     out.flush();
+                    if (message != null && !toServer && message.isReply()) {
+                        String method = pending.remove(message.msgid());
+                        if (method != null) {
+                            answered.computeIfAbsent(method, name -> new LongAdder()).increment();
+                        }
+                    }
                 }
             } catch (EOFException e) {
                 // the other side closed
@@ -164,6 +181,9 @@ public final class ZeoProxy implements AutoCloseable {
             if (toServer) {
                 if (message.isCall()) {
                     calls.computeIfAbsent(message.name(), name -> new LongAdder()).increment();
+                    if (!message.isAsync()) {
+                        pending.put(message.msgid(), message.name());
+                    }
                 }
                 Trap armed = trap;
                 if (armed == null || !message.isCall() || !armed.method().equals(message.name())

@@ -168,12 +168,17 @@ public abstract class BankScenarios {
         assertThat(bank().open(100, "gina", "hal").status()).isEqualTo(200);
         assertThat(bank().transfer("gina", "hal", 10, false).status()).isEqualTo(200);
 
+        // get_info is the last call of the adapter's client before it goes live again on a new connection.
+        long connections = storage().containerCallsAnswered("get_info");
         storage().kill9();
         storage().restart();
+        Await.until("the adapter's client to reconnect and verify its cache", RECOVERY_TIMEOUT,
+                () -> storage().containerCallsAnswered("get_info") > connections);
 
         for (int i = 0; i < 5; i++) {
             Answer answer = bank().transfer("gina", "hal", 1, false);
             assertThat(answer.status()).as("transfer %d after the restart: %s", i, answer.body()).isEqualTo(200);
+            assertThat(answer.attempts()).as("no pooled connection failed after the reconnection").isEqualTo(1);
         }
         Map<String, Long> expected = Map.of("gina", 85L, "hal", 115L);
         assertThat(balances(Source.STORAGE, "gina", "hal")).isEqualTo(expected);

@@ -44,6 +44,11 @@ public final class StorageUnderTest implements AutoCloseable {
         return proxy.calls(method);
     }
 
+    /** How many calls of {@code method} from the container the server answered so far. */
+    public long containerCallsAnswered(String method) {
+        return proxy.answered(method);
+    }
+
     /** Kills the server with SIGKILL. */
     public void kill9() throws InterruptedException {
         server.kill9();
