@@ -15,6 +15,11 @@ final class RevisionIndex {
     private static final class Revisions {
         CacheEntry current;
         TreeMap<Long, CacheEntry> noncurrent;
+        /**
+         * The largest end of {@link #noncurrent} (0 if none), kept up to date so that a store need not scan every
+         * old revision of an object that is written often: a hot object collects thousands of them.
+         */
+        long newestEnd;
 
         boolean isEmpty() {
             return current == null && (noncurrent == null || noncurrent.isEmpty());
@@ -62,8 +67,12 @@ final class RevisionIndex {
     /** The largest end tid of the non-current revisions of {@code oid}, 0 if none. */
     long newestEnd(long oid) {
         Revisions r = byOid.get(oid);
+        return r == null ? 0 : r.newestEnd;
+    }
+
+    private static long scanNewestEnd(Revisions r) {
         long newest = 0;
-        if (r != null && r.noncurrent != null) {
+        if (r.noncurrent != null) {
             for (CacheEntry e : r.noncurrent.values()) {
                 if (Long.compareUnsigned(e.end, newest) > 0) {
                     newest = e.end;
@@ -88,6 +97,9 @@ final class RevisionIndex {
             if (r.noncurrent.putIfAbsent(e.start(), e) != null) {
                 throw new IllegalStateException("duplicate revision " + e.key);
             }
+            if (Long.compareUnsigned(e.end, r.newestEnd) > 0) {
+                r.newestEnd = e.end;
+            }
         }
         count++;
     }
@@ -110,6 +122,9 @@ final class RevisionIndex {
             removed = true;
         } else {
             removed = r.noncurrent != null && r.noncurrent.remove(e.start(), e);
+            if (removed && e.end == r.newestEnd) {
+                r.newestEnd = scanNewestEnd(r); // seldom: eviction mostly takes older revisions first
+            }
         }
         if (removed) {
             count--;

@@ -68,6 +68,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long the outcome of a completed XA branch is remembered (default 86400).")
     Double xaOutcomeRetention;
 
+    @Option(names = "--xa-outcome-limit", paramLabel = "N",
+            description = "How many completed XA outcomes are remembered at most, the oldest forgotten first"
+                    + " (default 100000).")
+    Integer xaOutcomeLimit;
+
     @Override
     public Integer call() throws InterruptedException {
         ServerConfig config = configuration();
@@ -144,6 +149,12 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--xa-outcome-retention must be 0 or more seconds");
             }
             zeo = zeo.withXaOutcomeRetention(Duration.ofMillis((long) (xaOutcomeRetention * 1000)));
+        }
+        if (xaOutcomeLimit != null) {
+            if (xaOutcomeLimit < 1) {
+                throw new IllegalArgumentException("--xa-outcome-limit must be 1 or more");
+            }
+            zeo = zeo.withXaOutcomeLimit(xaOutcomeLimit);
         }
         config = config.withZeo(zeo);
         if (filename != null) {

@@ -36,13 +36,15 @@ import java.util.Optional;
  *                                 (jzeo {@code xa-heuristic-timeout}); empty (default): never
  * @param xaOutcomeRetention       how long the outcome of a completed XA branch is remembered for repeated commits
  *                                 and rollbacks (jzeo {@code xa-outcome-retention}, 24h)
+ * @param xaOutcomeLimit           how many completed outcomes are remembered at most, the oldest forgotten first
+ *                                 (jzeo {@code xa-outcome-limit}, 100000)
  */
 public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidationQueueSize,
                         Optional<Duration> invalidationAge, Optional<Duration> transactionTimeout,
                         boolean clientConflictResolution, Optional<Path> pidFile, Optional<TlsConfig> tls,
                         int maxFrameSize, Duration lockWait, boolean groupCommit,
                         Optional<ListenAddress> monitorAddress, Optional<ListenAddress> metricsAddress,
-                        Optional<Duration> xaHeuristicTimeout, Duration xaOutcomeRetention) {
+                        Optional<Duration> xaHeuristicTimeout, Duration xaOutcomeRetention, int xaOutcomeLimit) {
 
     /** The address used when none is configured. */
     public static final ListenAddress DEFAULT_ADDRESS = new ListenAddress.Tcp("127.0.0.1", 8100);
@@ -52,6 +54,7 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
     public static final int MIN_MAX_FRAME_SIZE = 64 * 1024;
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_XA_OUTCOME_RETENTION = Duration.ofHours(24);
+    public static final int DEFAULT_XA_OUTCOME_LIMIT = org.jzeo.server.xa.XaOptions.DEFAULT_OUTCOME_LIMIT;
 
     public ZeoConfig {
         Objects.requireNonNull(address, "address");
@@ -82,6 +85,9 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         if (xaOutcomeRetention.isNegative()) {
             throw new IllegalArgumentException("xaOutcomeRetention " + xaOutcomeRetention);
         }
+        if (xaOutcomeLimit < 1) {
+            throw new IllegalArgumentException("xaOutcomeLimit " + xaOutcomeLimit);
+        }
     }
 
     /** Every option at its default: what the server uses when {@code <zeo>} is absent or empty. */
@@ -89,107 +95,114 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         return new ZeoConfig(DEFAULT_ADDRESS, false, DEFAULT_INVALIDATION_QUEUE_SIZE, Optional.empty(),
                 Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
                 DEFAULT_LOCK_WAIT, true, Optional.empty(), Optional.empty(),
-                Optional.empty(), DEFAULT_XA_OUTCOME_RETENTION);
+                Optional.empty(), DEFAULT_XA_OUTCOME_RETENTION, DEFAULT_XA_OUTCOME_LIMIT);
     }
 
     /** For the command line's {@code -a}. */
     public ZeoConfig withAddress(ListenAddress value) {
         return new ZeoConfig(value, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For the command line's {@code --invalidation-queue-size}. */
     public ZeoConfig withInvalidationQueueSize(int value) {
         return new ZeoConfig(address, readOnly, value, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For tests and embedding: client-side conflict resolution on or off. */
     public ZeoConfig withClientConflictResolution(boolean value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 value, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, metricsAddress,
-                xaHeuristicTimeout, xaOutcomeRetention);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     public ZeoConfig withLockWait(Duration value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, value, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     public ZeoConfig withMaxFrameSize(int value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, value, lockWait, groupCommit, monitorAddress, metricsAddress,
-                xaHeuristicTimeout, xaOutcomeRetention);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     public ZeoConfig withTls(Optional<TlsConfig> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, value, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     public ZeoConfig withInvalidationAge(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, value, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For the command line's {@code -r}. */
     public ZeoConfig withReadOnly(boolean value) {
         return new ZeoConfig(address, value, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For the command line's {@code -t}. */
     public ZeoConfig withTransactionTimeout(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, value,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For the command line's {@code --pid-file}. */
     public ZeoConfig withPidFile(Optional<Path> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, value, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For {@code monitor-address} and the command line's {@code --monitor-address}. */
     public ZeoConfig withMonitorAddress(Optional<ListenAddress> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, value, metricsAddress,
-                xaHeuristicTimeout, xaOutcomeRetention);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For {@code metrics-address} and the command line's {@code --metrics-address}. */
     public ZeoConfig withMetricsAddress(Optional<ListenAddress> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, value,
-                xaHeuristicTimeout, xaOutcomeRetention);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For {@code xa-heuristic-timeout} and the command line's {@code --xa-heuristic-timeout}. */
     public ZeoConfig withXaHeuristicTimeout(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
-                metricsAddress, value, xaOutcomeRetention);
+                metricsAddress, value, xaOutcomeRetention, xaOutcomeLimit);
     }
 
     /** For {@code xa-outcome-retention} and the command line's {@code --xa-outcome-retention}. */
     public ZeoConfig withXaOutcomeRetention(Duration value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
-                metricsAddress, xaHeuristicTimeout, value);
+                metricsAddress, xaHeuristicTimeout, value, xaOutcomeLimit);
+    }
+
+    /** For {@code xa-outcome-limit} and the command line's {@code --xa-outcome-limit}. */
+    public ZeoConfig withXaOutcomeLimit(int value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
+                metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, value);
     }
 
     /** The XA settings of the storages. */
     public org.jzeo.server.xa.XaOptions xaOptions() {
         return new org.jzeo.server.xa.XaOptions(xaHeuristicTimeout, xaOutcomeRetention,
-                org.jzeo.server.xa.XaOptions.DEFAULT_COMPACT_THRESHOLD);
+                org.jzeo.server.xa.XaOptions.DEFAULT_COMPACT_THRESHOLD, xaOutcomeLimit);
     }
 
     private static void requirePositive(String what, Duration value) {

@@ -48,6 +48,8 @@ final class ZeoSectionBinder {
         Optional<Duration> xaHeuristicTimeout = r.optional("xa-heuristic-timeout", ZeoSectionBinder::positiveInterval);
         Duration xaOutcomeRetention = r.get("xa-outcome-retention", Datatypes::timeInterval,
                 ZeoConfig.DEFAULT_XA_OUTCOME_RETENTION);
+        int xaOutcomeLimit = r.get("xa-outcome-limit", ZeoSectionBinder::outcomeLimit,
+                ZeoConfig.DEFAULT_XA_OUTCOME_LIMIT);
         r.refuse("authentication-protocol", ZEO4_AUTH);
         r.refuse("authentication-database", ZEO4_AUTH);
         r.refuse("authentication-realm", ZEO4_AUTH);
@@ -55,7 +57,15 @@ final class ZeoSectionBinder {
         r.finish();
         return new ZeoConfig(address.orElse(ZeoConfig.DEFAULT_ADDRESS), readOnly, queueSize, invalidationAge,
                 transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
+    }
+
+    private static int outcomeLimit(String text) {
+        long n = Datatypes.integer(text);
+        if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + text + "' is not an outcome limit (1 or more branches)");
+        }
+        return (int) n;
     }
 
     /** An HTTP listen address: host:port, [ipv6]:port or a bare port; a Unix socket path is refused. */

@@ -7,6 +7,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,10 @@ final class XaBranches {
     private final Map<WireXid, Outcome> outcomes = new LinkedHashMap<>();
     private final Set<WireXid> preparing = new HashSet<>();
     private PreparedLog log = PreparedLog.inMemory();
+    /** Whether the outcome limit was reached once (it is logged once); guarded by {@link #lock}. */
+    private boolean warnedAboutLimit;
+    /** The log's size after the last compaction (what it holds live then); guarded by {@link #lock}. */
+    private long compactedSize;
     private ScheduledExecutorService scheduler;
 
     XaBranches(ServedStorage served, XaOptions options, InstantSource clock) {
@@ -118,6 +123,7 @@ final class XaBranches {
         lock.lock();
         try {
             Map<WireXid, XaLogRecord.Prepared> found = replay(records);
+            trimOutcomes();
             recognise(found, storage);
             for (XaLogRecord.Prepared p : found.values()) {
                 relock(p, storage);
@@ -233,6 +239,7 @@ final class XaBranches {
         try {
             long before = log.size();
             log.rewrite(live);
+            compactedSize = log.size();
             LOG.debug("storage '{}': XA log compacted from {} to {} bytes", served.name(), before, log.size());
         } catch (IOException e) {
             // The old log is intact (the rename did not happen): nothing is lost, it is only longer.
@@ -248,14 +255,53 @@ final class XaBranches {
                 + " its prepared log: " + e.getMessage());
     }
 
+    /**
+     * Forgets the oldest completed outcomes beyond {@code xa-outcome-limit} (heuristic ones stay until xa_forget):
+     * remembered outcomes cost heap, and a day of them at a high XA rate would not fit. The log loses them at its
+     * next compaction. A transaction manager repeats a lost commit within minutes, long before an outcome this old
+     * goes; a commit repeated after it went is answered XAER_NOTA, as for an xid never prepared here.
+     */
+    private void trimOutcomes() {
+        int excess = outcomes.size() - options.outcomeLimit();
+        if (excess <= 0) {
+            return;
+        }
+        Iterator<Map.Entry<WireXid, Outcome>> oldestFirst = outcomes.entrySet().iterator();
+        while (excess > 0 && oldestFirst.hasNext()) {
+            if (oldestFirst.next().getValue().kind() != Kind.HEURISTIC) {
+                oldestFirst.remove();
+                excess--;
+            }
+        }
+        if (!warnedAboutLimit) {
+            warnedAboutLimit = true;
+            LOG.warn("storage '{}': more than {} completed XA outcomes within xa-outcome-retention ({}); the oldest"
+                    + " are forgotten early from now on (raise xa-outcome-limit to keep them longer)", served.name(),
+                    options.outcomeLimit(), options.outcomeRetention());
+        }
+    }
+
     private void maybeCompact() {
+        trimOutcomes();
         if (unpublished > 0) {
             return; // a compaction would leave out records written but not yet forced and published
         }
-        long size = log.size();
-        if (size > options.compactThreshold() && (prepared.isEmpty() || size > 16 * options.compactThreshold())) {
+        if (compactionDue(log.size(), compactedSize, options.compactThreshold(), prepared.isEmpty())) {
             compact();
         }
+    }
+
+    /**
+     * Whether a log of {@code size} bytes, {@code compactedSize} right after its last compaction, is due for one.
+     * Measured by the growth since then, not the size: the remembered outcomes alone can exceed the threshold (a
+     * day of commits), and a size test then rewrote the whole log at every commit. Waiting for a growth of at
+     * least the live size keeps the rewriting to a constant cost per record appended. While branches are
+     * prepared, only a growth of 16 thresholds (or of the live size, if larger) forces it.
+     */
+    static boolean compactionDue(long size, long compactedSize, long threshold, boolean nonePrepared) {
+        long growth = size - compactedSize;
+        return growth > Math.max(threshold, compactedSize)
+                && (nonePrepared || growth > Math.max(16 * threshold, compactedSize));
     }
 
     /** Stops the timers, releases the locks of the prepared branches (they stay in the log) and closes the log. */
@@ -457,9 +503,11 @@ final class XaBranches {
         lock.lock();
         try {
             Outcome outcome = outcomes.get(xid);
+            // Null only if already forgotten for the outcome limit by concurrent commits (a limit that small).
+            long time = outcome == null ? clock.millis() : outcome.timeMillis();
             try {
                 // No fsync of its own: Data.fs already holds the commit with its xid, which a restart finds.
-                log.appendLazily(new XaLogRecord.Committed(xid, outcome.timeMillis(), tid, outcome.oids()));
+                log.appendLazily(new XaLogRecord.Committed(xid, time, tid, List.copyOf(oids)));
             } catch (IOException e) {
                 // The commit is in the storage with the xid: a restart records the outcome from there.
                 LOG.error("storage '{}': recording the commit of XA branch {} ({}) in the XA log failed", served.name(),

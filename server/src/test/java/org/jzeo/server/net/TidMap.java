@@ -106,16 +106,20 @@ final class TidMap {
                 after = e;
             }
         }
-        double now = System.currentTimeMillis() / 1000.0;
+        java.time.Instant clock = java.time.Instant.now();
+        double now = clock.getEpochSecond() + clock.getNano() / 1e9;
         if (before == null) {
             return Math.min(recordedSeconds, now);
         }
-        double candidate = Tid.of(before.getValue()).toEpochSeconds()
-                + (recordedSeconds - Tid.of(before.getKey()).toEpochSeconds());
+        double beforeActual = Tid.of(before.getValue()).toEpochSeconds();
+        double candidate = beforeActual + (recordedSeconds - Tid.of(before.getKey()).toEpochSeconds());
         if (after != null) {
             candidate = Math.min(candidate, Tid.of(after.getValue()).toEpochSeconds() - 1e-6);
         }
-        return Math.min(candidate, now);
+        // Never at or before the actual tid it follows (1 µs after it: more than a double's rounding here): a commit
+        // made a moment ago can carry a time ahead of the wall clock's reading, and a pack time before it would
+        // leave that commit out of the pack.
+        return Math.max(Math.min(candidate, now), beforeActual + 1e-6);
     }
 
     /** How many recorded tids have been paired (z64 and maxtid not counted). */

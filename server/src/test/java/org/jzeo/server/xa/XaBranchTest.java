@@ -284,4 +284,49 @@ class XaBranchTest {
             assertThat(recover(c)).isEmpty();
         }
     }
+
+    /**
+     * xa-outcome-limit: past it the oldest completed outcomes are forgotten (a repeated commit then gets XAER_NOTA,
+     * as for an unknown xid), the newer ones still answer a repeated commit truthfully, also after a restart;
+     * a heuristic outcome is never forgotten for the limit (it waits for xa_forget) and takes its place in it.
+     */
+    @Test
+    void theOldestOutcomesBeyondTheLimitAreForgotten() throws Exception {
+        Path data = dir.resolve("Data.fs");
+        java.util.function.UnaryOperator<org.jzeo.server.config.ZeoConfig> limitOfThree =
+                z -> z.withLockWait(LOCK_WAIT).withXaOutcomeLimit(3)
+                        .withXaHeuristicTimeout(Optional.of(Duration.ofMillis(300)));
+        List<XaCalls.Commit> commits = new java.util.ArrayList<>();
+        WireXid heuristic = xid("limit-heuristic", 1);
+        try (RunningServer server = TestServers.start(data, limitOfThree); ZeoTestClient c = XaCalls.connect(server);
+             ZeoTestClient other = XaCalls.connect(server)) {
+            Oid h = c.newOids(1).get(0);
+            prepare(c, 1, heuristic, h, Tid.ZERO, "left to the heuristic timeout");
+            XaCalls.await("the heuristic rollback to release the lock", Duration.ofSeconds(10), () -> {
+                try {
+                    other.commit(2, Map.of(h, text("h by other")), Map.of());
+                    return true;
+                } catch (ConflictException e) {
+                    return false;
+                }
+            });
+            assertThat(xaError(() -> commit(c, heuristic))).isEqualTo(XAException.XA_HEURRB);
+            for (int i = 0; i < 3; i++) {
+                Oid oid = c.newOids(1).get(0);
+                prepare(c, 10 + i, xid("limit", i), oid, Tid.ZERO, "branch " + i);
+                commits.add(commit(c, xid("limit", i)));
+            }
+            assertThat(xaError(() -> commit(c, xid("limit", 0)))).as("the oldest, forgotten")
+                    .isEqualTo(XAException.XAER_NOTA);
+            assertThat(commit(c, xid("limit", 1))).isEqualTo(commits.get(1));
+            assertThat(commit(c, xid("limit", 2))).isEqualTo(commits.get(2));
+            assertThat(recover(c)).as("the heuristic outcome stays").containsExactly(heuristic);
+        }
+        try (RunningServer server = TestServers.start(data, limitOfThree); ZeoTestClient c = XaCalls.connect(server)) {
+            assertThat(xaError(() -> commit(c, xid("limit", 0)))).isEqualTo(XAException.XAER_NOTA);
+            assertThat(commit(c, xid("limit", 1))).isEqualTo(commits.get(1));
+            assertThat(commit(c, xid("limit", 2))).isEqualTo(commits.get(2));
+            assertThat(recover(c)).containsExactly(heuristic);
+        }
+    }
 }
