@@ -259,14 +259,7 @@ class XaBranchTest {
             prepare(xa, 1, expiring, x, Tid.ZERO, "x by XA");
             // Its own timeout (3 s) is longer than the heuristic timeout: it wins.
             prepare(xa, 2, patient, Map.of(y, text("y by XA")), Map.of(), 3);
-            XaCalls.await("the expired branch's lock is released", Duration.ofSeconds(10), () -> {
-                try {
-                    other.commit(10, Map.of(x, text("x by other")), Map.of());
-                    return true;
-                } catch (ConflictException e) {
-                    return false;
-                }
-            });
+            awaitHeuristicRollback(other, 10, x, "x by other");
             assertThat(xaError(() -> commit(other, expiring))).isEqualTo(XAException.XA_HEURRB);
             assertThat(xaError(() -> rollback(other, expiring))).isEqualTo(XAException.XA_HEURRB);
             assertThat(recover(other)).containsExactlyInAnyOrder(expiring, patient);
@@ -302,14 +295,7 @@ class XaBranchTest {
              ZeoTestClient other = XaCalls.connect(server)) {
             Oid h = c.newOids(1).get(0);
             prepare(c, 1, heuristic, h, Tid.ZERO, "left to the heuristic timeout");
-            XaCalls.await("the heuristic rollback to release the lock", Duration.ofSeconds(10), () -> {
-                try {
-                    other.commit(2, Map.of(h, text("h by other")), Map.of());
-                    return true;
-                } catch (ConflictException e) {
-                    return false;
-                }
-            });
+            awaitHeuristicRollback(other, 2, h, "h by other");
             assertThat(xaError(() -> commit(c, heuristic))).isEqualTo(XAException.XA_HEURRB);
             for (int i = 0; i < 3; i++) {
                 Oid oid = c.newOids(1).get(0);
@@ -328,5 +314,18 @@ class XaBranchTest {
             assertThat(commit(c, xid("limit", 2))).isEqualTo(commits.get(2));
             assertThat(recover(c)).containsExactly(heuristic);
         }
+    }
+
+    /** Waits until {@code client} can commit {@code oid}: the heuristic rollback of its branch released the lock. */
+    private static void awaitHeuristicRollback(ZeoTestClient client, long txn, Oid oid, String value)
+            throws InterruptedException {
+        XaCalls.await("the heuristic rollback to release the lock of " + oid, Duration.ofSeconds(10), () -> {
+            try {
+                client.commit(txn, Map.of(oid, text(value)), Map.of());
+                return true;
+            } catch (ConflictException e) {
+                return false;
+            }
+        });
     }
 }
