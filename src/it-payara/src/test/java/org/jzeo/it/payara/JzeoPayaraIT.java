@@ -61,13 +61,6 @@ class JzeoPayaraIT extends BankScenarios {
     static void configurePayara() throws Exception {
         asadmin = Asadmin.fromSystemProperties();
         DeploySteps steps = new DeploySteps(asadmin);
-        // Test environment, not an operator step: the HTTP listeners move to loopback at once (the admin, IIOP,
-        // JMX and Hazelcast listeners would need a restart; their ports are moved by the portbase instead).
-        asadmin.run("set",
-                "configs.config.server-config.network-config.network-listeners.network-listener.http-listener-1"
-                        + ".address=127.0.0.1",
-                "configs.config.server-config.network-config.network-listeners.network-listener.http-listener-2"
-                        + ".address=127.0.0.1");
         assertThat(asadmin.run("list-applications")).as("the adapter as Arquillian deployed it")
                 .containsPattern("(?m)^" + DeploySteps.RA_NAME + "\\s+<connector>");
 

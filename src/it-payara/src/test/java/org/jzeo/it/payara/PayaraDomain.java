@@ -55,6 +55,23 @@ public final class PayaraDomain implements BeforeAllCallback {
         } else {
             copyTree(pristine, live);
         }
+        httpOnLoopback(live.resolve("config").resolve("domain.xml"));
+    }
+
+    /**
+     * Binds the server's two HTTP listeners to 127.0.0.1 in domain.xml, before the domain starts: {@code asadmin
+     * set ...network-listener.http-listener-1.address=127.0.0.1} on the running domain rebinds them asynchronously
+     * and once left http-listener-1 stopped ("GrizzlyProxy is NULL"), every request refused. Only the listeners of
+     * server-config have numeric ports; default-config's use ${...} and are left alone.
+     */
+    static void httpOnLoopback(Path domainXml) throws IOException {
+        String xml = Files.readString(domainXml);
+        String bound = xml.replaceAll("<network-listener port=\"(\\d+)\" protocol=\"(http-listener-[12])\"",
+                "<network-listener address=\"127.0.0.1\" port=\"$1\" protocol=\"$2\"");
+        if (bound.equals(xml) && !xml.contains("address=\"127.0.0.1\" port=")) {
+            throw new IllegalStateException("no HTTP listener to bind to loopback in " + domainXml);
+        }
+        Files.writeString(domainXml, bound);
     }
 
     private static boolean listening(int port) {
