@@ -1,17 +1,14 @@
 package org.jzeo.e2e;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.jzeo.server.process.ProcessOutput;
 
 /**
  * A main class of these tests run in its own JVM (this JVM's java and class path), so that it can be killed or
@@ -20,25 +17,21 @@ import java.util.function.Predicate;
  * goes to a file.
  */
 public final class ChildJvm implements AutoCloseable {
+    private static final int TAIL_LINES = 40;
+
     private final Process process;
-    private final Thread reader;
-    private final Predicate<String> echo;
+    private final ProcessOutput stdout;
     private final String failureMarker;
     private final Path stderr;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final List<String> lines = new ArrayList<>();
+    /** Lines before this index were passed over by {@link #awaitNext} (only the test thread calls it). */
     private int seen;
-    private boolean ended;
 
     private ChildJvm(Process process, Predicate<String> echo, String failureMarker, Path stderr) {
         this.process = process;
-        this.echo = echo;
         this.failureMarker = failureMarker;
         this.stderr = stderr;
-        this.reader = new Thread(this::read, "child-" + process.pid() + "-stdout");
-        this.reader.setDaemon(true);
-        this.reader.start();
+        this.stdout = ProcessOutput.follow(process.getInputStream(), "[child " + process.pid() + "] ", echo,
+                "child-" + process.pid() + "-stdout");
     }
 
     static ChildJvm start(Class<?> mainClass, Path stderr, List<String> args) throws IOException {
@@ -61,59 +54,15 @@ public final class ChildJvm implements AutoCloseable {
         return new ChildJvm(p, echo, failureMarker, stderr);
     }
 
-    private void read() {
-        String prefix = "[child " + process.pid() + "] ";
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (echo.test(line)) {
-                    System.out.println(prefix + line);
-                }
-                lock.lock();
-                try {
-                    lines.add(line);
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } catch (IOException e) {
-            System.out.println(prefix + "(reading stdout failed: " + e + ")");
-        } finally {
-            lock.lock();
-            try {
-                ended = true;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
     /** Waits for an output line matching; AssertionError with the output's tail if it ends or times out first. */
     String awaitLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            int seen = 0;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (matches.test(lines.get(seen))) {
-                        return lines.get(seen);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (ended || left <= 0) {
-                    throw new AssertionError((ended ? "the child ended" : "timed out after " + timeout)
-                            + " before the expected line; its last lines: "
-                            + tail());
-                }
-                changed.await(left, TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            lock.unlock();
+        int line = stdout.awaitMatch(seen, matches, timeout);
+        if (line < 0) {
+            throw new AssertionError((stdout.ended() ? "the child ended" : "timed out after " + timeout)
+                    + " before the expected line; its last lines: " + stdout.tail(TAIL_LINES));
         }
+        seen = line;
+        return stdout.lines().get(line);
     }
 
     /**
@@ -122,35 +71,20 @@ public final class ChildJvm implements AutoCloseable {
      * failure or times out first.
      */
     public String awaitNext(String prefix, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    String line = lines.get(seen);
-                    if (line.startsWith(prefix)) {
-                        seen++;
-                        return line.substring(prefix.length()).trim();
-                    }
-                    if (failureMarker != null && line.startsWith(failureMarker)) {
-                        throw new AssertionError("the child failed: " + tail() + "\n(its stderr: " + stderr + ")");
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (ended || left <= 0) {
-                    throw new AssertionError((ended ? "the child ended" : "timed out after " + timeout)
-                            + " before a line \"" + prefix + "...\"; its last lines: " + tail()
-                            + "\n(its stderr: " + stderr + ")");
-                }
-                changed.await(left, TimeUnit.NANOSECONDS);
-            }
-        } finally {
-            lock.unlock();
+        int index = stdout.awaitMatch(seen, l -> l.startsWith(prefix)
+                || (failureMarker != null && l.startsWith(failureMarker)), timeout);
+        if (index < 0) {
+            throw new AssertionError((stdout.ended() ? "the child ended" : "timed out after " + timeout)
+                    + " before a line \"" + prefix + "...\"; its last lines: " + stdout.tail(TAIL_LINES)
+                    + "\n(its stderr: " + stderr + ")");
         }
-    }
-
-    private List<String> tail() {
-        return List.copyOf(lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        String line = stdout.lines().get(index);
+        if (!line.startsWith(prefix)) {
+            throw new AssertionError("the child failed: " + stdout.tail(TAIL_LINES) + "\n(its stderr: " + stderr
+                    + ")");
+        }
+        seen = index + 1;
+        return line.substring(prefix.length()).trim();
     }
 
     /** Sends one line to the child's stdin. */
@@ -164,9 +98,9 @@ public final class ChildJvm implements AutoCloseable {
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("the child was still running after " + timeout + "; its last lines: "
-                    + tail());
+                    + stdout.tail(TAIL_LINES));
         }
-        reader.join(timeout.toMillis());
+        stdout.awaitEnd(timeout);
         return process.exitValue();
     }
 
@@ -180,7 +114,7 @@ public final class ChildJvm implements AutoCloseable {
             throw new AssertionError("child " + process.pid() + " exited with " + process.exitValue()
                     + " instead of dying of SIGKILL");
         }
-        reader.join(30_000);
+        stdout.awaitEnd(Duration.ofSeconds(30));
     }
 
     @Override

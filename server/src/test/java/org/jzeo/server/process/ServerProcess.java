@@ -1,18 +1,13 @@
 package org.jzeo.server.process;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,11 +41,7 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final Path dataFile;
     private final List<String> extraArgs;
-    private final Thread stderrReader;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final List<String> lines = new ArrayList<>();
-    private boolean stderrEnded;
+    private final ProcessOutput stderr;
     private final long startedNanos;
     private InetSocketAddress address;
     private Duration startupTime;
@@ -60,8 +51,8 @@ public final class ServerProcess implements AutoCloseable {
         this.dataFile = dataFile;
         this.extraArgs = List.copyOf(extraArgs);
         this.startedNanos = startedNanos;
-        this.stderrReader = new Thread(this::readStderr, "server-" + process.pid() + "-stderr");
-        this.stderrReader.setDaemon(true);
+        this.stderr = ProcessOutput.follow(process.getErrorStream(), "[server " + process.pid() + "] ",
+                line -> true, "server-" + process.pid() + "-stderr");
     }
 
     /** Starts a server for {@code dataFile} (created if missing) and waits until it is ready. */
@@ -132,7 +123,6 @@ public final class ServerProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("server-stdout.log").toFile()))
                 .start();
         ServerProcess server = new ServerProcess(process, dataFile, extraArgs, started);
-        server.stderrReader.start();
         try {
             server.awaitReady(timeout);
         } catch (AssertionError | InterruptedException | RuntimeException e) {
@@ -170,66 +160,20 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException {
-        Matcher ready = null;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            int seen = 0;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    Matcher m = READY.matcher(lines.get(seen));
-                    if (m.find()) {
-                        ready = m;
-                        break;
-                    }
-                }
-                if (ready != null) {
-                    break;
-                }
-                if (stderrEnded) {
-                    throw new AssertionError("the server exited before it was ready (exit status "
-                            + exitStatusIfDone() + "); its log:\n" + logText());
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError("the server did not log \"jzeo server ready on\" within " + timeout
-                            + "; its log so far:\n" + logText());
-                }
-                changed.awaitNanos(left);
-            }
-        } finally {
-            lock.unlock();
+        int line = stderr.awaitMatch(0, l -> READY.matcher(l).find(), timeout);
+        if (line < 0) {
+            throw new AssertionError(stderr.ended()
+                    ? "the server exited before it was ready (exit status " + exitStatusIfDone() + "); its log:\n"
+                            + logText()
+                    : "the server did not log \"jzeo server ready on\" within " + timeout + "; its log so far:\n"
+                            + logText());
+        }
+        Matcher ready = READY.matcher(stderr.lines().get(line));
+        if (!ready.find()) {
+            throw new IllegalStateException("the ready line no longer matches");
         }
         startupTime = Duration.ofNanos(System.nanoTime() - startedNanos);
         address = new InetSocketAddress(ready.group(1), Integer.parseInt(ready.group(2)));
-    }
-
-    private void readStderr() {
-        String prefix = "[server " + process.pid() + "] ";
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                System.out.println(prefix + line);
-                lock.lock();
-                try {
-                    lines.add(line);
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } catch (IOException e) {
-            System.out.println(prefix + "(reading stderr failed: " + e + ")");
-        } finally {
-            lock.lock();
-            try {
-                stderrEnded = true;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
     }
 
     // ---------------------------------------------------------------- state
@@ -268,12 +212,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The lines the server wrote to stderr so far (a snapshot). */
     public List<String> log() {
-        lock.lock();
-        try {
-            return List.copyOf(lines);
-        } finally {
-            lock.unlock();
-        }
+        return stderr.lines();
     }
 
     /** {@link #log()} as one text, for assertion messages. */
@@ -283,25 +222,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Waits until a log line matches; false if none did within {@code timeout} or the log ended first. */
     public boolean awaitLogLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            int seen = 0;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (matches.test(lines.get(seen))) {
-                        return true;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (stderrEnded || left <= 0) {
-                    return false;
-                }
-                changed.awaitNanos(left);
-            }
-        } finally {
-            lock.unlock();
-        }
+        return stderr.awaitMatch(0, matches, timeout) >= 0;
     }
 
     // ---------------------------------------------------------------- ending it
@@ -368,8 +289,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** After the process is gone its stderr ends; wait for the reader to have every line. */
     private void awaitStderrEnd() throws InterruptedException {
-        stderrReader.join(EXIT_TIMEOUT.toMillis());
-        if (stderrReader.isAlive()) {
+        if (!stderr.awaitEnd(EXIT_TIMEOUT)) {
             throw new AssertionError("the server's stderr did not end after it exited");
         }
     }

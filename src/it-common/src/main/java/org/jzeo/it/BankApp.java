@@ -28,10 +28,6 @@ public final class BankApp {
         this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
     }
 
-    public URI base() {
-        return base;
-    }
-
     /** An HTTP answer: status and body. */
     public record Answer(int status, String body) {
         /** How many attempts a successful transfer took (the application retries conflicts). */

@@ -79,10 +79,6 @@ public final class StorageUnderTest implements AutoCloseable {
         return proxy.awaitTrap(timeout.toMillis()) != null;
     }
 
-    public String serverLog() {
-        return server.logText();
-    }
-
     @Override
     public void close() {
         try {

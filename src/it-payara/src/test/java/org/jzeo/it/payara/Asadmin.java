@@ -1,16 +1,11 @@
 package org.jzeo.it.payara;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Map;
+import org.jzeo.it.ExternalCommand;
 
 /**
  * Runs {@code <payara home>/bin/asadmin}, one command per process, exactly as an operator types it (the same
@@ -70,53 +65,13 @@ final class Asadmin {
     }
 
     private String runRaw(List<String> asadminArguments) {
-        Result result = execute(asadminArguments);
-        if (result.status != 0) {
-            throw new AssertionError("asadmin " + String.join(" ", asadminArguments) + " exited with status "
-                    + result.status + ":\n" + result.output);
-        }
-        return result.output;
-    }
-
-    private record Result(int status, String output) {
-    }
-
-    private Result execute(List<String> asadminArguments) {
         List<String> command = new ArrayList<>();
         command.add(payaraHome.resolve("bin").resolve("asadmin").toString());
         // Never prompt (a missing password would otherwise wait for a terminal that is not there).
         command.add("--interactive=false");
         command.addAll(asadminArguments);
-        System.out.println("[asadmin] " + String.join(" ", command.subList(1, command.size())));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // asadmin finds Java through AS_JAVA or JAVA_HOME: use the JVM running the tests.
-        builder.environment().put("AS_JAVA", System.getProperty("java.home"));
-        try {
-            Process process = builder.start();
-            process.getOutputStream().close();
-            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.toHandle().destroyForcibly();
-                throw new AssertionError("asadmin " + String.join(" ", asadminArguments) + " still running after "
-                        + TIMEOUT);
-            }
-            String text = output.get(30, TimeUnit.SECONDS);
-            System.out.println(text.strip().indent(2));
-            return new Result(process.exitValue(), text);
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            throw new AssertionError("asadmin " + String.join(" ", asadminArguments) + " could not be run", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running asadmin", e);
-        }
-    }
-
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "(reading asadmin's output failed: " + e + ")";
-        }
+        return ExternalCommand.run(command, Map.of("AS_JAVA", System.getProperty("java.home")), TIMEOUT);
     }
 
     /** The domain's server.log. */
