@@ -33,6 +33,7 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
     private final StorageServer server;
     private final MessageCodec codec = new MessageCodec();
     private Channel channel;
+    private OutboundMessages outbound;
     private String remote = "?";
     private ZeoSession session;
     private boolean handshakeDone;
@@ -44,6 +45,7 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        outbound = new OutboundMessages(channel);
         remote = String.valueOf(channel.remoteAddress());
         LOG.info("connection from {}", remote);
         ctx.writeAndFlush(Handshake.serverAnnouncement());
@@ -120,22 +122,22 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
             LOG.error("{}: cannot encode a reply: {}", remote, e.getMessage());
             encoded = codec.encodeError(msgid, WireErrors.unencodableResult());
         }
-        channel.writeAndFlush(encoded);
+        outbound.send(encoded);
     }
 
     @Override
     public void error(MessageId msgid, WireError error) {
-        channel.writeAndFlush(codec.encodeError(msgid, error));
+        outbound.send(codec.encodeError(msgid, error));
     }
 
     @Override
     public void callback(String name, List<Object> args) {
-        channel.writeAndFlush(codec.encodeCallback(name, args));
+        outbound.send(codec.encodeCallback(name, args));
     }
 
     @Override
     public void sendEncoded(byte[] message) {
-        channel.writeAndFlush(message);
+        outbound.send(message);
     }
 
     @Override

@@ -3,10 +3,12 @@ package org.jzeo.server.storage.commit;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.StorageTransactionException;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.storage.CommitListener;
@@ -43,6 +45,8 @@ public final class CommitSequencer<A> {
         final Tid tid;
         final StorageTransaction owner;
         final List<Oid> oids;
+        /** The committing thread, parked until this is published or it is its turn to lead a sync. */
+        final Thread waiter = Thread.currentThread();
         boolean published;
 
         Pending(A appended, Tid tid, StorageTransaction owner, List<Oid> oids) {
@@ -104,19 +108,16 @@ public final class CommitSequencer<A> {
         return explicit;
     }
 
+    /**
+     * Waits until {@code mine} is published, leading a sync whenever none is running. Each waiter sleeps on its
+     * own and is woken when its transaction is published or when it is to lead the next sync: with many
+     * committers, waking them all at each sync cost more CPU than the commits.
+     */
     private void awaitPublished(Pending<A> mine) {
         boolean interrupted = false;
         while (true) {
+            boolean lead = false;
             synchronized (syncMonitor) {
-                while (!mine.published && syncing && failure == null) {
-                    try {
-                        syncMonitor.wait();
-                    } catch (InterruptedException e) {
-                        // The transaction is already appended: it will be published by whoever syncs next, so
-                        // the caller must not see a failure for it. Keep waiting, restore the interrupt after.
-                        interrupted = true;
-                    }
-                }
                 if (mine.published) {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
@@ -127,9 +128,19 @@ public final class CommitSequencer<A> {
                     throw new StorageException("storage failed to sync; transaction " + mine.tid
                             + " may or may not be durable", failure);
                 }
-                syncing = true;
+                if (!syncing) {
+                    syncing = true;
+                    lead = true;
+                }
             }
-            leadOneBatch();
+            if (lead) {
+                leadOneBatch();
+            } else {
+                LockSupport.park(this);
+                // The transaction is already appended: it will be published by whoever syncs next, so the caller
+                // must not see a failure for it. Keep waiting, restore the interrupt after.
+                interrupted |= Thread.interrupted();
+            }
         }
     }
 
@@ -146,15 +157,31 @@ public final class CommitSequencer<A> {
             error = e;
             LOG.error("fsync failed; the storage refuses further commits until it is reopened", e);
         }
+        List<Thread> toWake = new ArrayList<>();
         synchronized (syncMonitor) {
             if (error != null) {
                 failure = error;
             } else {
                 syncCount++;
-                publishBatch(lastInBatch);
+                publishBatch(lastInBatch, toWake);
+            }
+            if (failure != null || !unpublished.isEmpty()) {
+                // After a failure every waiter must learn of it; otherwise the oldest waiter leads the next sync.
+                for (Pending<A> p : unpublished) {
+                    toWake.add(p.waiter);
+                    if (failure == null) {
+                        break;
+                    }
+                }
             }
             syncing = false;
-            syncMonitor.notifyAll();
+            syncMonitor.notifyAll(); // runWithAppendsStopped waits on the monitor for the tail to be published
+        }
+        Thread me = Thread.currentThread();
+        for (Thread waiter : toWake) {
+            if (waiter != me) {
+                LockSupport.unpark(waiter);
+            }
         }
     }
 
@@ -163,12 +190,13 @@ public final class CommitSequencer<A> {
      * A publish that throws leaves the readers' view unknown, so it is treated like a failed sync; without this,
      * {@code syncing} would stay set and every later committer would wait forever. Runs under the sync monitor.
      */
-    private void publishBatch(Pending<A> lastInBatch) {
+    private void publishBatch(Pending<A> lastInBatch, List<Thread> publishedWaiters) {
         try {
             while (!unpublished.isEmpty()) {
                 Pending<A> p = unpublished.removeFirst();
                 target.publish(p.appended);
                 p.published = true;
+                publishedWaiters.add(p.waiter);
                 publishedCount++;
                 notifyListener(p);
                 if (p == lastInBatch) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -106,6 +107,26 @@ class CommitSequencerTest {
         for (int i = 1; i < target.appended.size(); i++) {
             assertThat(target.appended.get(i)).isGreaterThan(target.appended.get(i - 1));
         }
+    }
+
+    @Test
+    void anInterruptedWaiterStillGetsItsTidAndKeepsTheInterrupt() throws Exception {
+        target.closeSyncGate();
+        Future<Tid> leader = pool.submit(() -> sequencer.commit(transaction(), null));
+        assertThat(target.syncEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Thread> followerThread = new CompletableFuture<>();
+        Future<Boolean> followerInterrupted = pool.submit(() -> {
+            followerThread.complete(Thread.currentThread());
+            sequencer.commit(transaction(), null);
+            return Thread.currentThread().isInterrupted();
+        });
+        Await.until("the follower appended", () -> target.appended.size() == 2);
+        followerThread.get(10, TimeUnit.SECONDS).interrupt();
+        target.openSyncGate();
+
+        assertThat(leader.get(10, TimeUnit.SECONDS)).isEqualTo(target.appended.get(0));
+        assertThat(followerInterrupted.get(10, TimeUnit.SECONDS)).as("interrupt restored after the commit").isTrue();
+        assertThat(target.published).containsExactlyElementsOf(target.appended);
     }
 
     @Test
