@@ -96,32 +96,39 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public List<Oid> vote() {
-        List<Oid> changed = send(() -> connection.call("vote", txn));
+        List<Oid> changed = send(() -> connection.call("vote", txn), false);
         state = State.VOTED;
         return changed;
     }
 
     /**
      * Prepares this transaction as XA branch {@code xid} ({@code xa_vote}): once this returns, the server has the
-     * branch on disk and detached from the connection, so the client's commit turn is free again; the branch is
-     * finished by {@link ClientStorage#commitPrepared} or {@link ClientStorage#rollbackPrepared}, from any
-     * connection.
+     * branch on disk and detached from the connection; the branch is finished by
+     * {@link ClientStorage#commitPrepared} or {@link ClientStorage#rollbackPrepared}, from any connection.
+     *
+     * <p>The client's commit turn is given back as soon as xa_vote is sent: the server votes and detaches the
+     * branch before it reads the connection's next transaction, so other threads' transactions go out while
+     * this one's prepared record is being forced, and their records share its fsync.
      */
     List<Oid> prepare(WireXid xid, int timeoutSeconds) {
-        List<Oid> changed = send(() -> connection.call(XaWire.VOTE, txn, XaWire.encode(xid), timeoutSeconds));
+        List<Oid> changed = send(() -> connection.call(XaWire.VOTE, txn, XaWire.encode(xid), timeoutSeconds), true);
         state = State.PREPARED;
         storage.prepared(xid, this, written, notCached);
-        storage.commitGate().leave();
         return changed;
     }
 
-    /** tpc_begin and the buffered calls in one write, then the vote call; on failure the turn is given back. */
-    private List<Oid> send(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Object>> voteCall) {
+    /**
+     * tpc_begin and the buffered calls in one write, then the vote call. The turn is given back once the vote
+     * is sent if {@code turnEndsWhenSent}, and on failure in any case.
+     */
+    private List<Oid> send(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Object>> voteCall,
+                           boolean turnEndsWhenSent) {
         if (state != State.OPEN) {
             throw new StorageTransactionException("vote on a transaction that is " + state.name().toLowerCase());
         }
         storage.commitGate().enter();
         boolean voted = false;
+        boolean turnGiven = false;
         try {
             connection = storage.requireWritable("commit").connection();
             String status = String.valueOf(metadata.status());
@@ -133,7 +140,12 @@ final class ClientTransaction implements StorageTransaction {
                 batch.add(op.method(), args);
             }
             batch.send();
-            List<?> result = (List<?>) Calls.await(voteCall.get());
+            java.util.concurrent.CompletableFuture<Object> reply = voteCall.get();
+            if (turnEndsWhenSent) {
+                storage.commitGate().leave();
+                turnGiven = true;
+            }
+            List<?> result = (List<?>) Calls.await(reply);
             List<Oid> changedByServer = new ArrayList<>();
             for (Object item : result) {
                 if (item instanceof Map<?, ?> conflict) {
@@ -152,9 +164,13 @@ final class ClientTransaction implements StorageTransaction {
             throw e;
         } finally {
             if (!voted) {
+                // After the turn was given back the server has already dropped a failed vote's transaction, and
+                // ignores a tpc_abort naming a transaction other than its current one.
                 abortOnServer();
                 state = State.ABORTED;
-                storage.commitGate().leave();
+                if (!turnGiven) {
+                    storage.commitGate().leave();
+                }
             }
         }
     }

@@ -91,9 +91,16 @@ public final class S3FifoPolicy implements EvictionPolicy {
         return evictFromMain();
     }
 
-    /** Moves read entries on to main; evicts the first unread one (remembered as a ghost), or returns null. */
+    /**
+     * Moves read entries on to main; evicts the first unread one (remembered as a ghost), or returns null. Stops
+     * moving once the small FIFO is back within its share (main evicts then): otherwise, when every older entry
+     * had been read, the entry just added was the one evicted, and a store was not readable right after it.
+     */
     private RevisionKey evictFromSmall() {
         for (PolicyQueue.Node t = small.tail(); t != null; t = small.tail()) {
+            if (small.bytes() <= smallTarget && !main.isEmpty()) {
+                return null;
+            }
             small.remove(t);
             if (t.freq > 0) {
                 t.freq = 0;

@@ -41,6 +41,22 @@ class EvictionPolicyTest {
     }
 
     @Test
+    void anEntryJustAddedIsNotEvictedWhenEveryOlderOneWasRead() {
+        S3FifoPolicy s3 = new S3FifoPolicy(10_000);
+        List<RevisionKey> evicted = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            s3.add(key(i), 100, evicted::add);
+            s3.hit(key(i)); // a reader keeps up with the writer: everything stored so far has been read
+        }
+        assertThat(evicted).as("the cache is just full").isEmpty();
+
+        s3.add(key(1000), 100, evicted::add);
+
+        assertThat(evicted).as("victims of the add that overflows").hasSize(1).doesNotContain(key(1000));
+        assertThat(s3.usedBytes()).isEqualTo(10_000);
+    }
+
+    @Test
     void aGhostComesBackStraightToMain() {
         S3FifoPolicy s3 = new S3FifoPolicy(1000);
         List<RevisionKey> evicted = new ArrayList<>();

@@ -324,11 +324,31 @@ final class XaBranches {
 
     // ----- prepare -------------------------------------------------------------------------------------------
 
+    /** A branch voted (locks taken, checks passed) and appended to the log, not yet durable. */
+    static final class VotedBranch {
+        private final WireXid xid;
+        private final XaLogRecord.Prepared record;
+        private final StorageTransaction transaction;
+        private final long logOffset;
+        private final List<Oid> undone;
+
+        private VotedBranch(WireXid xid, XaLogRecord.Prepared record, StorageTransaction transaction, long logOffset,
+                            List<Oid> undone) {
+            this.xid = xid;
+            this.record = record;
+            this.transaction = transaction;
+            this.logOffset = logOffset;
+            this.undone = undone;
+        }
+    }
+
     /**
-     * Votes {@code txn} as branch {@code xid} and makes it durable; returns once the prepared record is fsynced.
-     * On any failure the branch is dropped (the caller drops the session's transaction).
+     * Votes {@code txn} as branch {@code xid} and appends its prepared record; {@link #makeDurable} then forces
+     * it. Split so that the connection can go on with its next transaction while the record is forced (the
+     * reply to the vote still waits for it). On any failure the branch is dropped (the caller drops the
+     * session's transaction).
      */
-    List<Oid> prepare(ZeoSession session, ServerTransaction txn, WireXid xid, int timeoutSeconds) {
+    VotedBranch vote(ZeoSession session, ServerTransaction txn, WireXid xid, int timeoutSeconds) {
         List<BranchOp> ops = txn.branchOps();
         if (ops == null) {
             throw XaErrors.error(XAException.XA_RBPROTO, "undo and restore are not supported in an XA branch;"
@@ -350,7 +370,6 @@ final class XaBranches {
         } finally {
             lock.unlock();
         }
-        boolean done = false;
         StorageTransaction st = null;
         try {
             TransactionMetadata given = txn.metadata();
@@ -381,52 +400,59 @@ final class XaBranches {
                     Math.max(0, timeoutSeconds), meta, ops);
             // Written under the lock, forced outside it (one fsync for every branch preparing meanwhile), and
             // published (recover lists it) only once forced. No compaction while a record is unpublished.
-            long offset;
             lock.lock();
             try {
-                offset = log.appendForSync(record);
+                long offset = log.appendForSync(record);
                 unpublished++;
+                return new VotedBranch(xid, record, st, offset, undone);
             } catch (IOException e) {
                 throw logFailure(xid, e);
             } finally {
                 lock.unlock();
             }
-            try {
-                log.syncTo(offset);
-            } catch (IOException e) {
-                lock.lock();
-                try {
-                    unpublished--;
-                } finally {
-                    lock.unlock();
-                }
-                throw logFailure(xid, e);
-            }
+        } catch (RuntimeException | Error e) {
+            dropUnprepared(xid, st);
+            throw e;
+        }
+    }
+
+    /** Forces {@code voted}'s record and publishes the branch as prepared; returns the oids the vote undid. */
+    List<Oid> makeDurable(ZeoSession session, VotedBranch voted) {
+        try {
+            log.syncTo(voted.logOffset);
+        } catch (IOException e) {
             lock.lock();
             try {
                 unpublished--;
-                Branch branch = new Branch(record, st);
-                prepared.put(xid, branch);
-                preparing.remove(xid);
-                schedule(branch);
-                done = true;
             } finally {
                 lock.unlock();
             }
-            LOG.debug("{}: XA branch {} prepared", session.describe(), xid);
-            return undone;
+            dropUnprepared(voted.xid, voted.transaction);
+            throw logFailure(voted.xid, e);
+        }
+        lock.lock();
+        try {
+            unpublished--;
+            Branch branch = new Branch(voted.record, voted.transaction);
+            prepared.put(voted.xid, branch);
+            preparing.remove(voted.xid);
+            schedule(branch);
         } finally {
-            if (!done) {
-                if (st != null) {
-                    st.abort();
-                }
-                lock.lock();
-                try {
-                    preparing.remove(xid);
-                } finally {
-                    lock.unlock();
-                }
-            }
+            lock.unlock();
+        }
+        LOG.debug("{}: XA branch {} prepared", session.describe(), voted.xid);
+        return voted.undone;
+    }
+
+    private void dropUnprepared(WireXid xid, StorageTransaction st) {
+        if (st != null) {
+            st.abort();
+        }
+        lock.lock();
+        try {
+            preparing.remove(xid);
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -46,7 +46,10 @@ final class XaMethods {
         });
     }
 
-    /** {@code xa_vote(txn, xid, timeout)}. */
+    /**
+     * {@code xa_vote(txn, xid, timeout)}: votes and appends the prepared record here, in the connection's order;
+     * the reply waits for the record's fsync, but the connection's next transaction does not.
+     */
     private static Object vote(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 3, 3);
         ServerTransaction txn = CommitMethods.current(session, Args.value(args, 0));
@@ -55,14 +58,14 @@ final class XaMethods {
         }
         ServedStorage served = session.storage();
         long start = System.nanoTime();
-        List<?> undone;
+        XaBranches.VotedBranch voted;
         try {
             WireXid xid = XaWire.decode(Args.value(args, 1));
             long timeout = Args.longValue(args, 2);
             if (timeout < 0 || timeout > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("xa_vote: timeout must be 0 to 2^31-1 seconds, got " + timeout);
             }
-            undone = served.xa().prepare(session, txn, xid, (int) timeout);
+            voted = served.xa().vote(session, txn, xid, (int) timeout);
         } catch (RuntimeException e) {
             txn.clearStorageTransaction();
             CommitMethods.dropAfterFailedVote(session, txn);
@@ -71,10 +74,10 @@ final class XaMethods {
             session.transactionSnapshot = null;
             txn.voteNanos += System.nanoTime() - start;
         }
-        // Prepared and durable: the branch belongs to the storage now, not to this connection.
+        // Voted and in the log: the branch belongs to the storage now, not to this connection.
         txn.clearStorageTransaction();
         session.setTransaction(null);
         served.stats().activeTransactions.decrementAndGet();
-        return new ArrayList<Object>(undone);
+        return session.answerLater(XaWire.VOTE, () -> new ArrayList<Object>(served.xa().makeDurable(session, voted)));
     }
 }

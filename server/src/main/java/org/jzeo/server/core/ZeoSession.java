@@ -107,6 +107,28 @@ public final class ZeoSession {
     /** Returned by a handler that has queued its reply itself (tpc_finish, at its commit point). */
     static final Object REPLIED = new Object();
 
+    /**
+     * Ends a serial call off the serial executor: {@code rest} runs on the commit pool and its result or error
+     * answers the call. For a last step that is only a wait (xa_vote's fsync) which this connection's next calls
+     * need not wait for. Returns {@link #REPLIED} for the handler to return.
+     */
+    Object answerLater(String method, java.util.concurrent.Callable<Object> rest) {
+        MessageId msgid = serialMsgid;
+        server.commitPool().execute(() -> {
+            Object result;
+            try {
+                result = rest.call();
+            } catch (Exception | AssertionError e) {
+                failed(method, msgid, msgid == null, e);
+                return;
+            }
+            if (msgid != null) {
+                peer.reply(msgid, result);
+            }
+        });
+        return REPLIED;
+    }
+
     /** The msgid of the sync serial call being run (null for an async one); only on the serial executor. */
     private MessageId serialMsgid;
 

@@ -26,7 +26,9 @@ import org.jzeo.protocol.WireMessage;
  *   <li>{@link #swallowReplyTo}: the next call of a method is forwarded, and the server's reply to it is dropped
  *       and both sides of that connection closed: the server did the work, the client never hears of it;</li>
  *   <li>{@link #interceptCall}: the next call of a method is held, an action runs (a test kills the server there),
- *       and the client's connection is closed without forwarding it: the server never gets it.</li>
+ *       and the client's connection is closed without forwarding it: the server never gets it;</li>
+ *   <li>{@link #holdReplyTo}: the server's reply to the next call of a method, and everything the server sends that
+ *       connection after it, waits until the test releases it; then it is forwarded and the connection goes on.</li>
  * </ul>
  * Each accepted connection gets its own connection to the server, so after a server restart on the same address
  * new client connections are forwarded again; one accepted while the server is down is closed at once.
@@ -40,7 +42,7 @@ public final class ZeoProxy implements AutoCloseable {
     private volatile Trap trap;
 
     /** One armed trap: the method it waits for, what it does, and whether it went off. */
-    private record Trap(String method, boolean onReply, Runnable action, CountDownLatch fired,
+    private record Trap(String method, boolean onReply, boolean cut, Runnable action, CountDownLatch fired,
                         WireMessage[] caught) {
     }
 
@@ -70,7 +72,21 @@ public final class ZeoProxy implements AutoCloseable {
 
     /** Swallows the server's reply to the next call of {@code method}, then cuts that connection. */
     public void swallowReplyTo(String method) {
-        trap = new Trap(method, true, () -> { }, new CountDownLatch(1), new WireMessage[1]);
+        trap = new Trap(method, true, true, () -> { }, new CountDownLatch(1), new WireMessage[1]);
+    }
+
+    /**
+     * Holds the server's reply to the next call of {@code method} (and what follows it on that connection) until
+     * {@code release} opens; {@link #awaitTrap} returns the reply as soon as it is held.
+     */
+    public void holdReplyTo(String method, CountDownLatch release) {
+        trap = new Trap(method, true, false, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, new CountDownLatch(1), new WireMessage[1]);
     }
 
     /**
@@ -78,7 +94,7 @@ public final class ZeoProxy implements AutoCloseable {
      * connection without forwarding the call.
      */
     public void interceptCall(String method, Runnable action) {
-        trap = new Trap(method, false, action, new CountDownLatch(1), new WireMessage[1]);
+        trap = new Trap(method, false, true, action, new CountDownLatch(1), new WireMessage[1]);
     }
 
     /**
@@ -173,7 +189,7 @@ public final class ZeoProxy implements AutoCloseable {
             }
         }
 
-        /** True if {@code message} set off the armed trap: it is not forwarded and the connection is cut. */
+        /** True if {@code message} set off a trap that cuts the connection: it is not forwarded. */
         private boolean caught(WireMessage message, boolean toServer) {
             if (message == null) {
                 return false;
@@ -205,6 +221,13 @@ public final class ZeoProxy implements AutoCloseable {
         }
 
         private boolean fire(Trap armed, WireMessage message, String what) {
+            if (!armed.cut()) {
+                System.out.println("[proxy] holding " + message);
+                armed.caught()[0] = message;
+                armed.fired().countDown();
+                armed.action().run();
+                return false;
+            }
             System.out.println("[proxy] " + what + " " + message + "; closing the connection");
             try {
                 armed.action().run();
