@@ -63,22 +63,13 @@ class PipelinedPrepareTest {
                 c2.read(second);
 
                 proxy.holdReplyTo(XaWire.VOTE, release);
-                CompletableFuture<Integer> firstPrepare = CompletableFuture.supplyAsync(() -> {
-                    xa(() -> xa1.start(firstXid, XAResource.TMNOFLAGS));
-                    c1.write(first, text("first 1"), List.of());
-                    xa(() -> xa1.end(firstXid, XAResource.TMSUCCESS));
-                    return xa(() -> xa1.prepare(firstXid));
-                }, threads);
+                CompletableFuture<Integer> firstPrepare = prepareAsync(c1, xa1, firstXid, first, "first 1", threads);
                 WireMessage heldReply = proxy.awaitTrap(TIMEOUT.toMillis());
                 assertThat(heldReply).as("the server answered the first xa_vote (held by the proxy)").isNotNull();
                 assertThat(heldReply.isError()).as("a success: " + heldReply).isFalse();
 
-                CompletableFuture<Integer> secondPrepare = CompletableFuture.supplyAsync(() -> {
-                    xa(() -> xa2.start(secondXid, XAResource.TMNOFLAGS));
-                    c2.write(second, text("second 1"), List.of());
-                    xa(() -> xa2.end(secondXid, XAResource.TMSUCCESS));
-                    return xa(() -> xa2.prepare(secondXid));
-                }, threads);
+                CompletableFuture<Integer> secondPrepare =
+                        prepareAsync(c2, xa2, secondXid, second, "second 1", threads);
                 XaFixtures.until("the second xa_vote to reach the server while the first reply is held", TIMEOUT,
                         () -> proxy.calls(XaWire.VOTE) == 2);
                 assertThat(firstPrepare).as("the first prepare still waits for its reply").isNotDone();
@@ -96,6 +87,17 @@ class PipelinedPrepareTest {
             assertThat(XaFixtures.readFresh(server.hostPort(), second)).isEqualTo("second 1");
             assertThat(direct.storage().recoverPrepared()).isEmpty();
         }
+    }
+
+    /** A branch on {@code c} writing {@code value} to {@code oid}, prepared on one of {@code threads}. */
+    private static CompletableFuture<Integer> prepareAsync(StorageConnection c, StorageXAResource xa, Xid xid,
+                                                           Oid oid, String value, ExecutorService threads) {
+        return CompletableFuture.supplyAsync(() -> {
+            xa(() -> xa.start(xid, XAResource.TMNOFLAGS));
+            c.write(oid, text(value), List.of());
+            xa(() -> xa.end(xid, XAResource.TMSUCCESS));
+            return xa(() -> xa.prepare(xid));
+        }, threads);
     }
 
     private static Xid xid(String gtrid) {
