@@ -178,28 +178,63 @@ final class XaBranches {
         if (!storage.lastTransaction().isAfter(oldest)) {
             return;
         }
-        try (StorageIterator it = storage.iterator(Tid.of(oldest.value() + 1), null)) {
-            while (it.hasNext()) {
-                TransactionRecord t = it.next();
-                Object name = t.extension().get(XID_EXTENSION);
-                WireXid xid = name instanceof String s ? byName.get(s) : null;
-                XaLogRecord.Prepared p = xid == null ? null : found.get(xid);
+        try {
+            scanCommits(storage, Tid.of(oldest.value() + 1), byName, (xid, t) -> {
+                XaLogRecord.Prepared p = found.get(xid);
                 if (p == null || !t.tid().isAfter(p.lastTidAtPrepare())) {
-                    continue;
-                }
-                List<Oid> oids = new ArrayList<>();
-                for (DataRecord d : t.records()) {
-                    oids.add(d.oid());
+                    return;
                 }
                 LOG.info("storage '{}': XA branch {} was committed as {} before the server stopped; recording its"
                         + " outcome", served.name(), xid, t.tid());
                 found.remove(xid);
-                outcomes.put(xid, new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), oids));
-            }
-        } catch (Exception e) {
+                outcomes.put(xid, new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), writtenOids(t)));
+            });
+        } catch (RuntimeException e) {
             throw new IllegalStateException("storage '" + served.name() + "': scanning for committed XA branches"
                     + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Calls {@code found} for every transaction from {@code from} on whose xid is one of {@code wanted}'s. */
+    private static void scanCommits(Storage storage, Tid from, Map<String, WireXid> wanted,
+                                    java.util.function.BiConsumer<WireXid, TransactionRecord> found) {
+        try (StorageIterator it = storage.iterator(from, null)) {
+            while (it.hasNext()) {
+                TransactionRecord t = it.next();
+                Object name = t.extension().get(XID_EXTENSION);
+                WireXid xid = name instanceof String s ? wanted.get(s) : null;
+                if (xid != null) {
+                    found.accept(xid, t);
+                }
+            }
+        }
+    }
+
+    private static List<Oid> writtenOids(TransactionRecord t) {
+        List<Oid> oids = new ArrayList<>();
+        for (DataRecord d : t.records()) {
+            oids.add(d.oid());
+        }
+        return List.copyOf(oids);
+    }
+
+    /**
+     * The commit of {@code xid} within {@code xa-outcome-retention}, looked up in the storage: for a commit repeated
+     * after its outcome was forgotten early for {@code xa-outcome-limit} (or lost from the log with it), so that it
+     * is still answered as committed for as long as the retention promises. Null if there is none. A scan of the
+     * retention's transactions, outside the branches' lock: only an xid the server does not know pays for it.
+     */
+    private Outcome committedInStorage(WireXid xid) {
+        Tid from = Tid.fromInstant(java.time.Instant.ofEpochMilli(
+                clock.millis() - options.outcomeRetention().toMillis()));
+        Outcome[] found = new Outcome[1];
+        scanCommits(served.storage(), from, Map.of(xid.toString(), xid), (x, t) ->
+                found[0] = new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), writtenOids(t)));
+        if (found[0] != null) {
+            LOG.info("storage '{}': XA branch {} is no longer remembered; found its commit {} in the storage",
+                    served.name(), xid, found[0].tid());
+        }
+        return found[0];
     }
 
     private void relock(XaLogRecord.Prepared p, Storage storage) {
@@ -258,8 +293,8 @@ final class XaBranches {
     /**
      * Forgets the oldest completed outcomes beyond {@code xa-outcome-limit} (heuristic ones stay until xa_forget):
      * remembered outcomes cost heap, and a day of them at a high XA rate would not fit. The log loses them at its
-     * next compaction. A transaction manager repeats a lost commit within minutes, long before an outcome this old
-     * goes; a commit repeated after it went is answered XAER_NOTA, as for an xid never prepared here.
+     * next compaction. A commit repeated after its outcome went is still answered as committed, from the storage
+     * ({@link #committedInStorage}); a repeated rollback gets XAER_NOTA, which transaction managers take as done.
      */
     private void trimOutcomes() {
         int excess = outcomes.size() - options.outcomeLimit();
@@ -276,7 +311,8 @@ final class XaBranches {
         if (!warnedAboutLimit) {
             warnedAboutLimit = true;
             LOG.warn("storage '{}': more than {} completed XA outcomes within xa-outcome-retention ({}); the oldest"
-                    + " are forgotten early from now on (raise xa-outcome-limit to keep them longer)", served.name(),
+                    + " are forgotten early from now on; a repeated commit of one is then looked up in the storage (raise"
+                    + " xa-outcome-limit to keep more in memory)", served.name(),
                     options.outcomeLimit(), options.outcomeRetention());
         }
     }
@@ -464,6 +500,20 @@ final class XaBranches {
      * {@link ZeoSession#REPLIED} then, or the answer itself when it comes from a remembered outcome.
      */
     Object commit(ZeoSession session, WireXid xid, MessageId msgid) {
+        Object answer = commitIfKnown(session, xid, msgid);
+        if (answer != null) {
+            return answer;
+        }
+        Outcome committed = committedInStorage(xid);
+        if (committed == null) {
+            throw XaErrors.error(XAException.XAER_NOTA, "no branch " + xid + " is prepared on storage '"
+                    + served.name() + "' and no outcome is remembered for it");
+        }
+        return answer(committed.tid(), committed.oids());
+    }
+
+    /** {@link #commit} of a branch prepared or remembered here; null if the xid is unknown. */
+    private Object commitIfKnown(ZeoSession session, WireXid xid, MessageId msgid) {
         Branch branch;
         lock.lock();
         try {
@@ -479,14 +529,13 @@ final class XaBranches {
                     };
                 }
                 branch = prepared.get(xid);
-                if (branch == null) {
-                    throw XaErrors.error(XAException.XAER_NOTA, "no branch " + xid + " is prepared on storage '"
-                            + served.name() + "' and no outcome is remembered for it");
-                }
-                if (!branch.busy) {
+                if (branch == null || !branch.busy) {
                     break;
                 }
                 changed.awaitUninterruptibly();
+            }
+            if (branch == null) {
+                return null;
             }
             if (branch.txn == null) {
                 throw XaErrors.error(XAException.XAER_RMFAIL, "branch " + xid + " cannot be committed now: an earlier"

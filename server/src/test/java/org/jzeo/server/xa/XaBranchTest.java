@@ -284,7 +284,7 @@ class XaBranchTest {
      * a heuristic outcome is never forgotten for the limit (it waits for xa_forget) and takes its place in it.
      */
     @Test
-    void theOldestOutcomesBeyondTheLimitAreForgotten() throws Exception {
+    void theOldestOutcomesBeyondTheLimitLeaveMemoryAndARepeatedCommitIsFoundInTheStorage() throws Exception {
         Path data = dir.resolve("Data.fs");
         java.util.function.UnaryOperator<org.jzeo.server.config.ZeoConfig> limitOfThree =
                 z -> z.withLockWait(LOCK_WAIT).withXaOutcomeLimit(3)
@@ -302,17 +302,44 @@ class XaBranchTest {
                 prepare(c, 10 + i, xid("limit", i), oid, Tid.ZERO, "branch " + i);
                 commits.add(commit(c, xid("limit", i)));
             }
-            assertThat(xaError(() -> commit(c, xid("limit", 0)))).as("the oldest, forgotten")
+            // A rollback of a commit still remembered is XA_HEURCOM; of a forgotten one, XAER_NOTA.
+            assertThat(xaError(() -> rollback(c, xid("limit", 1)))).isEqualTo(XAException.XA_HEURCOM);
+            assertThat(xaError(() -> rollback(c, xid("limit", 0)))).as("the oldest, no longer remembered")
                     .isEqualTo(XAException.XAER_NOTA);
+            assertThat(commit(c, xid("limit", 0))).as("found in the storage").isEqualTo(commits.get(0));
             assertThat(commit(c, xid("limit", 1))).isEqualTo(commits.get(1));
             assertThat(commit(c, xid("limit", 2))).isEqualTo(commits.get(2));
             assertThat(recover(c)).as("the heuristic outcome stays").containsExactly(heuristic);
         }
         try (RunningServer server = TestServers.start(data, limitOfThree); ZeoTestClient c = XaCalls.connect(server)) {
-            assertThat(xaError(() -> commit(c, xid("limit", 0)))).isEqualTo(XAException.XAER_NOTA);
-            assertThat(commit(c, xid("limit", 1))).isEqualTo(commits.get(1));
-            assertThat(commit(c, xid("limit", 2))).isEqualTo(commits.get(2));
+            assertThat(xaError(() -> rollback(c, xid("limit", 0)))).isEqualTo(XAException.XAER_NOTA);
+            for (int i = 0; i < 3; i++) {
+                assertThat(commit(c, xid("limit", i))).isEqualTo(commits.get(i));
+            }
             assertThat(recover(c)).containsExactly(heuristic);
+        }
+    }
+
+    @Test
+    void aCommitOlderThanTheRetentionIsNotLookedUpInTheStorage() throws Exception {
+        Path data = dir.resolve("Data.fs");
+        Duration retention = Duration.ofMillis(500);
+        java.util.function.UnaryOperator<org.jzeo.server.config.ZeoConfig> shortRetention =
+                z -> z.withLockWait(LOCK_WAIT).withXaOutcomeLimit(1).withXaOutcomeRetention(retention);
+        try (RunningServer server = TestServers.start(data, shortRetention); ZeoTestClient c = XaCalls.connect(server)) {
+            List<XaCalls.Commit> commits = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Oid oid = c.newOids(1).get(0);
+                prepare(c, 10 + i, xid("retention", i), oid, Tid.ZERO, "branch " + i);
+                commits.add(commit(c, xid("retention", i)));
+            }
+            assertThat(commit(c, xid("retention", 0))).as("forgotten for the limit, within the retention")
+                    .isEqualTo(commits.get(0));
+            long committedAt = System.currentTimeMillis();
+            XaCalls.await("the retention to pass", Duration.ofSeconds(10),
+                    () -> System.currentTimeMillis() - committedAt > 4 * retention.toMillis());
+            assertThat(xaError(() -> commit(c, xid("retention", 0)))).as("past the retention")
+                    .isEqualTo(XAException.XAER_NOTA);
         }
     }
 
