@@ -108,7 +108,7 @@ public final class XaThroughputTool implements Callable<Integer> {
     // 3 s was too short: profiles showed the C2 compiler using half of each JVM's CPU during the measured rounds.
     @Option(names = "--warmup", description = "Unmeasured seconds before the rounds of each configuration"
             + " (default: ${DEFAULT-VALUE}).")
-    double warmup = 15;
+    double warmup = 30;
 
     @Option(names = "--modes", split = ",", description = "Modes among xa-2pc, xa-1pc, local, jzeo-only"
             + " (default: ${DEFAULT-VALUE}).")
