@@ -182,12 +182,13 @@ final class XaBranches {
             scanCommits(storage, Tid.of(oldest.value() + 1), byName, (xid, t) -> {
                 XaLogRecord.Prepared p = found.get(xid);
                 if (p == null || !t.tid().isAfter(p.lastTidAtPrepare())) {
-                    return;
+                    return true;
                 }
                 LOG.info("storage '{}': XA branch {} was committed as {} before the server stopped; recording its"
                         + " outcome", served.name(), xid, t.tid());
                 found.remove(xid);
                 outcomes.put(xid, new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), writtenOids(t)));
+                return !found.isEmpty();
             });
         } catch (RuntimeException e) {
             throw new IllegalStateException("storage '" + served.name() + "': scanning for committed XA branches"
@@ -195,16 +196,19 @@ final class XaBranches {
         }
     }
 
-    /** Calls {@code found} for every transaction from {@code from} on whose xid is one of {@code wanted}'s. */
+    /**
+     * Calls {@code found} for every transaction from {@code from} on whose xid is one of {@code wanted}'s, until it
+     * returns false.
+     */
     private static void scanCommits(Storage storage, Tid from, Map<String, WireXid> wanted,
-                                    java.util.function.BiConsumer<WireXid, TransactionRecord> found) {
+                                    java.util.function.BiPredicate<WireXid, TransactionRecord> found) {
         try (StorageIterator it = storage.iterator(from, null)) {
             while (it.hasNext()) {
                 TransactionRecord t = it.next();
                 Object name = t.extension().get(XID_EXTENSION);
                 WireXid xid = name instanceof String s ? wanted.get(s) : null;
-                if (xid != null) {
-                    found.accept(xid, t);
+                if (xid != null && !found.test(xid, t)) {
+                    return;
                 }
             }
         }
@@ -226,10 +230,12 @@ final class XaBranches {
      */
     private Outcome committedInStorage(WireXid xid) {
         Tid from = Tid.fromInstant(java.time.Instant.ofEpochMilli(
-                clock.millis() - options.outcomeRetention().toMillis()));
+                Math.max(0, clock.millis() - options.outcomeRetention().toMillis())));
         Outcome[] found = new Outcome[1];
-        scanCommits(served.storage(), from, Map.of(xid.toString(), xid), (x, t) ->
-                found[0] = new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), writtenOids(t)));
+        scanCommits(served.storage(), from, Map.of(xid.toString(), xid), (x, t) -> {
+            found[0] = new Outcome(Kind.COMMITTED, clock.millis(), t.tid(), writtenOids(t));
+            return false;
+        });
         if (found[0] != null) {
             LOG.info("storage '{}': XA branch {} is no longer remembered; found its commit {} in the storage",
                     served.name(), xid, found[0].tid());
