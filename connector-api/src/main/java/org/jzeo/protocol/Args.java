@@ -57,6 +57,23 @@ public final class Args {
         return Tid.fromBytes(bin8(args, index, "tid"));
     }
 
+    /**
+     * A serial the client read an object at, as leniently as ZEO's server takes it: bin of 8 bytes; nil for "no
+     * previous revision", which ZEO's storages take as the zero tid (ZODB's {@code store(oid, None, data, '',
+     * txn)} for a new object); or a str of 8 characters below U+0100, its code points as the bytes (ZEO's own
+     * thread tests store with {@code '\0' * 8}, a str under Python 3).
+     */
+    public static Tid serial(List<Object> args, int index) {
+        Object value = value(args, index);
+        if (value == null) {
+            return Tid.ZERO;
+        }
+        if (value instanceof String text && text.length() == 8 && text.chars().allMatch(c -> c < 0x100)) {
+            return Tid.fromBytes(text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return tid(args, index);
+    }
+
     /** An oid, or null when absent or nil (e.g. {@code record_iternext(next)} starting from nil). */
     public static Oid optionalOid(List<Object> args, int index) {
         return isAbsent(args, index) ? null : oid(args, index);

@@ -77,6 +77,7 @@ public final class WireErrors {
     public static final String UNDO_ERROR = "ZODB.POSException.UndoError";
     public static final String MULTIPLE_UNDO_ERRORS = "ZODB.POSException.MultipleUndoErrors";
     public static final String TYPE_ERROR = "builtins.TypeError";
+    public static final String KEY_ERROR = "builtins.KeyError";
     public static final String VALUE_ERROR = "builtins.ValueError";
     public static final String NOT_IMPLEMENTED_ERROR = "builtins.NotImplementedError";
     public static final String OS_ERROR = "builtins.OSError";
@@ -153,6 +154,11 @@ public final class WireErrors {
      */
     public static WireError transactionMismatch(Object txn) {
         return new WireError(STORAGE_TRANSACTION_ERROR, Arrays.asList(null, txn));
+    }
+
+    /** Python's {@code KeyError(key)}, e.g. for an iterator id the server no longer knows. */
+    public static ServerException keyError(Object key) {
+        return new ServerException(KEY_ERROR, java.util.Collections.singletonList(key));
     }
 
     /** Python's reply when a result cannot be serialised: {@code builtins.ValueError ["Couldn't pickle response"]}. */

@@ -17,8 +17,9 @@ import java.util.Optional;
  *                                 (ZEO {@code invalidation-age}); empty: never scan
  * @param transactionTimeout       longest time a transaction may hold its locks between vote and finish before
  *                                 its connection is closed (ZEO {@code transaction-timeout}); empty: no limit
- * @param clientConflictResolution return conflicts to clients instead of resolving on the server
- *                                 (ZEO {@code client-conflict-resolution})
+ * @param clientConflictResolution return store conflicts to the client from vote, for it to resolve (ZEO
+ *                                 {@code client-conflict-resolution}; default true in jzeo, see
+ *                                 {@link #DEFAULT_CLIENT_CONFLICT_RESOLUTION}); false: fail the vote
  * @param pidFile                  where to write the process id at start (ZEO {@code pid-filename}); empty: none
  * @param tls                      TLS with client certificates (ZEO {@code <ssl>}); empty: plain TCP
  * @param maxFrameSize             largest message a peer may send, in bytes (jzeo {@code max-frame-size}, 64MB):
@@ -90,10 +91,17 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         }
     }
 
+    /**
+     * jzeo's one default that differs from ZEO's: ZEO's server resolves conflicts itself by running the object's
+     * Python {@code _p_resolveConflict}, which a JVM cannot; handing the conflict to the client instead (ZEO's
+     * client-side mode) lets the stock client resolve it with that same code, so what ZEO would commit commits.
+     */
+    public static final boolean DEFAULT_CLIENT_CONFLICT_RESOLUTION = true;
+
     /** Every option at its default: what the server uses when {@code <zeo>} is absent or empty. */
     public static ZeoConfig defaults() {
         return new ZeoConfig(DEFAULT_ADDRESS, false, DEFAULT_INVALIDATION_QUEUE_SIZE, Optional.empty(),
-                Optional.empty(), false, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
+                Optional.empty(), DEFAULT_CLIENT_CONFLICT_RESOLUTION, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
                 DEFAULT_LOCK_WAIT, true, Optional.empty(), Optional.empty(),
                 Optional.empty(), DEFAULT_XA_OUTCOME_RETENTION, DEFAULT_XA_OUTCOME_LIMIT);
     }

@@ -32,7 +32,8 @@ final class ZeoSectionBinder {
         Optional<Duration> invalidationAge = r.optional("invalidation-age", ZeoSectionBinder::positiveInterval);
         Optional<Duration> transactionTimeout =
                 r.optional("transaction-timeout", ZeoSectionBinder::positiveInterval);
-        boolean clientConflictResolution = r.get("client-conflict-resolution", Datatypes::bool, false);
+        boolean clientConflictResolution = r.get("client-conflict-resolution", Datatypes::bool,
+                ZeoConfig.DEFAULT_CLIENT_CONFLICT_RESOLUTION);
         r.entry("msgpack").ifPresent(e -> {
             if (!r.convert(e, Datatypes::bool)) {
                 r.warn(e.location(), "'msgpack off' in " + zeo.label() + " is ignored: jzeo always speaks ZEO's"

@@ -37,23 +37,23 @@ final class CommitMethods {
         table.add("tpc_begin", MethodTable.Mode.SERIAL, CommitMethods::tpcBegin);
         table.add("storea", MethodTable.Mode.SERIAL, (s, a) -> {
             Args.requireCount(a, 4, 4);
-            current(s, Args.value(a, 3)).store(Args.oid(a, 0), Args.tid(a, 1), Args.bytes(a, 2));
+            current(s, Args.value(a, 3)).store(Args.oid(a, 0), Args.serial(a, 1), Args.bytes(a, 2));
             s.storage().stats().stores.increment();
             return null;
         });
         table.add("checkCurrentSerialInTransaction", MethodTable.Mode.SERIAL, (s, a) -> {
             Args.requireCount(a, 3, 3);
-            current(s, Args.value(a, 2)).checkCurrent(Args.oid(a, 0), Args.tid(a, 1));
+            current(s, Args.value(a, 2)).checkCurrent(Args.oid(a, 0), Args.serial(a, 1));
             return null;
         });
         table.add("deleteObject", MethodTable.Mode.SERIAL, (s, a) -> {
             Args.requireCount(a, 3, 3);
-            current(s, Args.value(a, 2)).delete(Args.oid(a, 0), Args.tid(a, 1));
+            current(s, Args.value(a, 2)).delete(Args.oid(a, 0), Args.serial(a, 1));
             return null;
         });
         table.add("restorea", MethodTable.Mode.SERIAL, (s, a) -> {
             Args.requireCount(a, 5, 5);
-            current(s, Args.value(a, 4)).restore(Args.oid(a, 0), Args.tid(a, 1), Args.optionalBytes(a, 2),
+            current(s, Args.value(a, 4)).restore(Args.oid(a, 0), Args.serial(a, 1), Args.optionalBytes(a, 2),
                     Args.optionalTid(a, 3));
             return null;
         });
@@ -147,6 +147,7 @@ final class CommitMethods {
                 if (!conflicts.isEmpty()) {
                     st.abort();
                     txn.clearStorageTransaction();
+                    served.stats().conflicts.increment(); // one per vote answered with conflicts: one client retry
                     return new ArrayList<Object>(conflicts.values());
                 }
                 session.setVoted(true);
@@ -159,7 +160,6 @@ final class CommitMethods {
                         && txn.storedData(e.oid()) != null && e.committedSerial() != null
                         && !conflicts.containsKey(e.oid())) {
                     // Client-side resolution: report the conflict with the rejected data, keep the buffer.
-                    served.stats().conflicts.increment();
                     LOG.info("{}: vote: conflict on oid {} returned for client-side resolution",
                             session.describe(), e.oid());
                     Map<String, Object> conflict = new LinkedHashMap<>();

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.Args;
+import org.jzeo.protocol.ServerException;
+import org.jzeo.protocol.WireErrors;
 import org.jzeo.storage.DataRecord;
 import org.jzeo.storage.TransactionRecord;
 import org.jzeo.storage.UndoEntry;
@@ -138,7 +140,7 @@ final class MaintenanceMethods {
         long id = Args.longValue(args, 0);
         SessionIterators.TransactionCursor cursor = session.iterators().transactions(id);
         if (cursor == null) {
-            throw new IllegalArgumentException("no iterator " + id);
+            throw WireErrors.keyError(id); // ZEO: its dict of iterators has no such id (gone, or never made)
         }
         if (!cursor.iterator.hasNext()) {
             session.iterators().remove(id);
@@ -160,8 +162,12 @@ final class MaintenanceMethods {
         long id = Args.longValue(args, 0);
         Tid tid = Args.tid(args, 1);
         SessionIterators.TransactionCursor cursor = session.iterators().transactions(id);
-        if (cursor == null || cursor.last == null || !cursor.last.tid().equals(tid)) {
-            throw new IllegalArgumentException("tid " + tid + " is not the last transaction of iterator " + id);
+        if (cursor == null || cursor.last == null) {
+            throw WireErrors.keyError(id);
+        }
+        if (!cursor.last.tid().equals(tid)) {
+            throw new ServerException(WireErrors.EXCEPTION,
+                    List.of("Out-of-order request for record iterator for transaction " + tid));
         }
         Iterator<DataRecord> records = cursor.last.records().iterator();
         return session.iterators().addRecords(records);
@@ -172,7 +178,7 @@ final class MaintenanceMethods {
         long id = Args.longValue(args, 0);
         Iterator<DataRecord> records = session.iterators().records(id);
         if (records == null) {
-            throw new IllegalArgumentException("no record iterator " + id);
+            throw WireErrors.keyError(id);
         }
         if (!records.hasNext()) {
             session.iterators().remove(id);

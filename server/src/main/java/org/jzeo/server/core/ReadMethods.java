@@ -67,7 +67,9 @@ final class ReadMethods {
     private static Object history(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 1, 2);
         Oid oid = Args.oid(args, 0);
-        int size = (int) Math.min(Integer.MAX_VALUE, Math.max(1, Args.optionalLong(args, 1, 1)));
+        // An explicit None is a TypeError, as FileStorage.history(oid, size=None) raises in ZEO's server.
+        long requested = Args.has(args, 1) ? Args.longValue(args, 1) : 1;
+        int size = (int) Math.min(Integer.MAX_VALUE, Math.max(1, requested));
         List<Object> entries = new ArrayList<>();
         for (HistoryEntry h : session.storage().storage().history(oid, size)) {
             // Python: the extension keys first, then the fixed keys, which win on a clash.

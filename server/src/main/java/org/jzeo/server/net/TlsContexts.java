@@ -3,7 +3,6 @@ package org.jzeo.server.net;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,8 @@ import javax.net.ssl.SSLException;
 import org.jzeo.server.config.TlsConfig;
 
 /**
- * Builds the server's TLS context from the {@code <ssl>} section: certificate and PKCS#8 PEM key, and, when
+ * Builds the server's TLS context from the {@code <ssl>} section: certificate and PEM key (PKCS#8, PKCS#1 RSA or
+ * SEC1 EC, see {@link PemKeys}), and, when
  * {@code authenticate} names a CA file or a directory of them, client certificates are required and must chain
  * to one of those CAs (ZEO's behaviour).
  */
@@ -26,10 +26,10 @@ public final class TlsContexts {
     }
 
     public static SslContext server(TlsConfig config) {
-        File certificate = config.certificate().toFile();
-        File key = config.key().orElse(config.certificate()).toFile();
+        Path certificate = config.certificate();
+        Path key = config.key().orElse(config.certificate());
         try {
-            SslContextBuilder builder = SslContextBuilder.forServer(certificate, key);
+            SslContextBuilder builder = SslContextBuilder.forServer(PemKeys.read(key), certificates(certificate));
             if (config.clientCertificateAuthorities().isPresent()) {
                 builder.trustManager(authorities(config.clientCertificateAuthorities().get()))
                         .clientAuth(ClientAuth.REQUIRE);
@@ -41,28 +41,46 @@ public final class TlsContexts {
         }
     }
 
-    private static X509Certificate[] authorities(Path source) {
+    /** The certificate chain in {@code file} (PEM; other blocks, such as a key, are skipped). */
+    private static X509Certificate[] certificates(Path file) {
+        List<X509Certificate> chain = readCertificates(file);
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("no certificate in " + file);
+        }
+        return chain.toArray(new X509Certificate[0]);
+    }
+
+    private static List<X509Certificate> readCertificates(Path file) {
         List<X509Certificate> all = new ArrayList<>();
-        try {
-            CertificateFactory factory = CertificateFactory.getInstance("X.509");
-            List<Path> files = new ArrayList<>();
-            if (Files.isDirectory(source)) {
-                try (Stream<Path> list = Files.list(source)) {
-                    list.filter(Files::isRegularFile).sorted().forEach(files::add);
-                }
-            } else {
-                files.add(source);
-            }
-            for (Path file : files) {
-                try (var in = Files.newInputStream(file)) {
-                    for (var cert : factory.generateCertificates(in)) {
-                        all.add((X509Certificate) cert);
-                    }
-                }
+        try (var in = Files.newInputStream(file)) {
+            for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                all.add((X509Certificate) cert);
             }
         } catch (IOException | CertificateException e) {
-            throw new IllegalArgumentException("TLS configuration: cannot read CA certificates from " + source
-                    + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read certificates from " + file + ": " + e.getMessage(), e);
+        }
+        return all;
+    }
+
+    private static X509Certificate[] authorities(Path source) {
+        List<X509Certificate> all = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(source)) {
+            try (Stream<Path> list = Files.list(source)) {
+                list.filter(Files::isRegularFile).sorted().forEach(files::add);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("TLS configuration: cannot list " + source + ": "
+                        + e.getMessage(), e);
+            }
+        } else {
+            files.add(source);
+        }
+        for (Path file : files) {
+            try {
+                all.addAll(readCertificates(file));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("TLS configuration: " + e.getMessage(), e);
+            }
         }
         if (all.isEmpty()) {
             throw new IllegalArgumentException("TLS configuration: no CA certificate found in " + source);

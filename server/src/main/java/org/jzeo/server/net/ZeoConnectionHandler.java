@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import java.util.List;
 import org.jzeo.protocol.FrameTooLargeException;
 import org.jzeo.protocol.Handshake;
@@ -95,6 +96,20 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
             LOG.info("{}: disconnected", remote);
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * The client's TLS close_notify: answer it and close now, as ZEO does. Netty would otherwise keep the
+     * connection open, and the stock client's {@code close()} waits for the server's close_notify, then times out.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslCloseCompletionEvent) {
+            LOG.info("{}: the client closed its TLS session; closing the connection", remote);
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -109,7 +109,8 @@ class ServerConfigLoaderTest {
         assertThat(zeo.invalidationQueueSize()).isEqualTo(100);
         assertThat(zeo.invalidationAge()).isEmpty();
         assertThat(zeo.transactionTimeout()).isEmpty();
-        assertThat(zeo.clientConflictResolution()).isFalse();
+        assertThat(zeo.clientConflictResolution()).as("jzeo hands conflicts to the client: it cannot run _p_resolveConflict")
+                .isTrue();
         assertThat(zeo.pidFile()).isEmpty();
         assertThat(zeo.tls()).isEmpty();
         assertThat(zeo.maxFrameSize()).isEqualTo(64 * 1024 * 1024);

@@ -3,6 +3,19 @@ package org.jzeo.server.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -152,6 +166,66 @@ class TlsTest {
             assertThat(loaded.start()).isEqualTo(tid);
             assertThat(c.lastTransaction()).isEqualTo(tid);
             assertThat(c.anomalies()).isEmpty();
+        }
+    }
+
+    /**
+     * The stock Python client's {@code close()} sends TLS close_notify and waits for the server's (ZEO's client
+     * gives up after 10 s and raises TimeoutError); ZEO's server answers at once. Here a Netty client does what
+     * Python's ssl module does: after the server's announcement it sends close_notify, keeps its side of TCP open,
+     * and waits for the server's close_notify or for the connection to end.
+     */
+    @Test
+    void clientsCloseNotifyIsAnsweredAtOnce() throws Exception {
+        startServer(Optional.of(caPem));
+        SslContext tls = SslContextBuilder.forClient()
+                .trustManager(caCert).keyManager(client.getPrivateKey(), (X509Certificate) client.getCertificate())
+                .build();
+        EventLoopGroup group = new NioEventLoopGroup(1);
+        CompletableFuture<Void> announced = new CompletableFuture<>();
+        CompletableFuture<String> ended = new CompletableFuture<>();
+        try {
+            Channel channel = new Bootstrap().group(group)
+                    .channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()),
+                                    new ChannelInboundHandlerAdapter() {
+                                        @Override
+                                        public void channelRead(ChannelHandlerContext ctx, Object m) {
+                                            ReferenceCountUtil.release(m);
+                                            announced.complete(null);
+                                        }
+
+                                        @Override
+                                        public void userEventTriggered(ChannelHandlerContext ctx,
+                                                                       Object event) {
+                                            if (event instanceof SslCloseCompletionEvent) {
+                                                ended.complete("the server's close_notify");
+                                            }
+                                        }
+
+                                        @Override
+                                        public void channelInactive(ChannelHandlerContext ctx) {
+                                            ended.complete("the server closed TCP");
+                                        }
+                                    });
+                        }
+                    }).connect(TestServers.address(server)).sync().channel();
+            announced.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            channel.pipeline().get(SslHandler.class).closeOutbound().sync();
+            String how;
+            try {
+                how = ended.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("no close_notify and no close from the server within " + TIMEOUT
+                        + " of the client's close_notify");
+            }
+            System.out.println("after the client's close_notify: " + how);
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 

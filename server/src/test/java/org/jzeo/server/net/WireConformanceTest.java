@@ -58,11 +58,11 @@ class WireConformanceTest {
     private record Scenario(String name, UnaryOperator<ZeoConfig> zeo, Set<Integer> closedByServer,
                             Set<Integer> relaxedOrder, boolean preexistingRoot) {
         static Scenario plain(String name) {
-            return new Scenario(name, z -> z, Set.of(), Set.of(), false);
+            return new Scenario(name, z -> z.withClientConflictResolution(false), Set.of(), Set.of(), false);
         }
 
         Scenario server(UnaryOperator<ZeoConfig> config) {
-            return new Scenario(name, config, closedByServer, relaxedOrder, preexistingRoot);
+            return new Scenario(name, z -> config.apply(zeo.apply(z)), closedByServer, relaxedOrder, preexistingRoot);
         }
 
         Scenario closedByServer(Integer... connections) {
@@ -78,6 +78,7 @@ class WireConformanceTest {
         }
     }
 
+    /** The recordings' servers ran with ZEO's default, client-conflict-resolution false, unless named below. */
     private static final List<Scenario> SCENARIOS = List.of(
             Scenario.plain("smoke-M5"),
             Scenario.plain("scenario2-M5"),

@@ -16,6 +16,7 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.server.testclient.Callback;
 import org.jzeo.server.testclient.ConnectionClosed;
+import org.jzeo.server.testclient.ReplyValues;
 import org.jzeo.server.testclient.ZeoTestClient;
 import org.jzeo.storage.LoadResult;
 import org.jzeo.storage.record.JzeoRecord;
@@ -218,6 +219,10 @@ final class StormClient implements Runnable {
         Object voted;
         try {
             voted = connection.call("vote", txn);
+            // Client-side conflict resolution (the server's default): conflicts come back as maps from the vote.
+            if (voted instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map) {
+                throw ReplyValues.conflictFromVote(list.get(0), "vote");
+            }
         } catch (ConflictException e) {
             attempt.outcome = Outcome.CONFLICT;
             conflicts++;

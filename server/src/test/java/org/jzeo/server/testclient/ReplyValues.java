@@ -15,7 +15,7 @@ import org.jzeo.storage.LoadResult;
  * wire type is the server breaking the protocol, so it fails the test: an {@link AssertionError} naming what was
  * expected, what came, and which reply it was. Stateless.
  */
-final class ReplyValues {
+public final class ReplyValues {
     private ReplyValues() {
     }
 
@@ -83,7 +83,7 @@ final class ReplyValues {
      * The conflict a vote result map {@code {"oid", "serials": [committed, read], "data"}} reports (client-side
      * conflict resolution mode, spec §8.2).
      */
-    static ConflictException conflictFromVote(Object value, String what) {
+    public static ConflictException conflictFromVote(Object value, String what) {
         Map<String, Object> map = stringKeyedMap(value, what);
         List<Object> serials = list(map.get("serials"), what + " serials");
         if (serials.size() != 2) {
