@@ -7,6 +7,7 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.client.cache.ClientCache;
 import org.jzeo.client.net.ServerConnection;
+import org.jzeo.protocol.Requests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class CacheVerifier {
         } else if (cacheTid.equals(serverTid)) {
             LOG.info("cache is up to date with {} at {}", connection.address(), serverTid);
         } else {
-            Object answer = Calls.await(connection.call("getInvalidations", cacheTid), timeout, "getInvalidations");
+            Object answer = Calls.await(connection.call(new Requests.GetInvalidations(cacheTid)), timeout, "getInvalidations");
             if (answer == null) {
                 LOG.warn("server {} cannot say what changed since {}: dropping the client cache ({} records)",
                         connection.address(), cacheTid, cache.entryCount());

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import javax.transaction.xa.Xid;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
@@ -19,9 +20,9 @@ import org.jzeo.client.cache.ClientCache;
 import org.jzeo.client.net.ClientTransport;
 import org.jzeo.client.net.ServerAddress;
 import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.Requests;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
-import javax.transaction.xa.Xid;
 import org.jzeo.storage.CommitListener;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
@@ -211,11 +212,9 @@ public final class ClientStorage implements Storage {
 
     private CompletableFuture<LoadResult> sendLoad(ClientSession session, LoadKey key) {
         networkLoads.incrementAndGet();
-        byte[] oid = key.oid().toBytes();
-        byte[] before = key.before().toBytes();
         // The hook runs on the I/O thread, so the cache has the record before a later invalidation is applied.
-        return session.connection().call(MessageId.ofPair(oid, before), "loadBefore", List.of(oid, before),
-                result -> {
+        return session.connection().call(MessageId.ofPair(key.oid().toBytes(), key.before().toBytes()),
+                new Requests.LoadBefore(key.oid(), key.before()), result -> {
             LoadResult loaded = WireValues.loadResult(result);
             if (loaded != null && loaded.data() != null) {
                 cache.store(key.oid(), loaded.start(), loaded.end(), loaded.data());
@@ -226,13 +225,13 @@ public final class ClientStorage implements Storage {
 
     @Override
     public byte[] loadSerial(Oid oid, Tid serial) {
-        return (byte[]) call("loadSerial", oid, serial);
+        return (byte[]) call(new Requests.LoadSerial(oid, serial));
     }
 
     @Override
     public List<HistoryEntry> history(Oid oid, int size) {
         List<HistoryEntry> entries = new ArrayList<>();
-        for (Object entry : (List<?>) call("history", oid, size)) {
+        for (Object entry : (List<?>) call(new Requests.History(oid, size))) {
             entries.add(WireValues.historyEntry((Map<?, ?>) entry));
         }
         return entries;
@@ -240,7 +239,7 @@ public final class ClientStorage implements Storage {
 
     @Override
     public CurrentRecord recordIterNext(Oid next) {
-        Object reply = call("record_iternext", next);
+        Object reply = call(new Requests.RecordIterNext(next));
         if (reply == null) {
             return null;
         }
@@ -263,7 +262,7 @@ public final class ClientStorage implements Storage {
     @Override
     public List<UndoEntry> undoLog(int first, int last) {
         List<UndoEntry> entries = new ArrayList<>();
-        for (Object entry : (List<?>) call("undoLog", first, last)) {
+        for (Object entry : (List<?>) call(new Requests.UndoLog(Requests.UndoLog.LOG, first, last, null))) {
             entries.add(WireValues.undoEntry((Map<?, ?>) entry));
         }
         return entries;
@@ -311,7 +310,7 @@ public final class ClientStorage implements Storage {
         while (Tid.fromEpochSeconds(seconds).isBefore(packTime)) {
             seconds = Math.nextUp(seconds);
         }
-        call("pack", seconds, true);
+        call(new Requests.Pack(seconds, true));
     }
 
     @Override
@@ -334,7 +333,7 @@ public final class ClientStorage implements Storage {
 
     private List<Oid> fetchNewOids() {
         List<Oid> fresh = new ArrayList<>();
-        for (Object oid : (List<?>) call("new_oids")) {
+        for (Object oid : (List<?>) call(new Requests.NewOids(Requests.NewOids.DEFAULT_COUNT))) {
             fresh.add(WireValues.oid(oid));
         }
         return fresh;
@@ -498,6 +497,11 @@ public final class ClientStorage implements Storage {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    private Object call(Requests.Request request) {
+        ClientSession session = requireSession(request.method());
+        return Calls.await(session.connection().call(request));
+    }
 
     private Object call(String method, Object... args) {
         ClientSession session = requireSession(method);

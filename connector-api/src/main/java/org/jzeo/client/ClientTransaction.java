@@ -13,6 +13,9 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
 import org.jzeo.client.net.ServerConnection;
+import org.jzeo.protocol.Requests;
+import org.jzeo.protocol.Requests.Request;
+import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
 import org.jzeo.storage.StorageTransaction;
@@ -31,13 +34,11 @@ final class ClientTransaction implements StorageTransaction {
     private enum State { OPEN, VOTED, PREPARED, FINISHED, ABORTED }
 
     /** One buffered call: its wire name and arguments without the trailing txn id. */
-    private record Operation(String method, Object... args) {
-    }
 
     private final ClientStorage storage;
     private final TransactionMetadata metadata;
     private final long txn;
-    private final List<Operation> operations = new ArrayList<>();
+    private final List<Request> operations = new ArrayList<>();
     /** Revisions this transaction writes, for the cache after finish; null data: nothing to cache. */
     private final Map<Oid, byte[]> written = new LinkedHashMap<>();
     /** Oids the cache must drop instead of caching: restored copies, and what the server changed (undo). */
@@ -58,35 +59,35 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public void store(Oid oid, Tid serial, byte[] data) {
-        buffer(new Operation("storea", oid, serial, data));
+        buffer(new Requests.Store(oid, serial, data, txn));
         written.put(oid, data);
         notCached.remove(oid);
     }
 
     @Override
     public void checkCurrentSerial(Oid oid, Tid serial) {
-        buffer(new Operation("checkCurrentSerialInTransaction", oid, serial));
+        buffer(new Requests.CheckCurrentSerial(oid, serial, txn));
     }
 
     @Override
     public void delete(Oid oid, Tid serial) {
-        buffer(new Operation("deleteObject", oid, serial));
+        buffer(new Requests.DeleteObject(oid, serial, txn));
         written.put(oid, null);
     }
 
     @Override
     public void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
-        buffer(new Operation("restorea", oid, serial, data, prevTxn));
+        buffer(new Requests.Restore(oid, serial, data, prevTxn, txn));
         written.put(oid, null);
         notCached.add(oid);
     }
 
     @Override
     public void undo(byte[] transactionId) {
-        buffer(new Operation("undoa", (Object) transactionId));
+        buffer(new Requests.Undo(transactionId, txn));
     }
 
-    private void buffer(Operation operation) {
+    private void buffer(Request operation) {
         if (state != State.OPEN) {
             throw new StorageTransactionException("transaction is " + state.name().toLowerCase()
                     + ": no more operations");
@@ -96,7 +97,7 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public List<Oid> vote() {
-        List<Oid> changed = send(() -> connection.call("vote", txn), false);
+        List<Oid> changed = send(() -> connection.call(new TransactionCall(TransactionCall.VOTE, txn)), false);
         state = State.VOTED;
         return changed;
     }
@@ -132,13 +133,9 @@ final class ClientTransaction implements StorageTransaction {
         try {
             connection = storage.requireWritable("commit").connection();
             String status = String.valueOf(metadata.status());
-            ServerConnection.Batch batch = connection.batch().add("tpc_begin", txn, metadata.user(),
-                    metadata.description(), metadata.extension(), metadata.explicitTid(), status);
-            for (Operation op : operations) {
-                Object[] args = java.util.Arrays.copyOf(op.args(), op.args().length + 1);
-                args[args.length - 1] = txn;
-                batch.add(op.method(), args);
-            }
+            ServerConnection.Batch batch = connection.batch().add(new Requests.TpcBegin(txn, metadata.user(),
+                    metadata.description(), metadata.extension(), metadata.explicitTid(), status));
+            operations.forEach(batch::add);
             batch.send();
             java.util.concurrent.CompletableFuture<Object> reply = voteCall.get();
             if (turnEndsWhenSent) {
@@ -189,7 +186,8 @@ final class ClientTransaction implements StorageTransaction {
                     + state.name().toLowerCase() + ")");
         }
         try {
-            Object tid = Calls.await(connection.call(connection.nextMessageId(), "tpc_finish", List.of(txn),
+            Object tid = Calls.await(connection.call(connection.nextMessageId(),
+                    new TransactionCall(TransactionCall.FINISH, txn),
                     reply -> {
                         Tid committed = WireValues.tid(reply);
                         storage.committed(this, committed, written, notCached);
@@ -228,7 +226,7 @@ final class ClientTransaction implements StorageTransaction {
             return; // the server aborts the transactions of a lost connection itself
         }
         try {
-            Calls.await(connection.call("tpc_abort", txn));
+            Calls.await(connection.call(new TransactionCall(TransactionCall.ABORT, txn)));
         } catch (RuntimeException e) {
             LOG.debug("tpc_abort failed; the server drops the transaction with the connection", e);
         }

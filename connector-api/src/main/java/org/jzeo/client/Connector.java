@@ -17,6 +17,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.client.net.ClientTransport;
 import org.jzeo.client.net.ServerAddress;
 import org.jzeo.client.net.ServerConnection;
+import org.jzeo.protocol.Requests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -273,7 +274,7 @@ final class Connector implements AutoCloseable {
         boolean done = false;
         try {
             session.attach(connection, registerReadOnly);
-            Object registered = Calls.await(connection.call("register", options.storage(), registerReadOnly),
+            Object registered = Calls.await(connection.call(new Requests.Register(options.storage(), registerReadOnly)),
                     CALL_TIMEOUT, "register");
             Tid serverTid = Tid.fromBytes((byte[]) registered);
             if (replacing != null) {

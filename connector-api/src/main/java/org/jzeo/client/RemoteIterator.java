@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import org.jzeo.api.Tid;
 import org.jzeo.client.net.ServerConnection;
+import org.jzeo.protocol.Requests;
 import org.jzeo.storage.DataRecord;
 import org.jzeo.storage.StorageIterator;
 import org.jzeo.storage.TransactionRecord;
@@ -20,7 +21,8 @@ final class RemoteIterator implements StorageIterator {
 
     RemoteIterator(ServerConnection connection, Tid start, Tid stop) {
         this.connection = connection;
-        this.iteratorId = ((Number) Calls.await(connection.call("iterator_start", start, stop))).longValue();
+        this.iteratorId = ((Number) Calls.await(connection.call(new Requests.IteratorStart(start, stop))))
+                .longValue();
     }
 
     @Override
@@ -43,17 +45,20 @@ final class RemoteIterator implements StorageIterator {
     }
 
     private TransactionRecord fetch() {
-        Object reply = Calls.await(connection.call("iterator_next", iteratorId));
+        Object reply = Calls.await(connection.call(
+                new Requests.IteratorNext(Requests.IteratorNext.TRANSACTIONS, iteratorId)));
         if (reply == null) {
             closed = true; // the server forgets an exhausted iterator
             return null;
         }
         List<?> t = (List<?>) reply;
         Tid tid = WireValues.tid(t.get(0));
-        long records = ((Number) Calls.await(connection.call("iterator_record_start", iteratorId, tid))).longValue();
+        long records = ((Number) Calls.await(connection.call(new Requests.IteratorRecordStart(iteratorId, tid))))
+                .longValue();
+        Requests.IteratorNext nextRecord = new Requests.IteratorNext(Requests.IteratorNext.RECORDS, records);
         List<DataRecord> data = new ArrayList<>();
-        for (Object r = Calls.await(connection.call("iterator_record_next", records)); r != null;
-                r = Calls.await(connection.call("iterator_record_next", records))) {
+        for (Object r = Calls.await(connection.call(nextRecord)); r != null;
+                r = Calls.await(connection.call(nextRecord))) {
             List<?> record = (List<?>) r;
             data.add(new DataRecord(WireValues.oid(record.get(0)), WireValues.tid(record.get(1)),
                     (byte[]) record.get(2), WireValues.tid(record.get(3))));

@@ -121,6 +121,15 @@ public final class Args {
         throw new WireTypeException(null, index, "bin or str", MsgpackValues.wireType(value));
     }
 
+    /** Text sent as str, or as bin holding UTF-8 (a storage name from a client that sends bytes). */
+    public static String text(List<Object> args, int index) {
+        Object value = value(args, index);
+        if (value instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return string(args, index);
+    }
+
     /** A string: str only (storage names, labels, status letters, method-level names). */
     public static String string(List<Object> args, int index) {
         Object value = value(args, index);

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -17,13 +18,18 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.Requests;
+import org.jzeo.protocol.Requests.TransactionCall;
+import org.jzeo.server.cli.AdminConnection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * A zodbshootout-style load generator for the jzeo server, over the ZEO 5 wire protocol with blocking clients
- * ({@link BlockingZeoClient}: one outstanding request per connection, like one ZODB client thread, and no client
+ * ({@link AdminConnection}: one outstanding request per connection, like one ZODB client thread, and no client
  * cache). It starts a server in its own JVM on a fresh Data.fs (fsync on, the default) on a free loopback port,
  * or uses {@code --address}, and measures in this order:
  *
@@ -247,7 +253,7 @@ public final class LoadTool implements Callable<Integer> {
         int txns = 0;
         String note = "";
         byte[] desc = "add".getBytes(StandardCharsets.UTF_8);
-        try (BlockingZeoClient client = BlockingZeoClient.connect(target, storage, timeout * 1000)) {
+        try (AdminConnection client = connect()) {
             List<byte[]> pool = new ArrayList<>();
             while (created < objects) {
                 if (System.nanoTime() > deadline) {
@@ -257,18 +263,18 @@ public final class LoadTool implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 int n = Math.min(perTxn, objects - created);
                 while (pool.size() < n) {
-                    for (Object oid : (List<?>) client.call("new_oids")) {
+                    for (Object oid : (List<?>) client.call(null, new Requests.NewOids(Requests.NewOids.DEFAULT_COUNT))) {
                         pool.add((byte[]) oid);
                     }
                 }
                 long txn = ++txns;
-                client.callAsync("tpc_begin", txn, USER, desc, Map.of(), null, " ");
+                client.send(new Requests.TpcBegin(txn, USER, desc, Map.of(), null, " "));
                 for (int i = 0; i < n; i++) {
                     oids[created + i] = pool.get(i);
-                    client.callAsync("storea", pool.get(i), BlockingZeoClient.Z64, data, txn);
+                    client.send(new Requests.Store(Oid.fromBytes(pool.get(i)), Tid.ZERO, data, txn));
                 }
-                checkVote(client.call("vote", txn));
-                byte[] tid = (byte[]) client.call("tpc_finish", txn);
+                checkVote(client.call(null, new TransactionCall(TransactionCall.VOTE, txn)));
+                byte[] tid = (byte[]) client.call(null, new TransactionCall(TransactionCall.FINISH, txn));
                 for (int i = 0; i < n; i++) {
                     serials[created + i] = tid;
                 }
@@ -295,6 +301,18 @@ public final class LoadTool implements Callable<Integer> {
         }
     }
 
+    /** A connection registered with the storage under test; calls get no deadline, the phases bound their time. */
+    private AdminConnection connect() throws IOException {
+        AdminConnection client = AdminConnection.open(target, target.toString(), Duration.ofSeconds(timeout));
+        try {
+            client.register(storage, false);
+            return client;
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
     private static void checkVote(Object vote) throws IOException {
         if (!(vote instanceof List<?> l) || !l.isEmpty()) {
             throw new IOException("vote returned " + vote + " (expected [])");
@@ -310,7 +328,7 @@ public final class LoadTool implements Callable<Integer> {
 
     private interface WorkerFactory {
         /** Connects and prepares worker {@code index} of {@code count}. */
-        Operation create(BlockingZeoClient client, int index, int count);
+        Operation create(AdminConnection client, int index, int count);
     }
 
     private void loadPhase(int connections) throws InterruptedException {
@@ -319,7 +337,7 @@ public final class LoadTool implements Callable<Integer> {
                 : connections == 16 ? TARGET_LOAD_16 : 0, "random oid, maxtid, no client cache",
                 (client, index, count) -> () -> {
                     byte[] oid = oids[ThreadLocalRandom.current().nextInt(n)];
-                    List<Object> r = client.loadBefore(oid, BlockingZeoClient.MAX_TID);
+                    List<Object> r = client.loadBefore(Oid.fromBytes(oid), Tid.MAX);
                     if (r == null || ((byte[]) r.get(0)).length != size) {
                         throw new IOException("unexpected loadBefore result for an existing object: " + r);
                     }
@@ -334,7 +352,7 @@ public final class LoadTool implements Callable<Integer> {
     private void pingPhase(int connections) throws InterruptedException {
         timedPhase("control: ping round trips, ops/s", connections, 0, "no storage access, answered on the event"
                 + " loop", (client, index, count) -> () -> {
-                    if (client.call("ping") != null) {
+                    if (client.call((Duration) null, "ping") != null) {
                         throw new IOException("ping returned a value");
                     }
                 });
@@ -356,10 +374,10 @@ public final class LoadTool implements Callable<Integer> {
                         int i = next[0];
                         next[0] = i + count < oids.length ? i + count : index;
                         long t = ++txn[0];
-                        client.callAsync("tpc_begin", t, USER, desc, Map.of(), null, " ");
-                        client.callAsync("storea", oids[i], serials[i], data, t);
-                        checkVote(client.call("vote", t));
-                        serials[i] = (byte[]) client.call("tpc_finish", t);
+                        client.send(new Requests.TpcBegin(t, USER, desc, Map.of(), null, " "));
+                        client.send(new Requests.Store(Oid.fromBytes(oids[i]), Tid.fromBytes(serials[i]), data, t));
+                        checkVote(client.call(null, new TransactionCall(TransactionCall.VOTE, t)));
+                        serials[i] = (byte[]) client.call(null, new TransactionCall(TransactionCall.FINISH, t));
                     };
                 });
     }
@@ -372,13 +390,13 @@ public final class LoadTool implements Callable<Integer> {
     private void timedPhase(String phaseName, int count, double targetRate, String note, WorkerFactory factory)
             throws InterruptedException {
         String phase = rounds > 1 ? phaseName + " [round " + round + "]" : phaseName;
-        List<BlockingZeoClient> clients = new ArrayList<>();
+        List<AdminConnection> clients = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
-                clients.add(BlockingZeoClient.connect(target, storage, timeout * 1000));
+                clients.add(connect());
             }
         } catch (IOException e) {
-            clients.forEach(BlockingZeoClient::close);
+            clients.forEach(AdminConnection::close);
             report(new Row(phase, count, 0, 0, targetRate, 0, 0, 0, -1, -1, loadAverage(), loadAverage(),
                     "FAILED to connect: " + e, ""));
             return;
@@ -395,7 +413,7 @@ public final class LoadTool implements Callable<Integer> {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int index = i;
-            BlockingZeoClient client = clients.get(i);
+            AdminConnection client = clients.get(i);
             Operation op = factory.create(client, index, count);
             LatencyHistogram h = histograms[i] = new LatencyHistogram();
             Thread t = new Thread(() -> {
@@ -450,7 +468,7 @@ public final class LoadTool implements Callable<Integer> {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
         }
         boolean overran = threads.stream().anyMatch(Thread::isAlive);
-        clients.forEach(BlockingZeoClient::close); // also unblocks any overrunning worker
+        clients.forEach(AdminConnection::close); // also unblocks any overrunning worker
         for (Thread t : threads) {
             t.join(5_000);
         }

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.protocol.MessageCodec;
 import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.Requests;
+import org.jzeo.protocol.Requests.Request;
 import org.jzeo.protocol.WireErrors;
 import org.jzeo.protocol.WireMessage;
 
@@ -76,6 +78,16 @@ public final class ServerConnection {
         return call(nextId.getAndIncrement(), name, Arrays.asList(args), AS_IS);
     }
 
+    /** A synchronous call of a ZEO method ({@link Requests}) with the next integer message id. */
+    public CompletableFuture<Object> call(Request request) {
+        return call(nextId.getAndIncrement(), request.method(), request.args(), AS_IS);
+    }
+
+    /** A synchronous call of a ZEO method with a chosen message id and reply hook. */
+    public CompletableFuture<Object> call(Object msgid, Request request, ReplyHook hook) {
+        return call(msgid, request.method(), request.args(), hook);
+    }
+
     /**
      * A synchronous call with a chosen message id (the caller keeps ids unique among its calls in flight; the
      * {@code [oid, tid]} id of loadBefore relies on the caller merging identical loads).
@@ -118,8 +130,8 @@ public final class ServerConnection {
         private Batch() {
         }
 
-        public Batch add(String name, Object... args) {
-            byte[] payload = codec.encodeCall(MessageId.ASYNC, true, name, Arrays.asList(args));
+        public Batch add(Request request) {
+            byte[] payload = codec.encodeCall(MessageId.ASYNC, true, request.method(), request.args());
             frames.writeInt(payload.length).writeBytes(payload);
             return this;
         }

@@ -1,5 +1,6 @@
 package org.jzeo.server.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -18,16 +19,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.Handshake;
 import org.jzeo.protocol.MalformedMessageException;
 import org.jzeo.protocol.MessageCodec;
+import org.jzeo.protocol.MessageId;
+import org.jzeo.protocol.Requests;
+import org.jzeo.protocol.Requests.Request;
 import org.jzeo.protocol.WireErrors;
 import org.jzeo.protocol.WireMessage;
 
 /**
- * A small blocking ZEO 5 (msgpack) client for the admin commands: one connection, one call at a time, from one
- * thread. Guarantees: the server's announcement is checked before anything is sent; a sync call returns its own
+ * jzeo's blocking ZEO 5 (msgpack) client, for the admin commands and the load tool: one connection, one call at
+ * a time, from one thread, like one thread of a ZODB client. Guarantees: the server's announcement is checked before anything is sent; a sync call returns its own
  * reply's result (callbacks such as {@code info} and {@code invalidateTransaction} are skipped); an error reply
  * is thrown as the jzeo exception {@link WireErrors#fromWire(WireMessage)} makes of it (unchecked); nothing waits
  * longer than its timeout: the connection is closed then and a {@link SocketTimeoutException} thrown.
@@ -40,7 +45,9 @@ public final class AdminConnection implements AutoCloseable {
     private final String peer;
     private final Duration timeout;
     private final MessageCodec codec = new MessageCodec();
+    private final ByteArrayOutputStream unsent = new ByteArrayOutputStream();
     private long nextMsgid = 1;
+    private long callbacks;
     private volatile boolean expired;
 
     private AdminConnection(SocketChannel channel, String peer, Duration timeout) {
@@ -111,7 +118,7 @@ public final class AdminConnection implements AutoCloseable {
 
     /** {@code register(storage, readOnly)}: binds the connection to a storage; returns its last transaction. */
     public Tid register(String storage, boolean readOnly) throws IOException {
-        Object tid = call("register", storage, readOnly);
+        Object tid = call(new Requests.Register(storage, readOnly));
         if (!(tid instanceof byte[] bytes) || bytes.length != 8) {
             throw new ProtocolException(peer + ": register answered " + tid + ", not a tid");
         }
@@ -125,12 +132,40 @@ public final class AdminConnection implements AutoCloseable {
 
     /** A sync call that may take up to {@code callTimeout} (null: no limit, e.g. a pack that waits). */
     public Object call(Duration callTimeout, String method, Object... args) throws IOException {
-        long msgid = nextMsgid++;
+        return call(callTimeout, nextMsgid++, method, Arrays.asList(args));
+    }
+
+    /** A sync call of a ZEO method ({@link Requests}) with the connection's timeout. */
+    public Object call(Request request) throws IOException {
+        return call(timeout, nextMsgid++, request.method(), request.args());
+    }
+
+    /** A sync call of a ZEO method that may take up to {@code callTimeout} (null: no limit). */
+    public Object call(Duration callTimeout, Request request) throws IOException {
+        return call(callTimeout, nextMsgid++, request.method(), request.args());
+    }
+
+    /**
+     * {@code loadBefore(oid, before)} with the message id {@code [oid, before]}, as the stock client sends it:
+     * null, or {@code [data, start, end]}. No deadline: for callers that bound their own time (the load tool).
+     */
+    @SuppressWarnings("unchecked")
+    public List<Object> loadBefore(Oid oid, Tid before) throws IOException {
+        Object msgid = MessageId.ofPair(oid.toBytes(), before.toBytes()).value();
+        return (List<Object>) call(null, msgid, Requests.LoadBefore.METHOD,
+                new Requests.LoadBefore(oid, before).args());
+    }
+
+    private Object call(Duration callTimeout, Object msgid, String method, List<?> args) throws IOException {
+        MessageId id = MessageId.of(msgid);
         return deadline(callTimeout, () -> {
-            write(codec.encodeCall(msgid, false, method, Arrays.asList(args)));
+            queue(codec.encodeCall(msgid, false, method, args));
+            flush();
             while (true) {
                 WireMessage m = decode(readFrame());
-                if (m.isReply() && Long.valueOf(msgid).equals(m.msgid().value())) {
+                if (m.isCall()) {
+                    callbacks++; // invalidateTransaction, info: not for this client
+                } else if (m.isReply() && id.equals(m.msgid())) {
                     if (m.isError()) {
                         throw WireErrors.fromWire(m);
                     }
@@ -140,13 +175,22 @@ public final class AdminConnection implements AutoCloseable {
         });
     }
 
-    /** An async (one-way) call: nothing comes back; the server closes the connection if it fails. */
-    public void send(String method, Object... args) throws IOException {
-        List<Object> list = Arrays.asList(args);
-        deadline(timeout, () -> {
-            write(codec.encodeCall(0L, true, method, list));
-            return null;
-        });
+    /**
+     * An async (one-way) call: nothing comes back; the server closes the connection if it fails. It leaves in
+     * one write with the next sync call, as the stock client sends a transaction's stores with its vote.
+     */
+    public void send(String method, Object... args) {
+        queue(codec.encodeCall(0L, true, method, Arrays.asList(args)));
+    }
+
+    /** {@link #send(String, Object...)} of a ZEO method ({@link Requests}). */
+    public void send(Request request) {
+        queue(codec.encodeCall(0L, true, request.method(), request.args()));
+    }
+
+    /** Callbacks the server sent (invalidations, info) and this client skipped. */
+    public long callbacks() {
+        return callbacks;
     }
 
     private WireMessage decode(byte[] payload) throws ProtocolException {
@@ -186,9 +230,24 @@ public final class AdminConnection implements AutoCloseable {
     }
 
     private void write(byte[] payload) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).flip();
-        while (frame.hasRemaining()) {
-            channel.write(frame);
+        queue(payload);
+        flush();
+    }
+
+    private void queue(byte[] payload) {
+        int n = payload.length;
+        unsent.write(n >>> 24);
+        unsent.write(n >>> 16);
+        unsent.write(n >>> 8);
+        unsent.write(n);
+        unsent.writeBytes(payload);
+    }
+
+    private void flush() throws IOException {
+        ByteBuffer frames = ByteBuffer.wrap(unsent.toByteArray());
+        unsent.reset();
+        while (frames.hasRemaining()) {
+            channel.write(frames);
         }
     }
 

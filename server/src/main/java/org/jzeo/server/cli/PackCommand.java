@@ -7,6 +7,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.jzeo.protocol.Requests;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,7 +71,7 @@ final class PackCommand implements Callable<Integer> {
             try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
                     timeout.duration())) {
                 c.register(target.storage(), true);
-                c.call(waitForPack ? null : timeout.duration(), "pack", packTime, waitForPack);
+                c.call(waitForPack ? null : timeout.duration(), new Requests.Pack(packTime, waitForPack));
                 out.printf("jzeo pack: %s %s as of %s%n", waitForPack ? "packed" : "started packing",
                         target.describe(), Instant.ofEpochMilli((long) (packTime * 1000)));
             } catch (IOException | RuntimeException e) {

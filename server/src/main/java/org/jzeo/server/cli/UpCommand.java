@@ -12,6 +12,8 @@ import org.jzeo.api.ConflictException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
 import org.jzeo.api.Tid;
+import org.jzeo.protocol.Requests;
+import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.storage.record.JzeoRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +35,6 @@ import picocli.CommandLine.Parameters;
                 + " aborted while the database has no root object); --nowrite only loads the root object on a"
                 + " read-only connection."})
 final class UpCommand implements Callable<Integer> {
-    private static final byte[] ROOT = new byte[8];
     private static final String EMPTY = "the database is empty (no root object yet)";
 
     @Parameters(paramLabel = "HOST:PORT[:STORAGE]", arity = "0..1",
@@ -88,7 +89,7 @@ final class UpCommand implements Callable<Integer> {
 
     private static boolean hasRoot(AdminConnection c) throws IOException {
         try {
-            c.call("loadBefore", ROOT, Tid.MAX);
+            c.call(new Requests.LoadBefore(Oid.ROOT, Tid.MAX));
             return true;
         } catch (POSKeyException e) {
             return false;
@@ -96,7 +97,7 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private static String writeCheck(AdminConnection c, boolean hasRoot) throws IOException {
-        Object oids = c.call("new_oids", 1);
+        Object oids = c.call(new Requests.NewOids(1));
         if (!(oids instanceof List<?> list) || list.isEmpty() || !(list.get(0) instanceof byte[] oid)) {
             throw new IOException("new_oids answered " + oids);
         }
@@ -104,15 +105,15 @@ final class UpCommand implements Callable<Integer> {
         byte[] record = JzeoRecord.encode(List.of(),
                 ("jzeo up " + Instant.now()).getBytes(StandardCharsets.UTF_8));
         try {
-            c.send("tpc_begin", txn, "jzeo up".getBytes(StandardCharsets.UTF_8),
-                    "jzeo up: health check".getBytes(StandardCharsets.UTF_8), Map.of(), null, " ");
-            c.send("storea", oid, Tid.ZERO, record, txn);
-            c.call("vote", txn);
+            c.send(new Requests.TpcBegin(txn, "jzeo up".getBytes(StandardCharsets.UTF_8),
+                    "jzeo up: health check".getBytes(StandardCharsets.UTF_8), Map.of(), null, " "));
+            c.send(new Requests.Store(Oid.fromBytes(oid), Tid.ZERO, record, txn));
+            c.call(new TransactionCall(TransactionCall.VOTE, txn));
             if (!hasRoot) {
-                c.call("tpc_abort", txn);
+                c.call(new TransactionCall(TransactionCall.ABORT, txn));
                 return EMPTY + "; voted a check transaction and aborted it";
             }
-            Object tid = c.call("tpc_finish", txn);
+            Object tid = c.call(new TransactionCall(TransactionCall.FINISH, txn));
             return "committed object " + Oid.fromBytes(oid) + (tid instanceof byte[] b && b.length == 8
                     ? " in transaction " + Tid.fromBytes(b) : "");
         } catch (ConflictException e) {
@@ -126,7 +127,7 @@ final class UpCommand implements Callable<Integer> {
 
     private static void abortQuietly(AdminConnection c, long txn) {
         try {
-            c.call("tpc_abort", txn);
+            c.call(new TransactionCall(TransactionCall.ABORT, txn));
         } catch (IOException | RuntimeException e) {
             // the connection may be gone already; the server aborts the transaction on disconnect
         }

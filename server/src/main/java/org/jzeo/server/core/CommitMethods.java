@@ -10,7 +10,13 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
-import org.jzeo.protocol.Args;
+import org.jzeo.protocol.Requests.CheckCurrentSerial;
+import org.jzeo.protocol.Requests.DeleteObject;
+import org.jzeo.protocol.Requests.Restore;
+import org.jzeo.protocol.Requests.Store;
+import org.jzeo.protocol.Requests.TpcBegin;
+import org.jzeo.protocol.Requests.TransactionCall;
+import org.jzeo.protocol.Requests.Undo;
 import org.jzeo.protocol.ServerException;
 import org.jzeo.protocol.WireErrors;
 import org.jzeo.storage.StorageTransaction;
@@ -34,68 +40,60 @@ final class CommitMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add("tpc_begin", MethodTable.Mode.SERIAL, CommitMethods::tpcBegin);
-        table.add("storea", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 4, 4);
-            current(s, Args.value(a, 3)).store(Args.oid(a, 0), Args.serial(a, 1), Args.bytes(a, 2));
+        table.add(TpcBegin.METHOD, MethodTable.Mode.SERIAL, (s, a) -> tpcBegin(s, TpcBegin.decode(a)));
+        table.add(Store.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            Store r = Store.decode(a);
+            current(s, r.txn()).store(r.oid(), r.serial(), r.data());
             s.storage().stats().stores.increment();
             return null;
         });
-        table.add("checkCurrentSerialInTransaction", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 3, 3);
-            current(s, Args.value(a, 2)).checkCurrent(Args.oid(a, 0), Args.serial(a, 1));
+        table.add(CheckCurrentSerial.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            CheckCurrentSerial r = CheckCurrentSerial.decode(a);
+            current(s, r.txn()).checkCurrent(r.oid(), r.serial());
             return null;
         });
-        table.add("deleteObject", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 3, 3);
-            current(s, Args.value(a, 2)).delete(Args.oid(a, 0), Args.serial(a, 1));
+        table.add(DeleteObject.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            DeleteObject r = DeleteObject.decode(a);
+            current(s, r.txn()).delete(r.oid(), r.serial());
             return null;
         });
-        table.add("restorea", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 5, 5);
-            current(s, Args.value(a, 4)).restore(Args.oid(a, 0), Args.serial(a, 1), Args.optionalBytes(a, 2),
-                    Args.optionalTid(a, 3));
+        table.add(Restore.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            Restore r = Restore.decode(a);
+            current(s, r.txn()).restore(r.oid(), r.serial(), r.data(), r.prevTxn());
             return null;
         });
-        table.add("undoa", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 2, 2);
-            current(s, Args.value(a, 1)).undo(Args.bytes(a, 0));
+        table.add(Undo.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            Undo r = Undo.decode(a);
+            current(s, r.txn()).undo(r.transactionId());
             return null;
         });
-        table.add("vote", MethodTable.Mode.SERIAL, CommitMethods::vote);
-        table.add("tpc_finish", MethodTable.Mode.SERIAL, CommitMethods::tpcFinish);
-        table.add("tpc_abort", MethodTable.Mode.SERIAL, CommitMethods::tpcAbort);
+        table.add(TransactionCall.VOTE, MethodTable.Mode.SERIAL,
+                (s, a) -> vote(s, TransactionCall.decode(TransactionCall.VOTE, a).txn()));
+        table.add(TransactionCall.FINISH, MethodTable.Mode.SERIAL,
+                (s, a) -> tpcFinish(s, TransactionCall.decode(TransactionCall.FINISH, a).txn()));
+        table.add(TransactionCall.ABORT, MethodTable.Mode.SERIAL,
+                (s, a) -> tpcAbort(s, TransactionCall.decode(TransactionCall.ABORT, a).txn()));
     }
 
-    private static Object tpcBegin(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 6);
+    private static Object tpcBegin(ZeoSession session, TpcBegin request) {
         if (session.isReadOnly()) {
             throw new ReadOnlyException("read-only connection");
         }
-        Object txnId = Args.value(args, 0);
         ServerTransaction active = session.transaction();
         if (active != null) {
-            if (active.isNamed(txnId)) {
+            if (active.isNamed(request.txn())) {
                 return null;
             }
             throw new StorageTransactionException("duplicate tpc_begin: transaction " + active.clientTxnId()
                     + " is still active");
         }
-        byte[] user = Args.has(args, 1) ? Args.textBytes(args, 1) : new byte[0];
-        byte[] description = Args.has(args, 2) ? Args.textBytes(args, 2) : new byte[0];
-        Map<Object, Object> ext = Args.has(args, 3) ? Args.optionalMap(args, 3) : null;
-        Tid tid = Args.has(args, 4) ? Args.optionalTid(args, 4) : null;
-        String status = Args.has(args, 5) ? Args.optionalString(args, 5, " ") : " ";
-        Map<String, Object> extension = new LinkedHashMap<>();
-        if (ext != null) {
-            ext.forEach((k, v) -> extension.put(k instanceof byte[] b
-                    ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : (String) k, v));
-        }
+        String status = request.status();
         if (status.length() != 1) {
             throw new IllegalArgumentException("transaction status must be one character, got '" + status + "'");
         }
-        TransactionMetadata meta = new TransactionMetadata(user, description, extension, tid, status.charAt(0));
-        session.setTransaction(new ServerTransaction(txnId, meta));
+        TransactionMetadata meta = new TransactionMetadata(request.user(), request.description(),
+                request.extension(), request.tid(), status.charAt(0));
+        session.setTransaction(new ServerTransaction(request.txn(), meta));
         session.storage().stats().activeTransactions.incrementAndGet();
         return null;
     }
@@ -123,9 +121,8 @@ final class CommitMethods {
                 java.util.Arrays.asList(active == null ? null : active.clientTxnId(), txnId));
     }
 
-    private static Object vote(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 1);
-        ServerTransaction txn = current(session, Args.value(args, 0));
+    private static Object vote(ZeoSession session, Object txnId) {
+        ServerTransaction txn = current(session, txnId);
         if (session.isVoted()) {
             throw new StorageTransactionException("Already voting");
         }
@@ -202,11 +199,10 @@ final class CommitMethods {
         }, millis, TimeUnit.MILLISECONDS));
     }
 
-    private static Object tpcFinish(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 1);
+    private static Object tpcFinish(ZeoSession session, Object txnId) {
         requireWritable(session);
         ServerTransaction txn = session.transaction();
-        if (txn == null || !txn.isNamed(Args.value(args, 0))) {
+        if (txn == null || !txn.isNamed(txnId)) {
             return null;
         }
         if (!session.isVoted()) {
@@ -232,11 +228,10 @@ final class CommitMethods {
         return tid;
     }
 
-    private static Object tpcAbort(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 1);
+    private static Object tpcAbort(ZeoSession session, Object txnId) {
         requireWritable(session);
         ServerTransaction txn = session.transaction();
-        if (txn != null && txn.isNamed(Args.value(args, 0))) {
+        if (txn != null && txn.isNamed(txnId)) {
             abortTransaction(session);
         }
         return null;

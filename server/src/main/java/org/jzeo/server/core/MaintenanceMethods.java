@@ -7,7 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.jzeo.api.Tid;
-import org.jzeo.protocol.Args;
+import org.jzeo.protocol.Requests.IteratorGc;
+import org.jzeo.protocol.Requests.IteratorNext;
+import org.jzeo.protocol.Requests.IteratorRecordStart;
+import org.jzeo.protocol.Requests.IteratorStart;
+import org.jzeo.protocol.Requests.Pack;
+import org.jzeo.protocol.Requests.UndoLog;
 import org.jzeo.protocol.ServerException;
 import org.jzeo.protocol.WireErrors;
 import org.jzeo.storage.DataRecord;
@@ -24,37 +29,29 @@ final class MaintenanceMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add("pack", MethodTable.Mode.SERIAL, MaintenanceMethods::pack);
-        table.add("undoLog", MethodTable.Mode.READ, (s, a) -> {
-            Args.requireCount(a, 0, 2);
-            return undo(s, (int) Args.optionalLong(a, 0, 0), (int) Args.optionalLong(a, 1, -20), e -> true);
+        table.add(Pack.METHOD, MethodTable.Mode.SERIAL, (s, a) -> pack(s, Pack.decode(a)));
+        table.add(UndoLog.LOG, MethodTable.Mode.READ, (s, a) -> undoInfo(s, UndoLog.decode(UndoLog.LOG, a)));
+        table.add(UndoLog.INFO, MethodTable.Mode.READ, (s, a) -> undoInfo(s, UndoLog.decode(UndoLog.INFO, a)));
+        table.add(IteratorStart.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            IteratorStart r = IteratorStart.decode(a);
+            return s.iterators().addTransactions(s.storage().storage().iterator(r.start(), r.stop()));
         });
-        table.add("undoInfo", MethodTable.Mode.READ, MaintenanceMethods::undoInfo);
-        table.add("iterator_start", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 0, 2);
-            Tid start = Args.has(a, 0) ? Args.optionalTid(a, 0) : null;
-            Tid stop = Args.has(a, 1) ? Args.optionalTid(a, 1) : null;
-            return s.iterators().addTransactions(s.storage().storage().iterator(start, stop));
-        });
-        table.add("iterator_next", MethodTable.Mode.SERIAL, MaintenanceMethods::iteratorNext);
-        table.add("iterator_record_start", MethodTable.Mode.SERIAL, MaintenanceMethods::iteratorRecordStart);
-        table.add("iterator_record_next", MethodTable.Mode.SERIAL, MaintenanceMethods::iteratorRecordNext);
-        table.add("iterator_gc", MethodTable.Mode.SERIAL, (s, a) -> {
-            Args.requireCount(a, 1, 1);
-            for (Object id : Args.list(a, 0)) {
-                if (id instanceof Number n) {
-                    s.iterators().remove(n.longValue());
-                }
-            }
+        table.add(IteratorNext.TRANSACTIONS, MethodTable.Mode.SERIAL,
+                (s, a) -> iteratorNext(s, IteratorNext.decode(IteratorNext.TRANSACTIONS, a).iteratorId()));
+        table.add(IteratorRecordStart.METHOD, MethodTable.Mode.SERIAL,
+                (s, a) -> iteratorRecordStart(s, IteratorRecordStart.decode(a)));
+        table.add(IteratorNext.RECORDS, MethodTable.Mode.SERIAL,
+                (s, a) -> iteratorRecordNext(s, IteratorNext.decode(IteratorNext.RECORDS, a).iteratorId()));
+        table.add(IteratorGc.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+            IteratorGc.decode(a).iteratorIds().forEach(s.iterators()::remove);
             return null;
         });
     }
 
     /** Allowed on read-only connections (as ZEO). With wait false the reply comes at once. */
-    private static Object pack(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 2);
-        double t = Args.doubleValue(args, 0);
-        boolean wait = Args.optionalTruthy(args, 1, true);
+    private static Object pack(ZeoSession session, Pack request) {
+        double t = request.time();
+        boolean wait = request.waitForIt();
         ServedStorage served = session.storage();
         Tid packTime = Tid.fromEpochSeconds(t);
         Runnable work = () -> {
@@ -79,16 +76,13 @@ final class MaintenanceMethods {
         return null;
     }
 
-    private static Object undoInfo(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 0, 3);
-        int first = (int) Args.optionalLong(args, 0, 0);
-        int last = (int) Args.optionalLong(args, 1, -20);
-        Map<Object, Object> spec = Args.has(args, 2) ? Args.optionalMap(args, 2) : null;
+    private static Object undoInfo(ZeoSession session, UndoLog request) {
+        Map<Object, Object> spec = request.specification();
         Predicate<UndoEntry> filter = e -> true;
         if (spec != null && !spec.isEmpty()) {
             filter = e -> matches(wireEntry(e), spec);
         }
-        return undo(session, first, last, filter);
+        return undo(session, request.first(), request.last(), filter);
     }
 
     private static boolean matches(Map<String, Object> entry, Map<Object, Object> spec) {
@@ -135,9 +129,7 @@ final class MaintenanceMethods {
         return entry;
     }
 
-    private static Object iteratorNext(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 1);
-        long id = Args.longValue(args, 0);
+    private static Object iteratorNext(ZeoSession session, long id) {
         SessionIterators.TransactionCursor cursor = session.iterators().transactions(id);
         if (cursor == null) {
             throw WireErrors.keyError(id); // ZEO: its dict of iterators has no such id (gone, or never made)
@@ -157,10 +149,9 @@ final class MaintenanceMethods {
         return result;
     }
 
-    private static Object iteratorRecordStart(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 2, 2);
-        long id = Args.longValue(args, 0);
-        Tid tid = Args.tid(args, 1);
+    private static Object iteratorRecordStart(ZeoSession session, IteratorRecordStart request) {
+        long id = request.iteratorId();
+        Tid tid = request.tid();
         SessionIterators.TransactionCursor cursor = session.iterators().transactions(id);
         if (cursor == null || cursor.last == null) {
             throw WireErrors.keyError(id);
@@ -173,9 +164,7 @@ final class MaintenanceMethods {
         return session.iterators().addRecords(records);
     }
 
-    private static Object iteratorRecordNext(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 1);
-        long id = Args.longValue(args, 0);
+    private static Object iteratorRecordNext(ZeoSession session, long id) {
         Iterator<DataRecord> records = session.iterators().records(id);
         if (records == null) {
             throw WireErrors.keyError(id);

@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
-import org.jzeo.protocol.Args;
+import org.jzeo.protocol.Requests.GetTid;
+import org.jzeo.protocol.Requests.History;
+import org.jzeo.protocol.Requests.LoadBefore;
+import org.jzeo.protocol.Requests.LoadSerial;
+import org.jzeo.protocol.Requests.RecordIterNext;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
 import org.jzeo.storage.LoadResult;
@@ -17,40 +21,38 @@ final class ReadMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add("loadBefore", MethodTable.Mode.READ, ReadMethods::loadBefore);
-        table.add("loadSerial", MethodTable.Mode.READ, (s, a) -> {
-            Args.requireCount(a, 2, 2);
+        table.add(LoadBefore.METHOD, MethodTable.Mode.READ, (s, a) -> loadBefore(s, LoadBefore.decode(a)));
+        table.add(LoadSerial.METHOD, MethodTable.Mode.READ, (s, a) -> {
+            LoadSerial r = LoadSerial.decode(a);
             s.storage().stats().loads.increment();
             long start = System.nanoTime();
             try {
-                return s.storage().storage().loadSerial(Args.oid(a, 0), Args.tid(a, 1));
+                return s.storage().storage().loadSerial(r.oid(), r.serial());
             } finally {
                 s.storage().stats().loadLatency.recordSince(start);
             }
         });
-        table.add("getTid", MethodTable.Mode.READ, (s, a) -> {
-            Args.requireCount(a, 1, 1);
-            return s.storage().storage().getTid(Args.oid(a, 0));
-        });
-        table.add("history", MethodTable.Mode.READ, ReadMethods::history);
-        table.add("record_iternext", MethodTable.Mode.READ, ReadMethods::recordIterNext);
+        table.add(GetTid.METHOD, MethodTable.Mode.READ,
+                (s, a) -> s.storage().storage().getTid(GetTid.decode(a).oid()));
+        table.add(History.METHOD, MethodTable.Mode.READ, (s, a) -> history(s, History.decode(a)));
+        table.add(RecordIterNext.METHOD, MethodTable.Mode.READ,
+                (s, a) -> recordIterNext(s, RecordIterNext.decode(a).next()));
     }
 
-    private static Object loadBefore(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 2, 2);
+    private static Object loadBefore(ZeoSession session, LoadBefore request) {
         ServedStorage served = session.storage();
         served.stats().loads.increment();
         // Answer as of the newest announced commit: a commit published but not yet announced stays invisible,
         // as start or as end tid, until its invalidation is queued ahead of this reply.
         Tid visible = served.announcedTid();
-        Tid before = Args.tid(args, 1);
+        Tid before = request.before();
         if (before.isAfter(visible)) {
             before = visible.next();
         }
         long start = System.nanoTime();
         LoadResult r;
         try {
-            r = served.storage().loadBefore(Args.oid(args, 0), before);
+            r = served.storage().loadBefore(request.oid(), before);
         } finally {
             served.stats().loadLatency.recordSince(start);
         }
@@ -64,12 +66,9 @@ final class ReadMethods {
         return result;
     }
 
-    private static Object history(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 2);
-        Oid oid = Args.oid(args, 0);
-        // An explicit None is a TypeError, as FileStorage.history(oid, size=None) raises in ZEO's server.
-        long requested = Args.has(args, 1) ? Args.longValue(args, 1) : 1;
-        int size = (int) Math.min(Integer.MAX_VALUE, Math.max(1, requested));
+    private static Object history(ZeoSession session, History request) {
+        Oid oid = request.oid();
+        int size = (int) Math.min(Integer.MAX_VALUE, Math.max(1, request.size()));
         List<Object> entries = new ArrayList<>();
         for (HistoryEntry h : session.storage().storage().history(oid, size)) {
             // Python: the extension keys first, then the fixed keys, which win on a clash.
@@ -84,9 +83,7 @@ final class ReadMethods {
         return entries;
     }
 
-    private static Object recordIterNext(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 0, 1);
-        Oid next = Args.has(args, 0) ? Args.optionalOid(args, 0) : null;
+    private static Object recordIterNext(ZeoSession session, Oid next) {
         CurrentRecord r = session.storage().storage().recordIterNext(next);
         if (r == null) {
             return null;

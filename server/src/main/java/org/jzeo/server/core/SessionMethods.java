@@ -7,7 +7,10 @@ import java.util.Map;
 import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.Tid;
-import org.jzeo.protocol.Args;
+import org.jzeo.protocol.Requests.GetInvalidations;
+import org.jzeo.protocol.Requests.NewOids;
+import org.jzeo.protocol.Requests.Register;
+import org.jzeo.protocol.Requests.SetClientLabel;
 import org.jzeo.storage.Invalidation;
 
 /** register, get_info, lastTransaction, ping, set_client_label, server_status, getInvalidations, new_oids. */
@@ -26,25 +29,25 @@ final class SessionMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add("register", MethodTable.Mode.INLINE, SessionMethods::register);
+        table.add(Register.METHOD, MethodTable.Mode.INLINE, (s, a) -> register(s, Register.decode(a)));
         table.add("get_info", MethodTable.Mode.INLINE, (s, a) -> info(s));
         // READ, not INLINE: a reply written on the event loop overtakes invalidations other threads have queued.
         table.add("lastTransaction", MethodTable.Mode.READ, (s, a) -> s.storage().announcedTid());
         table.add("ping", MethodTable.Mode.INLINE, (s, a) -> null);
-        table.add("set_client_label", MethodTable.Mode.INLINE, (s, a) -> {
-            s.setLabel(Args.optionalString(a, 0, ""));
+        table.add(SetClientLabel.METHOD, MethodTable.Mode.INLINE, (s, a) -> {
+            s.setLabel(SetClientLabel.decode(a).label());
             return null;
         });
         table.add("server_status", MethodTable.Mode.INLINE,
                 (s, a) -> s.storage().status(s.server().timeoutsRunning()));
-        table.add("getInvalidations", MethodTable.Mode.READ, SessionMethods::getInvalidations);
-        table.add("new_oids", MethodTable.Mode.INLINE, SessionMethods::newOids);
+        table.add(GetInvalidations.METHOD, MethodTable.Mode.READ,
+                (s, a) -> getInvalidations(s, GetInvalidations.decode(a).since()));
+        table.add(NewOids.METHOD, MethodTable.Mode.INLINE, (s, a) -> newOids(s, NewOids.decode(a).count()));
     }
 
-    private static Object register(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 2, 3);
-        String name = Args.string(args, 0);
-        boolean readOnly = Args.truthy(args, 1);
+    private static Object register(ZeoSession session, Register request) {
+        String name = request.storage();
+        boolean readOnly = request.readOnly();
         ServedStorage served = session.server().storage(name);
         if (served == null) {
             throw new IllegalArgumentException("unknown storage: " + name);
@@ -70,9 +73,7 @@ final class SessionMethods {
         return info;
     }
 
-    private static Object getInvalidations(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 1, 1);
-        Tid since = Args.tid(args, 0);
+    private static Object getInvalidations(ZeoSession session, Tid since) {
         Invalidation inv = session.storage().invalidations().getInvalidations(since);
         if (inv == null) {
             return null;
@@ -84,12 +85,10 @@ final class SessionMethods {
         return List.of(inv.tid(), oids);
     }
 
-    private static Object newOids(ZeoSession session, List<Object> args) {
-        Args.requireCount(args, 0, 1);
+    private static Object newOids(ZeoSession session, long n) {
         if (session.isReadOnly()) {
             throw new ReadOnlyException("read-only connection");
         }
-        long n = Args.optionalLong(args, 0, 100);
         int count = (int) Math.min(Math.max(n, 1), 100);
         return new ArrayList<Object>(session.storage().storage().newOids(count));
     }
