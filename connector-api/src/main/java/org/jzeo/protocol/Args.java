@@ -58,15 +58,16 @@ public final class Args {
     }
 
     /**
-     * A serial the client read an object at, as leniently as ZEO's server takes it: bin of 8 bytes; nil for "no
-     * previous revision", which ZEO's storages take as the zero tid (ZODB's {@code store(oid, None, data, '',
-     * txn)} for a new object); or a str of 8 characters below U+0100, its code points as the bytes (ZEO's own
-     * thread tests store with {@code '\0' * 8}, a str under Python 3).
+     * A serial the client read an object at, as leniently as ZEO's server takes it: bin of 8 bytes; nil (null
+     * here) for "no previous revision", which ZEO's storages accept for a new object and answer with a conflict
+     * naming nil as the read serial for an existing one (ZODB's {@code store(oid, None, data, '', txn)}); or a str
+     * of 8 characters below U+0100, its code points as the bytes (ZEO's own thread tests store with
+     * {@code '\0' * 8}, a str under Python 3).
      */
     public static Tid serial(List<Object> args, int index) {
         Object value = value(args, index);
         if (value == null) {
-            return Tid.ZERO;
+            return null;
         }
         if (value instanceof String text && text.length() == 8 && text.chars().allMatch(c -> c < 0x100)) {
             return Tid.fromBytes(text.getBytes(StandardCharsets.ISO_8859_1));

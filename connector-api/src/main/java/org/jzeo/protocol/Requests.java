@@ -178,15 +178,22 @@ public final class Requests {
     }
 
     /**
-     * {@code history(oid, size=1)}. An explicit nil size is a TypeError, as FileStorage's {@code history(oid,
-     * size=None)} raises in ZEO's server (ZEO's {@code checkExceptionLogsAtError} relies on it).
+     * {@code history(oid, size=1)}. Both may be nil, and the server answers as ZEO's storages do, in their order:
+     * a nil oid is a POSKeyError (MappingStorage's answer; ZEO's {@code checkExceptionLogsAtError} relies on it),
+     * an unknown oid too, and only then an explicit nil size is a TypeError (FileStorage's
+     * {@code history(oid, size=None)}). {@code size} null means nil was sent; absent means 1.
      */
-    public record History(Oid oid, long size) implements Request {
+    public record History(Oid oid, Long size) implements Request {
         public static final String METHOD = "history";
+
+        public History(Oid oid, long size) {
+            this(oid, Long.valueOf(size));
+        }
 
         public static History decode(List<Object> args) {
             Args.requireCount(args, 1, 2);
-            return new History(Args.oid(args, 0), Args.has(args, 1) ? Args.longValue(args, 1) : 1);
+            Long size = !Args.has(args, 1) ? Long.valueOf(1) : args.get(1) == null ? null : Args.longValue(args, 1);
+            return new History(Args.optionalOid(args, 0), size);
         }
 
         @Override
@@ -196,7 +203,7 @@ public final class Requests {
 
         @Override
         public List<Object> args() {
-            return List.of(oid, size);
+            return Arrays.asList(oid, size);
         }
     }
 
@@ -256,7 +263,7 @@ public final class Requests {
         }
     }
 
-    /** {@code storea(oid, serial, data, txn)}: a nil serial is "no previous revision" ({@link Args#serial}). */
+    /** {@code storea(oid, serial, data, txn)}: a null (nil) serial is "no previous revision" ({@link Args#serial}). */
     public record Store(Oid oid, Tid serial, byte[] data, Object txn) implements Request {
         public static final String METHOD = "storea";
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ import org.jzeo.api.UndoException;
  *   <tr><td>{@link ReadConflictException}</td><td>ZODB.POSException.ReadConflictError</td>
  *       <td>map {@code {message, oid, class_name, serials: [committed, read]}}</td></tr>
  *   <tr><td>{@link ConflictException}</td><td>ZODB.POSException.ConflictError</td><td>the same map</td></tr>
- *   <tr><td>{@link POSKeyException}</td><td>ZODB.POSException.POSKeyError</td><td>{@code [oid]}</td></tr>
+ *   <tr><td>{@link POSKeyException}</td><td>ZODB.POSException.POSKeyError</td><td>{@code [oid]} ({@code [nil]}
+ *       without one)</td></tr>
  *   <tr><td>{@link ReadOnlyException}</td><td>ZODB.POSException.ReadOnlyError</td><td>{@code []}</td></tr>
  *   <tr><td>{@link StorageTransactionException}</td><td>ZODB.POSException.StorageTransactionError</td>
  *       <td>{@code [message]}; see {@link #transactionMismatch(Object)} for Python's {@code [nil, txn]}</td></tr>
@@ -117,7 +119,8 @@ public final class WireErrors {
         }
         if (error instanceof POSKeyException) {
             Oid oid = ((POSKeyException) error).oid();
-            return new WireError(POS_KEY_ERROR, oid == null ? List.of() : List.of(oid.toBytes()));
+            // Python's POSKeyError always carries the oid asked for, None included (history(None) on MappingStorage).
+            return new WireError(POS_KEY_ERROR, Collections.singletonList(oid == null ? null : oid.toBytes()));
         }
         if (error instanceof ReadOnlyException) {
             return new WireError(READ_ONLY_ERROR, List.of());

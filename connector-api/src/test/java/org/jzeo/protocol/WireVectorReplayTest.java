@@ -51,8 +51,9 @@ class WireVectorReplayTest {
     void allScenariosAreThere() {
         assertThat(WireVectors.scenarios()).containsExactly("conflictres-M5", "errors-M5", "iterators-M5",
                 "lockwait-M5", "pack-M5", "readcurrent-M5", "readonly-M5", "reads-M5", "scenario2-M5", "smoke-M5",
+                "stockconflict-M5", "stockhistory-M5", "stockiterators-M5", "stockserials-M5", "stockthreads-M5",
                 "undo-M5", "verify-M5");
-        assertThat(WireVectors.connections()).hasSize(34);
+        assertThat(WireVectors.connections()).hasSize(39);
     }
 
     @TestFactory

@@ -10,14 +10,14 @@ import java.util.function.Consumer;
  * and defaults. Python-only knobs are accepted with a warning; handler types other than {@code <logfile>} are
  * refused, so no configured destination is silently dropped.
  */
-final class EventLogSectionBinder {
+public final class EventLogSectionBinder {
     private static final List<String> OTHER_HANDLERS = List.of("syslog", "win32-eventlog", "http-logger",
             "email-notifier");
 
     private EventLogSectionBinder() {
     }
 
-    static LogConfig bind(ConfigSection eventlog, Consumer<ConfigWarning> warnings) {
+    public static LogConfig bind(ConfigSection eventlog, Consumer<ConfigWarning> warnings) {
         SectionReader r = new SectionReader(eventlog, warnings);
         LogLevel level = r.get("level", LogLevel::parse, LogLevel.INFO);
         for (String handler : OTHER_HANDLERS) {

@@ -5,12 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jzeo.api.Oid;
+import org.jzeo.api.POSKeyException;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.Requests.GetTid;
 import org.jzeo.protocol.Requests.History;
 import org.jzeo.protocol.Requests.LoadBefore;
 import org.jzeo.protocol.Requests.LoadSerial;
 import org.jzeo.protocol.Requests.RecordIterNext;
+import org.jzeo.protocol.WireTypeException;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
 import org.jzeo.storage.LoadResult;
@@ -68,6 +70,13 @@ final class ReadMethods {
 
     private static Object history(ZeoSession session, History request) {
         Oid oid = request.oid();
+        if (oid == null) {
+            throw new POSKeyException(null);
+        }
+        if (request.size() == null) {
+            session.storage().storage().history(oid, 1); // an unknown oid is a POSKeyError first, as in ZEO
+            throw new WireTypeException(null, 1, "int", "nil");
+        }
         int size = (int) Math.min(Integer.MAX_VALUE, Math.max(1, request.size()));
         List<Object> entries = new ArrayList<>();
         for (HistoryEntry h : session.storage().storage().history(oid, size)) {

@@ -390,7 +390,7 @@ public final class PreparedLog implements AutoCloseable {
                 for (BranchOp op : p.operations()) {
                     out.writeByte(op instanceof BranchOp.Store ? 1 : op instanceof BranchOp.CheckCurrent ? 2 : 3);
                     out.writeLong(op.oid().value());
-                    out.writeLong(op.serial().value());
+                    out.writeLong(op.serial() == null ? 0L : op.serial().value()); // nil: a new object, as zero
                     if (op instanceof BranchOp.Store s) {
                         writeBytes(out, s.data());
                     }

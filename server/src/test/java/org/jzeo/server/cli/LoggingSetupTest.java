@@ -2,6 +2,8 @@ package org.jzeo.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -9,19 +11,35 @@ import org.jzeo.server.config.LogConfig;
 import org.jzeo.server.config.LogFileConfig;
 import org.jzeo.server.config.LogLevel;
 import org.jzeo.server.config.LogTarget;
+import org.jzeo.server.core.LogMarkers;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+/**
+ * {@code <eventlog>} applied to logback as ZConfig applies it to Python's logging: what is written to each
+ * {@code <logfile>} is read back from the file.
+ */
 class LoggingSetupTest {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void restoreTheDefaultConfiguration() throws Exception {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        new ContextInitializer(context).autoConfig();
+    }
 
     @Test
     void eventlogIsReadWithoutTheConfigLoader() throws Exception {
         Path conf = dir.resolve("zeo.conf");
         Files.writeString(conf, String.join("\n", "<zeo>", "address 8100", "</zeo>", "<filestorage 1>",
                 "path Data.fs", "</filestorage>", "<eventlog>", "level warning", "<logfile>", "path /var/log/zeo.log",
-                "level error", "</logfile>", "<logfile>", "path STDOUT", "</logfile>", "</eventlog>", ""));
+                "level error", "format %(message)s", "</logfile>", "<logfile>", "path STDOUT", "</logfile>",
+                "</eventlog>", ""));
 
         LogConfig log = LoggingSetup.readEventLog(conf);
 
@@ -29,10 +47,7 @@ class LoggingSetupTest {
         assertThat(log.logfiles()).extracting(LogFileConfig::target)
                 .containsExactly(LogTarget.file(Path.of("/var/log/zeo.log")), LogTarget.stdout());
         assertThat(log.logfiles().get(0).level()).isEqualTo(LogLevel.ERROR);
-        assertThat(LoggingSetup.properties(log)).containsEntry(LoggingSetup.DEFAULT_LEVEL, "error")
-                .containsEntry(LoggingSetup.LOG_FILE, LoggingSetup.STDERR);
-        assertThat(LoggingSetup.limitations(log)).singleElement().asString()
-                .startsWith("<logfile> STDOUT is ignored");
+        assertThat(log.logfiles().get(0).format()).isEqualTo("%(message)s");
     }
 
     @Test
@@ -44,25 +59,77 @@ class LoggingSetupTest {
         assertThat(LoggingSetup.readEventLog(dir.resolve("missing.conf"))).isNull();
     }
 
+    /** ZEO's checkTimeout reads server.log for a line with both "Transaction timeout after" and this. */
     @Test
-    void levelsAndDestinationsMapToSlf4jSimple() {
-        LogFileConfig stdout = LogFileConfig.to(LogTarget.stdout());
-        assertThat(LoggingSetup.properties(new LogConfig(LogLevel.DEBUG, List.of(stdout))))
-                .containsEntry(LoggingSetup.DEFAULT_LEVEL, "debug").containsEntry(LoggingSetup.LOG_FILE, "System.out");
-        assertThat(LoggingSetup.properties(new LogConfig(LogLevel.parse("blather"), List.of(stdout))))
-                .containsEntry(LoggingSetup.DEFAULT_LEVEL, "debug");
-        assertThat(LoggingSetup.properties(new LogConfig(LogLevel.INFO, List.of())))
-                .containsEntry(LoggingSetup.DEFAULT_LEVEL, "off");
+    void zconfigsDefaultFormatWritesZeosLines() throws Exception {
+        Path file = dir.resolve("server.log");
+        assertThat(LoggingSetup.apply(new LogConfig(LogLevel.INFO, List.of(LogFileConfig.to(LogTarget.file(file))))))
+                .isNull();
+
+        LoggerFactory.getLogger("ZEO.StorageServer").error(LogMarkers.CRITICAL,
+                "(127.0.0.1:5555) Transaction timeout after 1.0 seconds");
+        LoggerFactory.getLogger("org.jzeo.example").warn("a warning");
+        LoggerFactory.getLogger("org.jzeo.example").debug("below the eventlog's level");
+
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).containsExactly("------", lines.get(1), "------", lines.get(3));
+        assertThat(lines.get(1)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d CRITICAL ZEO.StorageServer"
+                + " \\(127.0.0.1:5555\\) Transaction timeout after 1.0 seconds");
+        assertThat(lines.get(3)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d WARNING org.jzeo.example a warning");
     }
 
     @Test
-    void unsupportedFormatAndRotationAreNamed() {
-        LogFileConfig rotated = new LogFileConfig(LogTarget.file(Path.of("zeo.log")), "%(message)s",
-                LogFileConfig.DEFAULT_DATE_FORMAT, LogLevel.NOTSET, 1_000_000, 3);
+    void eachLogfileHasItsOwnLevelFormatAndDateFormat() throws Exception {
+        Path errors = dir.resolve("errors.log");
+        Path all = dir.resolve("all.log");
+        LogConfig log = new LogConfig(LogLevel.parse("blather"), List.of(
+                new LogFileConfig(LogTarget.file(errors), "%(levelname)s|%(name)s|%(message)s 100%%", "%d/%m/%Y",
+                        LogLevel.ERROR, 0, 0),
+                new LogFileConfig(LogTarget.file(all), "[%(asctime)s] %(levelno)s (%(message)s)", "%Y",
+                        LogLevel.NOTSET, 0, 0)));
+        assertThat(LoggingSetup.apply(log)).isNull();
 
-        assertThat(LoggingSetup.limitations(new LogConfig(LogLevel.INFO, List.of(rotated))))
-                .anySatisfy(m -> assertThat(m).startsWith("'format' and 'dateformat'"))
-                .anySatisfy(m -> assertThat(m).contains("copytruncate"));
-        assertThat(LoggingSetup.limitations(LogConfig.defaults())).isEmpty();
+        Logger logger = LoggerFactory.getLogger("jzeo.test");
+        logger.error("broken");
+        logger.info("fine");
+        logger.debug("detail");
+        logger.trace("below blather");
+
+        assertThat(Files.readAllLines(errors)).containsExactly("ERROR|jzeo.test|broken 100%");
+        List<String> allLines = Files.readAllLines(all);
+        assertThat(allLines).allMatch(line -> line.matches("\\[\\d{4}] .*"), "starts with [year]");
+        assertThat(allLines).extracting(line -> line.substring(line.indexOf("] ") + 2))
+                .containsExactly("40 (broken)", "20 (fine)", "10 (detail)");
+    }
+
+    /** Python's RotatingFileHandler: the file, then file.1 (newest) ... file.N; older ones are dropped. */
+    @Test
+    void maxSizeRotatesToNumberedOldFiles() throws Exception {
+        Path file = dir.resolve("rotated.log");
+        LogConfig log = new LogConfig(LogLevel.INFO, List.of(
+                new LogFileConfig(LogTarget.file(file), "%(message)s", "%Y", LogLevel.NOTSET, 100, 2)));
+        assertThat(LoggingSetup.apply(log)).isNull();
+
+        Logger logger = LoggerFactory.getLogger("jzeo.test");
+        for (int i = 0; i < 40; i++) {
+            logger.info(String.format("line %02d of forty, long enough to fill the file", i));
+        }
+
+        assertThat(file).exists();
+        assertThat(dir.resolve("rotated.log.1")).exists();
+        assertThat(dir.resolve("rotated.log.2")).exists();
+        assertThat(dir.resolve("rotated.log.3")).doesNotExist();
+        assertThat(Files.readAllLines(file)).last().isEqualTo("line 39 of forty, long enough to fill the file");
+    }
+
+    @Test
+    void aLogFileThatCannotBeOpenedIsNamedAndItsLinesGoToStandardError() throws Exception {
+        Files.writeString(dir.resolve("not-a-directory"), "a file where the log's directory should be");
+        Path file = dir.resolve("not-a-directory").resolve("server.log");
+
+        String problem = LoggingSetup.apply(new LogConfig(LogLevel.INFO,
+                List.of(LogFileConfig.to(LogTarget.file(file)))));
+
+        assertThat(problem).contains("cannot open the log file " + file).contains("standard error");
     }
 }

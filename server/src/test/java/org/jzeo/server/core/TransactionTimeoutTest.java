@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.server.RunningServer;
@@ -17,6 +21,7 @@ import org.jzeo.server.TestServers;
 import org.jzeo.server.testclient.ZeoTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * transaction-timeout (zeo-protocol §8.7): a client that votes and then never finishes has its connection closed
@@ -31,6 +36,25 @@ class TransactionTimeoutTest {
 
     @Test
     void aClientThatHangsAfterVoteIsDisconnectedAndTheWaiterCommits() throws Exception {
+        // ZEO's words on ZEO's logger at CRITICAL: what its checkTimeout test and operators' monitors look for.
+        Logger zeoLog = (Logger) LoggerFactory.getLogger("ZEO.StorageServer");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        zeoLog.addAppender(logged);
+        try {
+            hangAfterVote();
+        } finally {
+            zeoLog.detachAppender(logged);
+        }
+        assertThat(logged.list).as("the timeout logged on ZEO.StorageServer")
+                .anySatisfy(event -> {
+                    assertThat(event.getLevel()).isEqualTo(Level.ERROR);
+                    assertThat(event.getMarkerList()).contains(LogMarkers.CRITICAL);
+                    assertThat(event.getFormattedMessage()).contains("Transaction timeout after 1.0 seconds");
+                });
+    }
+
+    private void hangAfterVote() throws Exception {
         try (RunningServer server = TestServers.start(dir.resolve("Data.fs"),
                 z -> z.withTransactionTimeout(Optional.of(TIMEOUT)).withLockWait(LOCK_WAIT));
              ZeoTestClient setup = WireCommits.connect(server);
