@@ -46,6 +46,28 @@ public interface StorageTransaction {
      */
     List<Oid> vote();
 
+    /**
+     * For client-side conflict resolution (ZEO's client-conflict-resolution): as {@link #vote()}, except that a
+     * store whose serial is not the committed one does not fail the vote. Such conflicts are returned instead; the
+     * transaction then stays open and keeps its locks, so the committed state the client resolves against cannot
+     * change before it stores the resolved data (a later {@link #store} of an oid replaces the earlier one) and
+     * votes again. Every other failure is thrown as by {@link #vote()}. By default conflicts are thrown.
+     */
+    default Vote voteAllowingConflicts() {
+        return new Vote(vote(), List.of());
+    }
+
+    /**
+     * What {@link #voteAllowingConflicts()} found: the transaction voted ({@code conflicts} empty; {@code changed}
+     * as {@link #vote()} returns it), or the store conflicts to resolve.
+     */
+    record Vote(List<Oid> changed, List<org.jzeo.api.ConflictException> conflicts) {
+        public Vote {
+            changed = List.copyOf(changed);
+            conflicts = List.copyOf(conflicts);
+        }
+    }
+
     /** Assigns the tid, writes the transaction durably and makes it visible; returns the tid. */
     Tid finish();
 

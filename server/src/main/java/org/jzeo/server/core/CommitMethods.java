@@ -132,57 +132,61 @@ final class CommitMethods {
             throw new StorageTransactionException("Already voting");
         }
         ServedStorage served = session.storage();
-        // Client-side resolution (Python's _store/_vote): every store in conflict is reported in this one vote;
-        // a conflicting store is left out and the rest replayed again to find the others.
-        Map<Oid, Object> conflicts = new LinkedHashMap<>();
-        while (true) {
-            long start = System.nanoTime();
-            StorageTransaction st = served.storage().begin(txn.metadata());
-            txn.replayInto(st, conflicts.keySet());
-            session.transactionSnapshot = txn;
-            served.stats().waiting.incrementAndGet();
-            try {
-                if (session.isClosed()) {
-                    st.cancel();
-                }
-                List<Oid> undone = st.vote();
-                if (!conflicts.isEmpty()) {
-                    st.abort();
-                    txn.clearStorageTransaction();
-                    served.stats().conflicts.increment(); // one per vote answered with conflicts: one client retry
-                    return new ArrayList<Object>(conflicts.values());
-                }
-                session.setVoted(true);
-                served.locked(session);
-                startTimer(session, served);
-                return new ArrayList<Object>(undone);
-            } catch (ConflictException e) {
-                txn.clearStorageTransaction();
-                if (served.clientConflictResolution() && !(e instanceof org.jzeo.api.ReadConflictException)
-                        && txn.storedData(e.oid()) != null && e.committedSerial() != null
-                        && !conflicts.containsKey(e.oid())) {
-                    // Client-side resolution: report the conflict with the rejected data, keep the buffer.
-                    LOG.info("{}: vote: conflict on oid {} returned for client-side resolution",
-                            session.describe(), e.oid());
-                    Map<String, Object> conflict = new LinkedHashMap<>();
-                    conflict.put("oid", e.oid());
-                    conflict.put("serials", java.util.Arrays.asList(e.committedSerial(), e.readSerial()));
-                    conflict.put("data", txn.storedData(e.oid()));
-                    conflicts.put(e.oid(), conflict);
-                    continue;
-                }
-                dropAfterFailedVote(session, txn);
-                throw e;
-            } catch (RuntimeException e) {
-                txn.clearStorageTransaction();
-                dropAfterFailedVote(session, txn);
-                throw e;
-            } finally {
-                served.stats().waiting.decrementAndGet();
-                session.transactionSnapshot = null;
-                txn.voteNanos += System.nanoTime() - start;
-            }
+        long start = System.nanoTime();
+        // After a vote that answered conflicts, the storage transaction is still open and holds its locks.
+        StorageTransaction st = txn.storageTransaction();
+        if (st == null) {
+            st = served.storage().begin(txn.metadata());
+            txn.replayInto(st);
         }
+        session.transactionSnapshot = txn;
+        served.stats().waiting.incrementAndGet();
+        try {
+            if (session.isClosed()) {
+                st.cancel();
+            }
+            StorageTransaction.Vote vote = served.clientConflictResolution() ? st.voteAllowingConflicts()
+                    : new StorageTransaction.Vote(st.vote(), List.of());
+            if (!vote.conflicts().isEmpty()) {
+                return conflictsForTheClient(session, txn, vote.conflicts());
+            }
+            session.setVoted(true);
+            served.locked(session);
+            startTimer(session, served);
+            return new ArrayList<Object>(vote.changed());
+        } catch (RuntimeException e) {
+            txn.clearStorageTransaction();
+            dropAfterFailedVote(session, txn);
+            throw e;
+        } finally {
+            served.stats().waiting.decrementAndGet();
+            session.transactionSnapshot = null;
+            txn.voteNanos += System.nanoTime() - start;
+        }
+    }
+
+    /**
+     * Client-side resolution (ZEO's _vote with client-conflict-resolution): every store in conflict is answered in
+     * this one vote as {@code {oid, serials: [committed, read], data}}, and the transaction stays open with its
+     * locks, so that the state the client resolves against is still the committed one when it stores the
+     * resolved data and votes again. The transaction timeout runs meanwhile, as the locks are held.
+     */
+    private static Object conflictsForTheClient(ZeoSession session, ServerTransaction txn,
+                                                List<ConflictException> conflicts) {
+        ServedStorage served = session.storage();
+        served.stats().conflicts.increment(); // one per vote answered with conflicts: one round for the client
+        List<Object> answer = new ArrayList<>(conflicts.size());
+        for (ConflictException e : conflicts) {
+            LOG.info("{}: vote: conflict on oid {} returned for client-side resolution", session.describe(), e.oid());
+            Map<String, Object> conflict = new LinkedHashMap<>();
+            conflict.put("oid", e.oid());
+            conflict.put("serials", java.util.Arrays.asList(e.committedSerial(), e.readSerial()));
+            conflict.put("data", txn.storedData(e.oid()));
+            answer.add(conflict);
+        }
+        served.locked(session);
+        startTimer(session, served);
+        return answer;
     }
 
     static void dropAfterFailedVote(ZeoSession session, ServerTransaction txn) {

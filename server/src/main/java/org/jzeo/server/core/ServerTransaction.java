@@ -11,8 +11,9 @@ import org.jzeo.storage.TransactionMetadata;
 
 /**
  * What a client sent between {@code tpc_begin} and {@code vote}, buffered on the server (nothing touches the
- * storage before vote). A later store of the same oid replaces the earlier one, so that in client-side
- * conflict resolution the buffer can be replayed into a fresh storage transaction at every vote round.
+ * storage before vote). A later store of the same oid replaces the earlier one: in client-side conflict
+ * resolution it is the client's resolved data, which also goes to the storage transaction that the vote answering
+ * the conflicts left open (with its locks).
  */
 final class ServerTransaction {
     private final Object clientTxnId;
@@ -87,6 +88,10 @@ final class ServerTransaction {
 
     void store(Oid oid, Tid serial, byte[] data) {
         ops.put(oid, new Store(oid, serial, data));
+        if (storageTransaction != null) {
+            // A resolved store after a vote that answered conflicts: the open storage transaction takes it too.
+            storageTransaction.store(oid, serial, data);
+        }
     }
 
     void checkCurrent(Oid oid, Tid serial) {
@@ -137,20 +142,12 @@ final class ServerTransaction {
         return n;
     }
 
-    /** Replays the buffer into {@code txn} and remembers it as the storage transaction of this vote round. */
+    /** Replays the buffer into {@code txn} and remembers it as the storage transaction being voted. */
     void replayInto(StorageTransaction txn) {
-        replayInto(txn, java.util.Set.of());
-    }
-
-    /** As {@link #replayInto(StorageTransaction)}, leaving out the stores of {@code skippedStores}. */
-    void replayInto(StorageTransaction txn, java.util.Set<Oid> skippedStores) {
-        storageTransaction = txn;
         for (Op op : ops.values()) {
-            if (op instanceof Store store && skippedStores.contains(store.oid())) {
-                continue;
-            }
             op.replay(txn);
         }
+        storageTransaction = txn;
     }
 
     /** The storage transaction of the current vote round, or null before vote. */

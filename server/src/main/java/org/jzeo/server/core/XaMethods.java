@@ -57,6 +57,11 @@ final class XaMethods {
             throw new StorageTransactionException("Already voting");
         }
         ServedStorage served = session.storage();
+        if (txn.storageTransaction() != null) {
+            // Left open by a plain vote that answered conflicts: the branch votes its own, so let those locks go.
+            txn.storageTransaction().abort();
+            txn.clearStorageTransaction();
+        }
         long start = System.nanoTime();
         XaBranches.VotedBranch voted;
         try {

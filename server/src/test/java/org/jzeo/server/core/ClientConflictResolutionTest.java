@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
 import org.jzeo.api.ReadConflictException;
@@ -66,7 +68,8 @@ class ClientConflictResolutionTest {
     @Test
     void aStaleStoreIsReturnedToTheClientWhichResolvesItInTheSameTransaction() throws Exception {
         try (ZeoTestClient other = WireCommits.connect(server);
-             ZeoTestClient client = WireCommits.connect(server)) {
+             ZeoTestClient client = WireCommits.connect(server);
+             ZeoTestClient watcher = WireCommits.connect(server)) {
             Oid x = other.newOids(1).get(0);
             Tid t0 = other.commit(1, Map.of(x, text("10")), Map.of());
             Tid t1 = other.commit(2, Map.of(x, text("20")), Map.of(x, t0));
@@ -80,29 +83,68 @@ class ClientConflictResolutionTest {
             assertThat(round1.get(0).read()).as("read serial").isEqualTo(t0);
             assertThat(text(round1.get(0).data())).as("the rejected data comes back").isEqualTo("10+5");
 
-            // No lock is kept between rounds: another client commits X meanwhile.
-            Tid t2 = other.commit(3, Map.of(x, text("30")), Map.of(x, t1));
+            // X stays locked between the rounds: another client's commit of X waits inside its vote, so the state
+            // this client resolves against is still the committed one when it votes again (ZEO's server resolves
+            // under its lock; without this, a busy object could conflict at every round until the client gives up).
+            WireCommits.begin(other, 3);
+            WireCommits.store(other, 3, x, t1, text("30"));
+            CompletableFuture<Object> otherVote = other.callAsyncReply("vote", 3L);
+            WireCommits.await("the other vote waits for X's lock (server_status waiting = 1)", Duration.ofSeconds(10),
+                    () -> Long.valueOf(1).equals(WireCommits.serverStatus(watcher).get("waiting"))
+                            || otherVote.isDone());
+            assertThat(otherVote).as("the other client's vote on X while X awaits its resolution").isNotDone();
 
             WireCommits.store(client, 50, x, t1, text("20+5"));
-            List<Conflict> round2 = conflicts(client.call("vote", 50L));
-            assertThat(round2).as("second vote: X changed again").hasSize(1);
-            assertThat(round2.get(0).committed()).isEqualTo(t2);
-            assertThat(round2.get(0).read()).isEqualTo(t1);
-            assertThat(text(round2.get(0).data())).isEqualTo("20+5");
-
-            WireCommits.store(client, 50, x, t2, text("30+5"));
-            assertThat(client.call("vote", 50L)).as("third vote: resolved").isEqualTo(List.of());
-            other.drainCallbacks();
+            assertThat(client.call("vote", 50L)).as("second vote: resolved against t1, which could not change")
+                    .isEqualTo(List.of());
+            other.drainCallbacks(); // the info callbacks of its own commits
             Tid committed = WireCommits.tid(client.call("tpc_finish", 50L), "tpc_finish");
-            assertThat(committed).isGreaterThan(t2);
-            assertThat(text(other.loadBefore(x, Tid.MAX).data())).isEqualTo("30+5");
-            assertThat(other.loadBefore(x, Tid.MAX).start()).isEqualTo(committed);
+            assertThat(committed).isGreaterThan(t1);
+            assertThat(text(watcher.loadBefore(x, Tid.MAX).data())).isEqualTo("20+5");
+            assertThat(watcher.loadBefore(x, Tid.MAX).start()).isEqualTo(committed);
+
+            // The other client read X at t1: its vote, let through by the finish, is now the stale one.
+            List<Conflict> othersTurn = conflicts(otherVote.get(10, TimeUnit.SECONDS));
+            assertThat(othersTurn).as("the other client's vote after the finish").hasSize(1);
+            assertThat(othersTurn.get(0).committed()).isEqualTo(committed);
+            assertThat(othersTurn.get(0).read()).isEqualTo(t1);
+            other.call("tpc_abort", 3L);
 
             Callback told = other.nextCallback(Duration.ofSeconds(10));
             assertThat(told).as("the other client is told of the resolved commit").isNotNull();
             assertThat(told.invalidatedTid()).isEqualTo(committed);
             assertThat(told.invalidatedOids()).containsExactly(x);
             assertThat(client.anomalies()).isEmpty();
+        }
+    }
+
+    /** The locks kept for a resolution go with the transaction: an abort or a lost client lets the waiter in. */
+    @Test
+    void locksKeptForAResolutionAreReleasedWhenTheClientGoes() throws Exception {
+        try (ZeoTestClient other = WireCommits.connect(server);
+             ZeoTestClient watcher = WireCommits.connect(server)) {
+            Oid x = other.newOids(1).get(0);
+            Tid t0 = other.commit(1, Map.of(x, text("10")), Map.of());
+            Tid t1 = other.commit(2, Map.of(x, text("20")), Map.of(x, t0));
+            ZeoTestClient client = WireCommits.connect(server);
+            WireCommits.begin(client, 70);
+            WireCommits.store(client, 70, x, t0, text("stale"));
+            assertThat(conflicts(client.call("vote", 70L))).hasSize(1);
+
+            WireCommits.begin(other, 3);
+            WireCommits.store(other, 3, x, t1, text("30"));
+            CompletableFuture<Object> otherVote = other.callAsyncReply("vote", 3L);
+            WireCommits.await("the other vote waits for X's lock (server_status waiting = 1)", Duration.ofSeconds(10),
+                    () -> Long.valueOf(1).equals(WireCommits.serverStatus(watcher).get("waiting"))
+                            || otherVote.isDone());
+            assertThat(otherVote).isNotDone();
+
+            client.close(); // never resolves: the server aborts its transaction when the connection goes
+            assertThat(otherVote.get(10, TimeUnit.SECONDS)).as("the waiter votes once the locks are gone")
+                    .isEqualTo(List.of());
+            Tid committed = WireCommits.tid(other.call("tpc_finish", 3L), "tpc_finish");
+            assertThat(text(watcher.loadBefore(x, Tid.MAX).data())).isEqualTo("30");
+            assertThat(watcher.loadBefore(x, Tid.MAX).start()).isEqualTo(committed);
         }
     }
 

@@ -61,6 +61,8 @@ public final class StagedTransaction<A> implements StorageTransaction {
     private State state = State.OPEN;
     private Tid committedTid;
     private volatile boolean cancelled;
+    /** Set once a vote answered conflicts: the transaction is open again, for the client's resolved stores. */
+    private boolean resolving;
 
     public StagedTransaction(TransactionMetadata metadata, CommitTarget<A> target, CommitSequencer<A> sequencer,
                              ObjectLocks locks, boolean readOnly) {
@@ -78,6 +80,10 @@ public final class StagedTransaction<A> implements StorageTransaction {
 
     @Override
     public void store(Oid oid, Tid serial, byte[] data) {
+        if (resolving) {
+            // The client's resolved data after a vote that answered conflicts: it replaces the conflicting store.
+            operations.removeIf(op -> op instanceof Store s && s.oid().equals(oid));
+        }
         add(new Store(oid, serial, data.clone()));
     }
 
@@ -114,7 +120,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
         requireState(State.OPEN, "vote");
         boolean ok = false;
         try {
-            List<Oid> undone = prepare();
+            List<Oid> undone = prepare(null);
             state = State.VOTED;
             ok = true;
             return undone;
@@ -125,7 +131,33 @@ public final class StagedTransaction<A> implements StorageTransaction {
         }
     }
 
-    private List<Oid> prepare() {
+    @Override
+    public Vote voteAllowingConflicts() {
+        requireState(State.OPEN, "vote");
+        boolean ok = false;
+        try {
+            List<ConflictException> conflicts = new ArrayList<>();
+            List<Oid> undone = prepare(conflicts);
+            ok = true;
+            if (!conflicts.isEmpty()) {
+                prepared = null;
+                resolving = true;
+                return new Vote(List.of(), conflicts); // open, locks kept
+            }
+            state = State.VOTED;
+            return new Vote(undone, List.of());
+        } finally {
+            if (!ok) {
+                abort();
+            }
+        }
+    }
+
+    /**
+     * Locks (again, harmlessly, after a vote that answered conflicts), checks and prepares. Store conflicts are
+     * thrown, or added to {@code storeConflicts} when it is given.
+     */
+    private List<Oid> prepare(List<ConflictException> storeConflicts) {
         if (readOnly) {
             // add() refuses every operation, but an empty transaction would still commit a new tid.
             throw new ReadOnlyException("the storage is read-only");
@@ -145,7 +177,14 @@ public final class StagedTransaction<A> implements StorageTransaction {
         List<Oid> undone = new ArrayList<>();
         for (Operation op : operations) {
             if (op instanceof Store st) {
-                checkSerial(st.oid(), st.serial());
+                ConflictException conflict = serialConflict(st.oid(), st.serial());
+                if (conflict != null) {
+                    if (storeConflicts == null) {
+                        throw conflict;
+                    }
+                    storeConflicts.add(conflict);
+                    continue;
+                }
                 put(records, new PreparedRecord(st.oid(), new RecordSource.Inline(st.data())));
             } else if (op instanceof CheckCurrent c) {
                 Tid committed = target.currentSerial(c.oid());
@@ -187,11 +226,10 @@ public final class StagedTransaction<A> implements StorageTransaction {
         return target.restoreSource(r.oid(), r.prevTxn());
     }
 
-    private void checkSerial(Oid oid, Tid serial) {
+    /** The conflict of a store that read {@code serial} of {@code oid}, or null when that is the committed one. */
+    private ConflictException serialConflict(Oid oid, Tid serial) {
         Tid committed = target.currentSerial(oid);
-        if (committed != null && !committed.equals(serial)) {
-            throw new ConflictException(oid, committed, serial);
-        }
+        return committed != null && !committed.equals(serial) ? new ConflictException(oid, committed, serial) : null;
     }
 
     /** Last write of an oid wins; the record keeps the place of the oid's first write. */
