@@ -426,8 +426,8 @@ public final class ClientStorage implements Storage {
     public Tid commitPrepared(Xid xid) {
         WireXid key = WireXid.of(xid);
         ClientSession session = requireSession("commit XA branch " + key);
-        Object reply = Calls.await(session.connection().call(session.connection().nextMessageId(), XaWire.COMMIT,
-                List.of(XaWire.encode(key)), result -> {
+        Object reply = Calls.await(session.connection().call(session.connection().nextMessageId(),
+                new Requests.XaBranchCall(XaWire.COMMIT, key), result -> {
                     List<?> pair = (List<?>) result;
                     Tid tid = WireValues.tid(pair.get(0));
                     List<Oid> oids = new ArrayList<>();
@@ -447,7 +447,7 @@ public final class ClientStorage implements Storage {
     /** Rolls back branch {@code xid} on the server (prepared or remembered). */
     public void rollbackPrepared(Xid xid) {
         WireXid key = WireXid.of(xid);
-        call(XaWire.ROLLBACK, XaWire.encode(key));
+        call(new Requests.XaBranchCall(XaWire.ROLLBACK, key));
         preparedHere.remove(key);
     }
 
@@ -462,7 +462,7 @@ public final class ClientStorage implements Storage {
 
     /** Makes the server forget the heuristic outcome of {@code xid}. */
     public void forgetHeuristic(Xid xid) {
-        call(XaWire.FORGET, XaWire.encode(WireXid.of(xid)));
+        call(new Requests.XaBranchCall(XaWire.FORGET, WireXid.of(xid)));
     }
 
     /**

@@ -17,7 +17,6 @@ import org.jzeo.protocol.Requests;
 import org.jzeo.protocol.Requests.Request;
 import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.protocol.WireXid;
-import org.jzeo.protocol.XaWire;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 import org.slf4j.Logger;
@@ -112,7 +111,7 @@ final class ClientTransaction implements StorageTransaction {
      * this one's prepared record is being forced, and their records share its fsync.
      */
     List<Oid> prepare(WireXid xid, int timeoutSeconds) {
-        List<Oid> changed = send(() -> connection.call(XaWire.VOTE, txn, XaWire.encode(xid), timeoutSeconds), true);
+        List<Oid> changed = send(() -> connection.call(new Requests.XaVote(txn, xid, timeoutSeconds)), true);
         state = State.PREPARED;
         storage.prepared(xid, this, written, notCached);
         return changed;

@@ -505,4 +505,41 @@ public final class Requests {
             return List.of(new ArrayList<Object>(iteratorIds));
         }
     }
+
+    // ---------------------------------------------------------------- jzeo's XA extension ({@link XaWire})
+
+    /** {@code xa_vote(txn, xid, timeout)}: timeout in whole seconds, 0 for none, at most 2^31-1. */
+    public record XaVote(Object txn, WireXid xid, int timeoutSeconds) implements Request {
+        public static XaVote decode(List<Object> args) {
+            Args.requireCount(args, 3, 3);
+            long timeout = Args.longValue(args, 2);
+            if (timeout < 0 || timeout > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("xa_vote: timeout must be 0 to 2^31-1 seconds, got " + timeout);
+            }
+            return new XaVote(Args.value(args, 0), XaWire.decode(Args.value(args, 1)), (int) timeout);
+        }
+
+        @Override
+        public String method() {
+            return XaWire.VOTE;
+        }
+
+        @Override
+        public List<Object> args() {
+            return Arrays.asList(txn, XaWire.encode(xid), (long) timeoutSeconds);
+        }
+    }
+
+    /** {@code xa_commit(xid)}, {@code xa_rollback(xid)} and {@code xa_forget(xid)}: calls on one branch. */
+    public record XaBranchCall(String method, WireXid xid) implements Request {
+        public static XaBranchCall decode(String method, List<Object> args) {
+            Args.requireCount(args, 1, 1);
+            return new XaBranchCall(method, XaWire.decode(Args.value(args, 0)));
+        }
+
+        @Override
+        public List<Object> args() {
+            return List.of(XaWire.encode(xid));
+        }
+    }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.protocol.Args;
+import org.jzeo.protocol.Requests.XaBranchCall;
+import org.jzeo.protocol.Requests.XaVote;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
 
@@ -20,14 +22,14 @@ final class XaMethods {
     static void addTo(MethodTable table) {
         table.add(XaWire.VOTE, MethodTable.Mode.SERIAL, XaMethods::vote);
         table.add(XaWire.COMMIT, MethodTable.Mode.BRANCH, (s, a) -> {
-            Args.requireCount(a, 1, 1);
+            XaBranchCall r = XaBranchCall.decode(XaWire.COMMIT, a);
             CommitMethods.requireWritable(s);
-            return s.storage().xa().commit(s, XaWire.decode(Args.value(a, 0)), s.branchMsgid());
+            return s.storage().xa().commit(s, r.xid(), s.branchMsgid());
         });
         table.add(XaWire.ROLLBACK, MethodTable.Mode.BRANCH, (s, a) -> {
-            Args.requireCount(a, 1, 1);
+            XaBranchCall r = XaBranchCall.decode(XaWire.ROLLBACK, a);
             CommitMethods.requireWritable(s);
-            s.storage().xa().rollback(XaWire.decode(Args.value(a, 0)));
+            s.storage().xa().rollback(r.xid());
             return null;
         });
         table.add(XaWire.RECOVER, MethodTable.Mode.BRANCH, (s, a) -> {
@@ -39,9 +41,9 @@ final class XaMethods {
             return xids;
         });
         table.add(XaWire.FORGET, MethodTable.Mode.BRANCH, (s, a) -> {
-            Args.requireCount(a, 1, 1);
+            XaBranchCall r = XaBranchCall.decode(XaWire.FORGET, a);
             CommitMethods.requireWritable(s);
-            s.storage().xa().forget(XaWire.decode(Args.value(a, 0)));
+            s.storage().xa().forget(r.xid());
             return null;
         });
     }
@@ -65,12 +67,8 @@ final class XaMethods {
         long start = System.nanoTime();
         XaBranches.VotedBranch voted;
         try {
-            WireXid xid = XaWire.decode(Args.value(args, 1));
-            long timeout = Args.longValue(args, 2);
-            if (timeout < 0 || timeout > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("xa_vote: timeout must be 0 to 2^31-1 seconds, got " + timeout);
-            }
-            voted = served.xa().vote(session, txn, xid, (int) timeout);
+            XaVote request = XaVote.decode(args);
+            voted = served.xa().vote(session, txn, request.xid(), request.timeoutSeconds());
         } catch (RuntimeException e) {
             txn.clearStorageTransaction();
             CommitMethods.dropAfterFailedVote(session, txn);
