@@ -32,10 +32,12 @@ import org.jzeo.protocol.WireMessage;
 
 /**
  * jzeo's blocking ZEO 5 (msgpack) client, for the admin commands and the load tool: one connection, one call at
- * a time, from one thread, like one thread of a ZODB client. Guarantees: the server's announcement is checked before anything is sent; a sync call returns its own
- * reply's result (callbacks such as {@code info} and {@code invalidateTransaction} are skipped); an error reply
- * is thrown as the jzeo exception {@link WireErrors#fromWire(WireMessage)} makes of it (unchecked); nothing waits
- * longer than its timeout: the connection is closed then and a {@link SocketTimeoutException} thrown.
+ * a time, from one thread, like one thread of a ZODB client. Guarantees: the server's announcement is checked
+ * before anything is sent; a sync call returns its own reply's result (callbacks such as {@code info} and
+ * {@code invalidateTransaction} are skipped and counted); async calls leave in one write with the next sync call;
+ * an error reply is thrown as the jzeo exception {@link WireErrors#fromWire(WireMessage)} makes of it
+ * (unchecked); nothing waits longer than its timeout: the connection is closed then and a
+ * {@link SocketTimeoutException} thrown.
  */
 public final class AdminConnection implements AutoCloseable {
     /** The largest reply accepted; a larger length prefix is a protocol error. */

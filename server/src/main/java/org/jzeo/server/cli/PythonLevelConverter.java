@@ -7,8 +7,8 @@ import org.jzeo.server.core.LogMarkers;
 import org.slf4j.Marker;
 
 /**
- * Python's {@code %(levelname)s} (or, as {@code %pylevel{number}}, {@code %(levelno)s}) for a logback event: CRITICAL (an error marked {@link LogMarkers#CRITICAL}), ERROR,
- * WARNING, INFO, DEBUG, TRACE. ZEO's log readers and its own tests look for these words (a transaction timeout is
+ * Python's {@code %(levelname)s} (or, as {@code %pylevel{number}}, {@code %(levelno)s}) for a logback event:
+ * CRITICAL (an error marked {@link LogMarkers#CRITICAL}), ERROR, WARNING, INFO, DEBUG, TRACE. ZEO's log readers and its own tests look for these words (a transaction timeout is
  * "CRITICAL"); slf4j has no critical level, hence the marker.
  */
 public final class PythonLevelConverter extends ClassicConverter {

@@ -67,7 +67,10 @@ public final class PreparedLog implements AutoCloseable {
     private static final int FORGOTTEN = 5;
 
     private final Path path;
+    private final LogFiles files;
     private volatile FileChannel channel;
+    /** Set by {@link #close()}: every later append fails, it never recreates the file. */
+    private volatile boolean closed;
     private volatile long end;
     private volatile boolean broken;
     /** Everything before this offset has been forced to disk; guarded by {@link #syncMonitor}. */
@@ -81,8 +84,25 @@ public final class PreparedLog implements AutoCloseable {
         }
     }
 
-    private PreparedLog(Path path) {
+    /**
+     * The file operations the log's swap depends on, replaceable in tests to make each of them fail. Every other
+     * write goes through the channels these open.
+     */
+    interface LogFiles {
+        LogFiles REAL = new LogFiles() { };
+
+        default FileChannel openForAppend(Path file) throws IOException {
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+
+        default void replace(Path source, Path target) throws IOException {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private PreparedLog(Path path, LogFiles files) {
         this.path = path;
+        this.files = files;
     }
 
     public static Path pathFor(Path dataFile) {
@@ -91,7 +111,7 @@ public final class PreparedLog implements AutoCloseable {
 
     /** A log that keeps nothing on disk. */
     public static PreparedLog inMemory() {
-        return new PreparedLog(null);
+        return new PreparedLog(null, LogFiles.REAL);
     }
 
     /**
@@ -101,7 +121,11 @@ public final class PreparedLog implements AutoCloseable {
      * @throws PreparedLogCorruptException damage before the last record
      */
     public static PreparedLog open(Path path, List<XaLogRecord> into) throws IOException {
-        PreparedLog log = new PreparedLog(path);
+        return open(path, into, LogFiles.REAL);
+    }
+
+    static PreparedLog open(Path path, List<XaLogRecord> into, LogFiles files) throws IOException {
+        PreparedLog log = new PreparedLog(path, files);
         if (Files.exists(path)) {
             Contents contents = read(path);
             into.addAll(contents.records());
@@ -110,7 +134,7 @@ public final class PreparedLog implements AutoCloseable {
                 Files.delete(path);
                 return log;
             }
-            log.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            log.channel = files.openForAppend(path);
             if (contents.torn()) {
                 LOG.warn("{}: ignoring a torn last record ({} bytes from offset {}), written by a prepare that was"
                         + " never acknowledged", path, contents.size() - contents.goodEnd(), contents.goodEnd());
@@ -241,6 +265,7 @@ public final class PreparedLog implements AutoCloseable {
             if (syncedEnd >= offset) {
                 return; // another caller's fsync covered it
             }
+            requireOpen();
             long target = end;
             try {
                 channel.force(true);
@@ -256,6 +281,7 @@ public final class PreparedLog implements AutoCloseable {
         if (path == null) {
             return;
         }
+        requireOpen();
         if (broken) {
             throw new IOException(path + ": an earlier write failed; restart the server to reopen the XA log");
         }
@@ -285,7 +311,21 @@ public final class PreparedLog implements AutoCloseable {
         }
     }
 
+    private void requireOpen() throws IOException {
+        if (closed) {
+            throw new IOException(path + ": the XA log is closed (the server is shutting down); nothing more can be"
+                    + " prepared, committed or rolled back through it");
+        }
+    }
+
+    /**
+     * The first append to a log that had no file: makes an empty one. Never over an existing file: a log with
+     * records is only ever replaced by {@link #rewrite}, which keeps every live record.
+     */
     private void create() throws IOException {
+        if (Files.exists(path)) {
+            throw new IOException(path + ": refusing to replace an existing XA log by an empty one");
+        }
         writeAtomically(List.of());
     }
 
@@ -314,17 +354,37 @@ public final class PreparedLog implements AutoCloseable {
             }
             ch.force(true);
         }
-        if (channel != null) {
-            channel.close();
-            channel = null;
+        // The old file stays open and in use until the new one is in place and open: a failure before the swap
+        // leaves the old log as it was, and appends go on there.
+        try {
+            files.replace(tmp, path);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(path.toAbsolutePath().getParent());
-        channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel replacement;
+        try {
+            replacement = files.openForAppend(path);
+        } catch (IOException | RuntimeException e) {
+            // The file on disk is the new one, complete and forced, but this process can no longer append to it:
+            // the old channel names the replaced file, so an append there would be lost. Refuse every append.
+            broken = true;
+            throw e;
+        }
+        FileChannel old = channel;
+        channel = replacement;
         end = out.size();
         broken = false;
         synchronized (syncMonitor) {
             syncedEnd = end; // the new file was forced whole
+        }
+        if (old != null) {
+            try {
+                old.close();
+            } catch (IOException e) {
+                LOG.debug("closing the replaced {}", path, e);
+            }
         }
     }
 
@@ -338,6 +398,7 @@ public final class PreparedLog implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (channel != null) {
             try {
                 channel.close();
