@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
                 + " are garbage-collected."})
 final class PackCommand implements Callable<Integer> {
     @Parameters(paramLabel = "HOST:PORT[:STORAGE]", arity = "0..*",
-            description = "A TCP server to pack (also [ipv6]:port or a bare port on 127.0.0.1).")
+            description = "A TCP server to pack (default 127.0.0.1:8100; also [ipv6]:port or a bare port on"
+                    + " 127.0.0.1).")
     List<String> servers = new ArrayList<>();
 
     @Option(names = {"-u", "--unix"}, paramLabel = "PATH[:STORAGE]",
@@ -84,7 +85,7 @@ final class PackCommand implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    private List<ServerSpec> targets() {
+    List<ServerSpec> targets() {
         List<ServerSpec> targets = new ArrayList<>();
         try {
             for (String s : servers) {
@@ -97,8 +98,7 @@ final class PackCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         if (targets.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "no server given: name at least one HOST:PORT[:STORAGE] or -u PATH[:STORAGE]");
+            targets.add(ServerSpec.defaultServer(storage)); // as up and status: jzeo serve's default address
         }
         return targets;
     }

@@ -26,14 +26,20 @@ final class StatusTable {
             List<String> row = new ArrayList<>();
             row.add(key);
             for (Map<String, Object> status : byStorage.values()) {
-                row.add(cell(status.get(key)));
+                row.add(cell(key, status.get(key)));
             }
             rows.add(row);
         }
         return layout(rows);
     }
 
-    private static String cell(Object value) {
+    /** ZEO's server answers "stub" for the timeout thread when no transaction-timeout is set: say that. */
+    private static final String NO_TIMEOUT = "no (no transaction-timeout)";
+
+    private static String cell(String key, Object value) {
+        if ("timeout-thread-is-alive".equals(key) && "stub".equals(value)) {
+            return NO_TIMEOUT;
+        }
         if (value == null) {
             return "-";
         }

@@ -93,9 +93,20 @@ class AdminCommandsTest {
                 .contains("jzeo pack: storage 'nope' on " + address + ": the server refused: unknown storage: nope");
     }
 
+    /** Not run against the address: something else may listen on 8100 here. */
     @Test
-    void packWithoutServerOrWithABadTimeIsAUsageError() {
-        assertThat(Cli.run("pack").exitCode()).isEqualTo(2);
+    void packWithoutAServerTargetsTheDefaultAddressAsUpAndStatusDo() {
+        PackCommand pack = new PackCommand();
+        new picocli.CommandLine(pack).parseArgs();
+        assertThat(pack.targets()).extracting(ServerSpec::describe).containsExactly("storage '1' on 127.0.0.1:8100");
+        PackCommand other = new PackCommand();
+        new picocli.CommandLine(other).parseArgs("-S", "main");
+        assertThat(other.targets()).extracting(ServerSpec::describe)
+                .containsExactly("storage 'main' on 127.0.0.1:8100");
+    }
+
+    @Test
+    void packWithABadTimeIsAUsageError() {
         Cli.Result badTime = Cli.run("pack", "-t", "yesterday", address);
         assertThat(badTime.exitCode()).isEqualTo(2);
         assertThat(badTime.err()).contains("--time 'yesterday' is not HH[:MM[:SS]]");
@@ -190,7 +201,7 @@ class AdminCommandsTest {
             assertThat(lines.get(0)).matches("storage +1");
             assertThat(lines).contains(row("connections", "1"), row("loads", "2"), row("stores", "1"),
                     row("commits", "1"), row("aborts", "0"), row("lock_time", "-"), row("conflicts", "0"),
-                    row("timeout-thread-is-alive", "stub"), row("last-transaction", lastTid));
+                    row("timeout-thread-is-alive", "no (no transaction-timeout)"), row("last-transaction", lastTid));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
