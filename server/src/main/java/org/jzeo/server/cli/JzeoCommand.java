@@ -22,11 +22,26 @@ public final class JzeoCommand implements Runnable {
 
     public static void main(String[] args) {
         PrintStream terminal = System.err;
-        CommandLine commandLine = new CommandLine(new JzeoCommand());
+        CommandLine commandLine = commandLine();
         configureLogging(commandLine, args, terminal);
         // Usage errors and failures to start go to the terminal even when the log goes to a file.
         commandLine.setErr(new PrintWriter(terminal, true));
         System.exit(commandLine.execute(args));
+    }
+
+    /**
+     * The command line, with failures reported in one line each ("jzeo serve: cannot listen on ...: ..."); the
+     * stack trace goes to the log at debug level only.
+     */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new JzeoCommand());
+        commandLine.setExecutionExceptionHandler((failure, command, parsed) -> {
+            command.getErr().println("jzeo " + command.getCommandName() + ": " + Failures.describe(failure));
+            org.slf4j.LoggerFactory.getLogger(JzeoCommand.class).debug("jzeo {} failed", command.getCommandName(),
+                    failure);
+            return 1;
+        });
+        return commandLine;
     }
 
     /** For {@code serve -C file}: reads the file's {@code <eventlog>} and applies it, before the first logger. */

@@ -110,7 +110,31 @@ public final class ZeoServer implements AutoCloseable {
                 p.addLast("zeo", new ZeoConnectionHandler(server));
             }
         });
-        return bootstrap.bind(socketAddress).sync().channel();
+        try {
+            return bootstrap.bind(socketAddress).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // Netty rethrows the bind's checked cause as is
+            throw new IllegalStateException("cannot listen on " + address + ": " + bindFailure(e), e);
+        }
+    }
+
+    /** Why a bind failed, in an operator's words. */
+    private static String bindFailure(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("Address already in use")) {
+            return "the address is already in use (is another server running there?)";
+        }
+        if (message.contains("Cannot assign requested address")) {
+            return "no network interface of this machine has that address";
+        }
+        if (e instanceof java.nio.channels.UnresolvedAddressException) {
+            return "unknown host";
+        }
+        if (e instanceof SecurityException || message.contains("Permission denied")) {
+            return "permission denied (ports below 1024 need privileges)";
+        }
+        return message;
     }
 
     private EventLoopGroup group(EventLoopGroup group) {

@@ -100,7 +100,7 @@ public final class ServerProcess implements AutoCloseable {
             try {
                 return startOnce(dataFile, port, extraArgs, left);
             } catch (AssertionError e) {
-                boolean portTaken = port != 0 && String.valueOf(e.getMessage()).contains("Address already in use");
+                boolean portTaken = port != 0 && String.valueOf(e.getMessage()).contains("already in use");
                 if (!portTaken || System.nanoTime() - deadline > 0) {
                     throw e;
                 }
