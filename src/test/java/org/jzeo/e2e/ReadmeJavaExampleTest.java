@@ -1,0 +1,93 @@
+package org.jzeo.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.jzeo.api.Oid;
+import org.jzeo.api.StorageConnection;
+import org.jzeo.api.StoredObject;
+import org.jzeo.client.ClientConnectionFactory;
+import org.jzeo.client.ClientOptions;
+import org.jzeo.server.process.ServerProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's Java example runs as written: the first {@code java} block of its "Java client" section is compiled
+ * as it stands and run in its own JVM, in an empty folder, against a server; the database then holds what the
+ * example says it wrote.
+ */
+class ReadmeJavaExampleTest {
+    private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern CLASS_NAME = Pattern.compile("public class (\\w+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJavaClientExampleCompilesAndRunsAsWritten() throws Exception {
+        String readme = Files.readString(readme());
+        String section = readme.substring(readme.indexOf("\n## Java client\n"));
+        Matcher block = JAVA_BLOCK.matcher(section);
+        assertThat(block.find()).as("a java block in the README's Java client section").isTrue();
+        String source = block.group(1);
+        Matcher name = CLASS_NAME.matcher(source);
+        assertThat(name.find()).as("the example is a public class").isTrue();
+
+        Path sources = Files.createDirectories(dir.resolve("src"));
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Path file = Files.writeString(sources.resolve(name.group(1) + ".java"), source);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int compiled = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp",
+                System.getProperty("java.class.path"), file.toString());
+        assertThat(compiled).as("javac on the README's example:%n%s", diagnostics.toString(StandardCharsets.UTF_8))
+                .isZero();
+
+        Path workdir = Files.createDirectories(dir.resolve("app"));
+        try (ServerProcess server = ServerProcess.start(dir.resolve("Data.fs"))) {
+            Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"), name.group(1),
+                    server.hostPort()).directory(workdir.toFile()).redirectErrorStream(true).start();
+            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the example ends").isTrue();
+            assertThat(run.exitValue()).as("the example's exit status; it printed:%n%s", output).isZero();
+
+            // What the example wrote, read back by another client.
+            try (ClientConnectionFactory factory = new ClientConnectionFactory(
+                    ClientOptions.of(server.hostPort()).withVar(Files.createDirectories(dir.resolve("check"))));
+                 StorageConnection c = factory.getConnection()) {
+                StoredObject root = c.read(c.rootOid());
+                assertThat(root.references()).as("the root references the account").hasSize(1);
+                Oid account = root.references().get(0);
+                assertThat(new String(root.payload(), StandardCharsets.UTF_8)).isEqualTo("account=" + account);
+                assertThat(new String(c.read(account).payload(), StandardCharsets.UTF_8)).isEqualTo("balance=100");
+                assertThat(output).as("what the example prints")
+                        .contains("root account=" + account + " references [" + account + "]");
+            }
+        }
+        assertThat(workdir.resolve("var")).as("the example's cache folder, made where it runs").isDirectory();
+    }
+
+    /** The repository's README: the first folder up from this module that holds one beside a pom.xml. */
+    private static Path readme() throws IOException {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("README.md");
+            if (Files.isRegularFile(candidate) && Files.isRegularFile(p.resolve("pom.xml"))
+                    && Files.readString(candidate).startsWith("# jzeo")) {
+                return candidate;
+            }
+        }
+        throw new IOException("no README.md of jzeo above " + Path.of("").toAbsolutePath());
+    }
+}
