@@ -86,13 +86,7 @@ class ClientConflictResolutionTest {
             // X stays locked between the rounds: another client's commit of X waits inside its vote, so the state
             // this client resolves against is still the committed one when it votes again (ZEO's server resolves
             // under its lock; without this, a busy object could conflict at every round until the client gives up).
-            WireCommits.begin(other, 3);
-            WireCommits.store(other, 3, x, t1, text("30"));
-            CompletableFuture<Object> otherVote = other.callAsyncReply("vote", 3L);
-            WireCommits.await("the other vote waits for X's lock (server_status waiting = 1)", Duration.ofSeconds(10),
-                    () -> Long.valueOf(1).equals(WireCommits.serverStatus(watcher).get("waiting"))
-                            || otherVote.isDone());
-            assertThat(otherVote).as("the other client's vote on X while X awaits its resolution").isNotDone();
+            CompletableFuture<Object> otherVote = voteThatWaitsForTheLock(other, watcher, x, t1);
 
             WireCommits.store(client, 50, x, t1, text("20+5"));
             assertThat(client.call("vote", 50L)).as("second vote: resolved against t1, which could not change")
@@ -131,13 +125,7 @@ class ClientConflictResolutionTest {
             WireCommits.store(client, 70, x, t0, text("stale"));
             assertThat(conflicts(client.call("vote", 70L))).hasSize(1);
 
-            WireCommits.begin(other, 3);
-            WireCommits.store(other, 3, x, t1, text("30"));
-            CompletableFuture<Object> otherVote = other.callAsyncReply("vote", 3L);
-            WireCommits.await("the other vote waits for X's lock (server_status waiting = 1)", Duration.ofSeconds(10),
-                    () -> Long.valueOf(1).equals(WireCommits.serverStatus(watcher).get("waiting"))
-                            || otherVote.isDone());
-            assertThat(otherVote).isNotDone();
+            CompletableFuture<Object> otherVote = voteThatWaitsForTheLock(other, watcher, x, t1);
 
             client.close(); // never resolves: the server aborts its transaction when the connection goes
             assertThat(otherVote.get(10, TimeUnit.SECONDS)).as("the waiter votes once the locks are gone")
@@ -146,6 +134,21 @@ class ClientConflictResolutionTest {
             assertThat(text(watcher.loadBefore(x, Tid.MAX).data())).isEqualTo("30");
             assertThat(watcher.loadBefore(x, Tid.MAX).start()).isEqualTo(committed);
         }
+    }
+
+    /**
+     * {@code other} stores X (read at {@code serial}) and votes; returns once the server says that vote waits
+     * inside the server for X's lock, and checks it has not been answered.
+     */
+    private static CompletableFuture<Object> voteThatWaitsForTheLock(ZeoTestClient other, ZeoTestClient watcher,
+                                                                     Oid x, Tid serial) throws Exception {
+        WireCommits.begin(other, 3);
+        WireCommits.store(other, 3, x, serial, text("30"));
+        CompletableFuture<Object> vote = other.callAsyncReply("vote", 3L);
+        WireCommits.await("the other vote waits for X's lock (server_status waiting = 1)", Duration.ofSeconds(10),
+                () -> Long.valueOf(1).equals(WireCommits.serverStatus(watcher).get("waiting")) || vote.isDone());
+        assertThat(vote).as("the other client's vote on X while X's locks are kept for a resolution").isNotDone();
+        return vote;
     }
 
     @Test
