@@ -16,7 +16,10 @@ public interface StorageTransaction {
 
     TransactionMetadata metadata();
 
-    /** Stores a new revision; {@code serial} is the tid of the revision read ({@link Tid#ZERO} or null: a new object). */
+    /**
+     * Stores a new revision; {@code serial} is the tid of the revision read ({@link Tid#ZERO} or null: a new
+     * object).
+     */
     void store(Oid oid, Tid serial, byte[] data);
 
     /** Requires {@code oid} to still be at revision {@code serial} at vote ({@code readCurrent}). */
