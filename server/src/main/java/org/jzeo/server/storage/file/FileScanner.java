@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>An incomplete last transaction (cut short, or status 'c') is copied to {@code Data.fs.tr<N>} and cut
- *       away in writable mode, and ignored in read-only mode.</li>
+ *       away in writable mode, and ignored in read-only mode. A transaction still marked 'c' is cut away with
+ *       everything after it: FileStorage finishes transactions (status 'c' to ' ') only after syncing them and
+ *       all before them, so what follows an unfinished one was never acknowledged.</li>
  *   <li>Something that only looks incomplete but is followed by a valid transaction ending exactly at the end
  *       of the file is corruption in the middle, and fatal (Python would cut away the valid transactions).</li>
  *   <li>Every other structural inconsistency in the committed part is fatal: a {@link StorageFormatException}
@@ -57,15 +59,20 @@ public final class FileScanner {
             boolean pastEnd = h.tlen() < 0 || pos + h.tlen() + FileFormat.TRAILER_LEN > size;
             boolean tooShort = h.tlen() < h.headerLength();
             boolean checkpoint = h.status() == FileFormat.STATUS_CHECKPOINT;
-            if (pastEnd || tooShort || checkpoint) {
-                boolean endsFile = !pastEnd && pos + h.tlen() + FileFormat.TRAILER_LEN == size;
-                if (!(checkpoint && endsFile && !tooShort) && completeTransactionEndsFile(pos, size, last)) {
+            if (checkpoint && !tooShort) {
+                // Voted, never finished: FileStorage marks a transaction finished only after it and everything
+                // before it were synced, so no transaction from here on was acknowledged (those behind it belong
+                // to the same interrupted sync or were written while it ran).
+                return cutTail(pos, size, last, count, "transaction " + h.tid()
+                        + " was voted but never finished (status 'c')"
+                        + (pastEnd || pos + h.tlen() + FileFormat.TRAILER_LEN == size ? ""
+                        : "; everything after it was never finished either"));
+            }
+            if (pastEnd || tooShort) {
+                if (completeTransactionEndsFile(pos, size, last)) {
                     throw file.corrupt(pos, "damaged transaction header (tlen " + h.tlen() + ", status "
                             + statusName(h.status()) + ") although complete transactions follow up to the end"
                             + " of the file");
-                }
-                if (checkpoint && !pastEnd && !endsFile && !tooShort) {
-                    throw file.corrupt(pos + 16, "unfinished transaction (status 'c') in the middle of the file");
                 }
                 if (tooShort && !pastEnd && h.tlen() >= FileFormat.TRANS_HDR_LEN
                         && file.read(pos + h.tlen(), FileFormat.TRAILER_LEN).getLong() == h.tlen()) {
@@ -73,10 +80,7 @@ public final class FileScanner {
                     throw file.corrupt(pos + 17, "transaction header lengths (user " + h.ulen() + ", description "
                             + h.dlen() + ", extension " + h.elen() + ") exceed the transaction length " + h.tlen());
                 }
-                String why = checkpoint && !pastEnd
-                        ? "transaction " + h.tid() + " was voted but never finished (status 'c')"
-                        : "the last transaction is incomplete";
-                return cutTail(pos, size, last, count, why);
+                return cutTail(pos, size, last, count, "the last transaction is incomplete");
             }
             if (!h.tid().isAfter(last)) {
                 throw file.corrupt(pos, "time-stamp reduction: transaction tid " + h.tid()

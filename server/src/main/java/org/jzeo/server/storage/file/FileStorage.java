@@ -19,6 +19,7 @@ import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.api.UndoException;
+import org.jzeo.server.storage.DirectorySync;
 import org.jzeo.server.storage.OidAllocator;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.commit.CommitSequencer;
@@ -74,6 +75,16 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private OidAllocator oidAllocator;
     private volatile boolean packing;
     private volatile boolean closed;
+
+    /** Where a transaction record's status byte is: after its tid and its length. */
+    private static final int STATUS_OFFSET = 16;
+
+    /** A transaction appended with status 'c', and the status it gets once its bytes are durable. */
+    private record Unfinished(long position, byte status) {
+    }
+
+    /** Appended transactions still marked 'c', in append order; the next sync finishes them. */
+    private final List<Unfinished> unfinished = new ArrayList<>();
 
     /** A transaction written to the file, waiting to be published. */
     public record Appended(Tid tid, long end, long[] oids, long[] positions) {
@@ -134,6 +145,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         if (size == 0 && !readOnly) {
             dataFile.channel().write(ByteBuffer.wrap(FileFormat.MAGIC), 0);
             dataFile.channel().force(true);
+            DirectorySync.sync(dataFile.path().getParent());
             LOG.info("{}: created a new FileStorage", dataFile.path());
             return;
         }
@@ -439,6 +451,8 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         OidIndex ix = index;
         TransactionEncoder.Encoded encoded = TransactionEncoder.encode(txn, tid, tpos, ix::get, this::backPointer);
         ByteBuffer bytes = encoded.bytes();
+        byte status = bytes.get(STATUS_OFFSET);
+        bytes.put(STATUS_OFFSET, FileFormat.STATUS_CHECKPOINT);
         FileChannel channel = file.channel();
         try {
             long at = tpos;
@@ -452,6 +466,9 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+        synchronized (unfinished) {
+            unfinished.add(new Unfinished(tpos, status));
         }
         appendEnd = encoded.end();
         lastAppendedTid = tid;
@@ -483,10 +500,29 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         return h.pos();
     }
 
+    /**
+     * Two syncs, as the status byte needs: the transactions, still marked 'c', reach the disk whole; only then
+     * their real status is written and synced. A power loss can tear unsynced writes anywhere (a transaction's
+     * header and length on disk, pages in between not), so a transaction that reads as finished must be one
+     * whose bytes were all durable before; one still 'c' at open was never acknowledged and is cut away.
+     * Appends of the next transactions go on meanwhile; they are finished by the next sync.
+     */
     @Override
     public void sync() throws IOException {
+        List<Unfinished> batch;
+        synchronized (unfinished) {
+            batch = new ArrayList<>(unfinished);
+            unfinished.clear();
+        }
+        FileChannel channel = file.channel();
         if (options.fsync()) {
-            file.channel().force(false);
+            channel.force(false);
+        }
+        for (Unfinished u : batch) {
+            channel.write(ByteBuffer.wrap(new byte[] {u.status()}), u.position() + STATUS_OFFSET);
+        }
+        if (options.fsync()) {
+            channel.force(false);
         }
     }
 

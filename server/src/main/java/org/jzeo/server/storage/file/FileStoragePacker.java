@@ -19,6 +19,7 @@ import java.util.Set;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
+import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -369,9 +370,11 @@ final class FileStoragePacker {
             Files.deleteIfExists(old);
             Files.createLink(old, data);
             Files.move(packPath, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Before any commit goes to the new file: until the rename is durable, a power loss brings the old
+            // file back under the name, without those commits.
+            DirectorySync.sync(data.getParent());
             FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
             storage.swapIn(new DataFile(data, channel), newIndex, newEnd);
-            forceDirectory(data.getParent());
             Files.deleteIfExists(IndexFile.pathFor(data));
             if (!storage.options().packKeepOld()) {
                 Files.deleteIfExists(old);
@@ -380,14 +383,6 @@ final class FileStoragePacker {
             throw new UncheckedIOException("pack: swapping in " + packPath + " failed", e);
         }
         LOG.info("{}: pack swapped in the packed file ({} bytes, was {})", data, newEnd, oldEnd);
-    }
-
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("fsync of directory {} not supported", dir, e);
-        }
     }
 
     private void cleanUpAfterFailure() {
