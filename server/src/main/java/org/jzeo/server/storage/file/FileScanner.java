@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.jzeo.api.Tid;
+import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,8 +226,9 @@ public final class FileScanner {
         }
         Path saved = saveTail(pos, size);
         try {
+            // Not forced: should the cut not survive a power loss, the next open finds the same bytes and cuts
+            // them again; the next commit's sync makes it durable anyway.
             file.channel().truncate(pos);
-            file.channel().force(true);
         } catch (IOException e) {
             throw new UncheckedIOException("truncating " + file.path() + " to " + pos, e);
         }
@@ -249,6 +251,7 @@ public final class FileScanner {
                     copied += file.channel().transferTo(pos + copied, size - pos - copied, out);
                 }
                 out.force(true);
+                DirectorySync.sync(dir);
                 return candidate;
             } catch (IOException e) {
                 throw new UncheckedIOException("saving the damaged tail of " + file.path() + " to " + candidate, e);

@@ -75,6 +75,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private OidAllocator oidAllocator;
     private volatile boolean packing;
     private volatile boolean closed;
+    private boolean openedWithIndexFile;
 
     /** Where a transaction record's status byte is: after its tid and its length. */
     private static final int STATUS_OFFSET = 16;
@@ -185,6 +186,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         }
         FileScanner.Result result = new FileScanner(file, loaded, !options.readOnly()).scan(scanFrom, scanAfter);
         index = loaded;
+        openedWithIndexFile = scanFrom > FileFormat.MAGIC_LENGTH;
         publishedEnd = result.end();
         appendEnd = result.end();
         lastTid = result.lastTid();
@@ -560,6 +562,11 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         } finally {
             packing = false;
         }
+    }
+
+    /** Whether the last open read the saved index file instead of scanning the whole Data.fs. */
+    boolean openedWithIndexFile() {
+        return openedWithIndexFile;
     }
 
     /** What the packer may see and do; kept narrow so pack cannot reach the commit internals. */

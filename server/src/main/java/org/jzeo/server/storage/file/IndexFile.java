@@ -17,6 +17,7 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 import org.jzeo.api.Tid;
+import org.jzeo.server.storage.DirectorySync;
 
 /**
  * jzeo's own snapshot of the index, {@code Data.fs.jzindex} (never Python's {@code Data.fs.index}).
@@ -75,6 +76,8 @@ public final class IndexFile {
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        // Otherwise a power loss after a clean close can take the new index away: a full scan at the next start.
+        DirectorySync.sync(target.toAbsolutePath().getParent());
     }
 
     /**

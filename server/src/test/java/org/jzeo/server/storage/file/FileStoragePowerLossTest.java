@@ -2,9 +2,12 @@ package org.jzeo.server.storage.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
@@ -21,7 +25,7 @@ import org.jzeo.storage.StorageIterator;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 import org.jzeo.storage.TransactionRecord;
-import org.jzeo.testing.crashfs.CrashFileSystem;
+import org.jzeo.testing.crashfs.PowerLossScenario;
 import org.jzeo.testing.crashfs.PowerLossSweep;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * commit that {@code finish} acknowledged is there with exactly its records, every transaction in the file is
  * one that was attempted, whole, and each object's current state is that of the last commit that has it.
  */
-class FileStoragePowerLossTest {
+public class FileStoragePowerLossTest {
     private static final int SEEDS = 3;
 
     @TempDir
@@ -57,8 +61,6 @@ class FileStoragePowerLossTest {
         }
     }
 
-    private final AtomicReference<Ledger> ledger = new AtomicReference<>();
-
     private static FileStorage open(Path dataFs) {
         return FileStorage.open(dataFs, FileStorageOptions.defaults(), ReferenceFinder.unavailable());
     }
@@ -77,9 +79,15 @@ class FileStoragePowerLossTest {
         return out;
     }
 
-    @Test
-    void commitsCloseAndReopenSurviveAPowerLossAtEveryOperation() throws Exception {
-        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run((disk, root) -> {
+    /** Every FileStorage scenario; the fsync mutation check replays them all. */
+    public static List<PowerLossScenario> scenarios() {
+        return List.of(commitsCloseAndReopen(), pack(), concurrentCommits(), packRacingCommits(), indexAtClose(),
+                tailCutAtOpen());
+    }
+
+    private static PowerLossScenario commitsCloseAndReopen() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        return new PowerLossScenario("FileStorage commits, close and reopen", (disk, root) -> {
             Ledger l = new Ledger();
             ledger.set(l);
             Path dataFs = root.resolve("Data.fs");
@@ -96,13 +104,11 @@ class FileStoragePowerLossTest {
                 }
             }
         }, (restored, point, seed, report) -> verify(restored, ledger.get(), false));
-        System.out.println("FileStorage commits, close and reopen: " + result);
-        assertThat(result.damagedPowerLosses()).as("power losses that lost unforced data").isPositive();
     }
 
-    @Test
-    void packAndItsSwapSurviveAPowerLossAtEveryOperation() throws Exception {
-        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run((disk, root) -> {
+    private static PowerLossScenario pack() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        return new PowerLossScenario("FileStorage pack and its swap", (disk, root) -> {
             Ledger l = new Ledger();
             ledger.set(l);
             try (FileStorage storage = open(root.resolve("Data.fs"))) {
@@ -116,12 +122,11 @@ class FileStoragePowerLossTest {
                 }
             }
         }, (restored, point, seed, report) -> verify(restored, ledger.get(), true));
-        System.out.println("FileStorage pack: " + result);
     }
 
-    @Test
-    void concurrentCommitsSharingSyncsSurviveAPowerLossAtAnyOperation() throws Exception {
-        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run((disk, root) -> {
+    private static PowerLossScenario concurrentCommits() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        return new PowerLossScenario("FileStorage group commit", (disk, root) -> {
             Ledger l = new Ledger();
             ledger.set(l);
             try (FileStorage storage = open(root.resolve("Data.fs"))) {
@@ -146,12 +151,11 @@ class FileStoragePowerLossTest {
                 }
             }
         }, (restored, point, seed, report) -> verify(restored, ledger.get(), false));
-        System.out.println("FileStorage group commit: " + result);
     }
 
-    @Test
-    void aPackRacingCommitsSurvivesAPowerLossAtAnyOperation() throws Exception {
-        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run((disk, root) -> {
+    private static PowerLossScenario packRacingCommits() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        return new PowerLossScenario("FileStorage pack racing commits", (disk, root) -> {
             Ledger l = new Ledger();
             ledger.set(l);
             try (FileStorage storage = open(root.resolve("Data.fs"))) {
@@ -176,7 +180,109 @@ class FileStoragePowerLossTest {
                 }
             }
         }, (restored, point, seed, report) -> verify(restored, ledger.get(), true));
-        System.out.println("FileStorage pack racing commits: " + result);
+    }
+
+    /** The index saved by saveIndex survives a power loss: the next open reads it instead of scanning. */
+    private static PowerLossScenario indexAtClose() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        AtomicBoolean indexSaved = new AtomicBoolean();
+        return new PowerLossScenario("FileStorage index file", (disk, root) -> {
+            Ledger l = new Ledger();
+            ledger.set(l);
+            indexSaved.set(false);
+            try (FileStorage storage = open(root.resolve("Data.fs"))) {
+                List<Oid> oids = storage.newOids(4);
+                for (int n = 0; n < 4; n++) {
+                    l.commit(storage, n, writes(n, oids));
+                }
+                storage.saveIndex();
+                indexSaved.set(true);
+            }
+        }, (restored, point, seed, report) -> {
+            if (indexSaved.get()) {
+                // First, before any open of the restored disk writes an index of its own.
+                try (FileStorage storage = open(restored.resolve("Data.fs"))) {
+                    assertThat(storage.openedWithIndexFile()).as("the saved index was used").isTrue();
+                }
+            }
+            verify(restored, ledger.get(), false);
+        });
+    }
+
+    /** What an open cuts away from a damaged tail is in Data.fs.tr0 whenever the cut survived. */
+    private static PowerLossScenario tailCutAtOpen() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        AtomicReference<byte[]> durableTail = new AtomicReference<>();
+        byte[] tail = new byte[700];
+        Arrays.fill(tail, (byte) 0x5a);
+        return new PowerLossScenario("FileStorage tail cut at open", (disk, root) -> {
+            Ledger l = new Ledger();
+            ledger.set(l);
+            durableTail.set(null);
+            Path dataFs = root.resolve("Data.fs");
+            try (FileStorage storage = open(dataFs)) {
+                List<Oid> oids = storage.newOids(2);
+                for (int n = 0; n < 3; n++) {
+                    l.commit(storage, n, writes(n, oids));
+                }
+            }
+            try (FileChannel ch = FileChannel.open(dataFs, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(tail), ch.size());
+                ch.force(true);
+            }
+            durableTail.set(tail);
+            try (FileStorage storage = open(dataFs)) {
+                // A commit's sync makes the cut durable too.
+                l.commit(storage, 3, writes(3, storage.newOids(1)));
+            }
+        }, (restored, point, seed, report) -> {
+            byte[] before = Files.exists(restored.resolve("Data.fs")) ? Files.readAllBytes(restored.resolve("Data.fs"))
+                    : new byte[0];
+            boolean tailInData = before.length >= tail.length
+                    && Arrays.equals(Arrays.copyOfRange(before, before.length - tail.length, before.length), tail);
+            if (durableTail.get() != null && !tailInData) {
+                Path saved = restored.resolve("Data.fs.tr0");
+                assertThat(saved).as("the cut tail's copy").exists();
+                assertThat(Files.readAllBytes(saved)).as("the cut tail's copy").isEqualTo(tail);
+            }
+            verify(restored, ledger.get(), false);
+        });
+    }
+
+    @Test
+    void commitsCloseAndReopenSurviveAPowerLossAtEveryOperation() throws Exception {
+        sweep(commitsCloseAndReopen());
+    }
+
+    @Test
+    void packAndItsSwapSurviveAPowerLossAtEveryOperation() throws Exception {
+        sweep(pack());
+    }
+
+    @Test
+    void concurrentCommitsSharingSyncsSurviveAPowerLossAtAnyOperation() throws Exception {
+        sweep(concurrentCommits());
+    }
+
+    @Test
+    void aPackRacingCommitsSurvivesAPowerLossAtAnyOperation() throws Exception {
+        sweep(packRacingCommits());
+    }
+
+    @Test
+    void anIndexSavedBeforeAPowerLossIsUsedAtTheNextOpen() throws Exception {
+        sweep(indexAtClose());
+    }
+
+    @Test
+    void aTailCutAtOpenIsSavedBeforeTheCutCanReachTheDisk() throws Exception {
+        sweep(tailCutAtOpen());
+    }
+
+    private void sweep(PowerLossScenario scenario) throws Exception {
+        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run(scenario);
+        System.out.println(scenario.name() + ": " + result);
+        assertThat(result.damagedPowerLosses()).as("power losses that lost or tore unforced data").isPositive();
     }
 
     /**

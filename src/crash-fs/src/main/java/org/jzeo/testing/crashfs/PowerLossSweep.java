@@ -44,6 +44,7 @@ public final class PowerLossSweep {
     private final Path workDir;
     private final int seedsPerPoint;
     private final long stride;
+    private final String ignoredForceSite;
 
     /**
      * @param workDir       a real, empty folder for the disks
@@ -51,15 +52,39 @@ public final class PowerLossSweep {
      * @param stride        1 to crash at every operation, n to crash at every n-th
      */
     public PowerLossSweep(Path workDir, int seedsPerPoint, long stride) {
+        this(workDir, seedsPerPoint, stride, null);
+    }
+
+    private PowerLossSweep(Path workDir, int seedsPerPoint, long stride, String ignoredForceSite) {
         this.workDir = workDir;
         this.seedsPerPoint = seedsPerPoint;
         this.stride = stride;
+        this.ignoredForceSite = ignoredForceSite;
+    }
+
+    /** The same sweep on disks where forces called from {@code site} ("File.java:line") do nothing. */
+    public PowerLossSweep ignoringForcesAt(String site) {
+        return new PowerLossSweep(workDir, seedsPerPoint, stride, site);
+    }
+
+    public Result run(PowerLossScenario scenario) throws Exception {
+        Path dir = Files.createDirectories(workDir.resolve(scenario.name().replaceAll("[^A-Za-z0-9]+", "-")));
+        return new PowerLossSweep(dir, seedsPerPoint, stride, ignoredForceSite).run(scenario.workload(),
+                scenario.check());
+    }
+
+    private CrashFileSystem disk(Path dir) throws IOException {
+        CrashFileSystem disk = CrashFileSystem.over(Files.createDirectories(dir));
+        if (ignoredForceSite != null) {
+            disk.ignoreForcesAt(ignoredForceSite);
+        }
+        return disk;
     }
 
     public Result run(Workload workload, Check check) throws Exception {
         long operations;
         {
-            CrashFileSystem dry = CrashFileSystem.over(Files.createDirectories(workDir.resolve("dry-run")));
+            CrashFileSystem dry = disk(workDir.resolve("dry-run"));
             workload.run(dry, dry.root());
             operations = dry.operations();
             delete(workDir.resolve("dry-run"));
@@ -68,8 +93,8 @@ public final class PowerLossSweep {
         int losses = 0;
         int damaged = 0;
         for (long point = 1; point <= operations + 1; point += stride) {
-            Path diskDir = Files.createDirectories(workDir.resolve("disk-" + point));
-            CrashFileSystem disk = CrashFileSystem.over(diskDir);
+            Path diskDir = workDir.resolve("disk-" + point);
+            CrashFileSystem disk = disk(diskDir);
             disk.crashAfter(point);
             try {
                 workload.run(disk, disk.root());

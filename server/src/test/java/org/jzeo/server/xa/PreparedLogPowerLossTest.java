@@ -1,0 +1,148 @@
+package org.jzeo.server.xa;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.storage.TransactionMetadata;
+import org.jzeo.testing.crashfs.PowerLossScenario;
+import org.jzeo.testing.crashfs.PowerLossSweep;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The XA prepared log on a simulated disk that loses power at every operation in turn: prepares (each forced
+ * alone, and several sharing one sync), outcomes (forced, and the lazily written commit outcome), compaction and
+ * its swap, and creating the log. After each power loss the log opens without repair, every acknowledged prepare
+ * is there (prepared, or with an outcome that was really given), an acknowledged rollback is never undone, and
+ * nothing that was not written appears.
+ */
+public class PreparedLogPowerLossTest {
+    private static final int SEEDS = 3;
+
+    @TempDir
+    Path tmp;
+
+    /** What was written to the log and what of it was acknowledged as durable. */
+    static final class Ledger {
+        final Set<Integer> attemptedPrepares = ConcurrentHashMap.newKeySet();
+        final Set<Integer> ackedPrepares = ConcurrentHashMap.newKeySet();
+        final Set<Integer> attemptedCommits = ConcurrentHashMap.newKeySet();
+        final Set<Integer> attemptedRollbacks = ConcurrentHashMap.newKeySet();
+        final Set<Integer> ackedRollbacks = ConcurrentHashMap.newKeySet();
+    }
+
+    static WireXid xid(int n) {
+        return new WireXid(0x4a5a, ("branch-" + n).getBytes(StandardCharsets.UTF_8), new byte[] {(byte) n});
+    }
+
+    static int number(WireXid xid) {
+        return xid.getBranchQualifier()[0];
+    }
+
+    /** A prepared record whose size (300 to 1 500 bytes) makes appends cross 512-byte sectors. */
+    static XaLogRecord.Prepared prepared(int n) {
+        byte[] description = new byte[300 + (n * 433) % 1200];
+        Arrays.fill(description, (byte) ('a' + n % 26));
+        TransactionMetadata meta = new TransactionMetadata("xa".getBytes(StandardCharsets.UTF_8), description,
+                Map.of(), null, ' ');
+        return new XaLogRecord.Prepared(xid(n), 1_000L * n, Tid.of(n + 1), 0, meta, List.of());
+    }
+
+    public static List<PowerLossScenario> scenarios() {
+        return List.of(preparesOutcomesAndCompaction());
+    }
+
+    private static PowerLossScenario preparesOutcomesAndCompaction() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        return new PowerLossScenario("XA prepared log", (disk, root) -> {
+            Ledger l = new Ledger();
+            ledger.set(l);
+            Path path = root.resolve("Data.fs.jzxa");
+            Map<Integer, XaLogRecord> live = new HashMap<>();
+            try (PreparedLog log = PreparedLog.open(path, new ArrayList<>())) {
+                for (int n = 0; n < 8; n++) {
+                    l.attemptedPrepares.add(n);
+                    log.append(prepared(n));
+                    l.ackedPrepares.add(n);
+                    live.put(n, prepared(n));
+                    if (n % 3 == 1) {
+                        // xa_commit: the outcome is written without a sync of its own.
+                        l.attemptedCommits.add(n - 1);
+                        log.appendLazily(new XaLogRecord.Committed(xid(n - 1), 1, Tid.of(100 + n),
+                                List.of(Oid.of(n))));
+                        live.remove(n - 1);
+                    }
+                    if (n % 3 == 2) {
+                        l.attemptedRollbacks.add(n);
+                        log.append(new XaLogRecord.RolledBack(xid(n), 2));
+                        l.ackedRollbacks.add(n);
+                        live.remove(n);
+                    }
+                    if (n == 4) {
+                        log.rewrite(new ArrayList<>(live.values()));
+                    }
+                }
+                // Two prepares sharing one sync (group commit of prepares).
+                l.attemptedPrepares.add(8);
+                l.attemptedPrepares.add(9);
+                log.appendForSync(prepared(8));
+                long upTo = log.appendForSync(prepared(9));
+                log.syncTo(upTo);
+                l.ackedPrepares.add(8);
+                l.ackedPrepares.add(9);
+            }
+        }, (restored, point, seed, report) -> verify(restored.resolve("Data.fs.jzxa"), ledger.get()));
+    }
+
+    static void verify(Path path, Ledger ledger) throws Exception {
+        if (!Files.exists(path)) {
+            assertThat(ledger.ackedPrepares).as("acknowledged prepares, but the XA log is gone").isEmpty();
+            return;
+        }
+        List<XaLogRecord> records = new ArrayList<>();
+        try (PreparedLog log = PreparedLog.open(path, records)) {
+            Map<Integer, XaLogRecord> last = new HashMap<>();
+            for (XaLogRecord r : records) {
+                int n = number(r.xid());
+                if (r instanceof XaLogRecord.Prepared) {
+                    assertThat(ledger.attemptedPrepares).as("prepare of %d was written", n).contains(n);
+                } else if (r instanceof XaLogRecord.Committed) {
+                    assertThat(ledger.attemptedCommits).as("commit outcome of %d was written", n).contains(n);
+                } else if (r instanceof XaLogRecord.RolledBack) {
+                    assertThat(ledger.attemptedRollbacks).as("rollback of %d was written", n).contains(n);
+                }
+                last.put(n, r);
+            }
+            for (int n : ledger.ackedPrepares) {
+                boolean outcomeGiven = ledger.attemptedCommits.contains(n) || ledger.attemptedRollbacks.contains(n);
+                if (!outcomeGiven) {
+                    assertThat(last.get(n)).as("acknowledged prepare %d", n).isInstanceOf(XaLogRecord.Prepared.class);
+                }
+            }
+            for (int n : ledger.ackedRollbacks) {
+                assertThat(last.get(n)).as("acknowledged rollback of %d must not come back as prepared", n)
+                        .isNotInstanceOf(XaLogRecord.Prepared.class);
+            }
+        }
+    }
+
+    @Test
+    void preparesOutcomesAndCompactionSurviveAPowerLossAtEveryOperation() throws Exception {
+        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run(preparesOutcomesAndCompaction());
+        System.out.println("XA prepared log: " + result);
+        assertThat(result.damagedPowerLosses()).as("power losses that lost or tore unforced data").isPositive();
+    }
+}
