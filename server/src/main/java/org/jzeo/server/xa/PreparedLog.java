@@ -20,6 +20,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.server.storage.pickle.PickleReader;
 import org.jzeo.server.storage.pickle.PickleWriter;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.TransactionMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -448,12 +449,16 @@ public final class PreparedLog implements AutoCloseable {
                 out.writeLong(m.explicitTid() == null ? 0 : m.explicitTid().value());
                 out.writeByte(m.status());
                 out.writeInt(p.operations().size());
-                for (BranchOp op : p.operations()) {
-                    out.writeByte(op instanceof BranchOp.Store ? 1 : op instanceof BranchOp.CheckCurrent ? 2 : 3);
-                    out.writeLong(op.oid().value());
-                    out.writeLong(op.serial() == null ? 0L : op.serial().value()); // nil: a new object, as zero
-                    if (op instanceof BranchOp.Store s) {
+                for (Operation op : p.operations()) {
+                    if (op instanceof Operation.Store s) {
+                        writeOperation(out, 1, s.oid(), s.serial());
                         writeBytes(out, s.data());
+                    } else if (op instanceof Operation.CheckCurrent c) {
+                        writeOperation(out, 2, c.oid(), c.serial());
+                    } else if (op instanceof Operation.Delete d) {
+                        writeOperation(out, 3, d.oid(), d.serial());
+                    } else {
+                        throw new IllegalArgumentException("an XA branch cannot hold " + op);
                     }
                 }
             } else if (record instanceof XaLogRecord.Committed c) {
@@ -471,6 +476,12 @@ public final class PreparedLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void writeOperation(DataOutputStream out, int kind, Oid oid, Tid serial) throws IOException {
+        out.writeByte(kind);
+        out.writeLong(oid.value());
+        out.writeLong(serial == null ? 0L : serial.value()); // nil: a new object, as zero
     }
 
     private static void writeShort(DataOutputStream out, byte[] b) throws IOException {
@@ -521,15 +532,15 @@ public final class PreparedLog implements AutoCloseable {
                     if (count < 0) {
                         throw new IllegalArgumentException("operation count " + count);
                     }
-                    List<BranchOp> ops = new ArrayList<>(Math.min(count, 1 << 16));
+                    List<Operation> ops = new ArrayList<>(Math.min(count, 1 << 16));
                     for (int i = 0; i < count; i++) {
                         int kind = in.get() & 0xff;
                         Oid oid = Oid.of(in.getLong());
                         Tid serial = Tid.of(in.getLong());
                         ops.add(switch (kind) {
-                            case 1 -> new BranchOp.Store(oid, serial, readBytes(in));
-                            case 2 -> new BranchOp.CheckCurrent(oid, serial);
-                            case 3 -> new BranchOp.Delete(oid, serial);
+                            case 1 -> new Operation.Store(oid, serial, readBytes(in));
+                            case 2 -> new Operation.CheckCurrent(oid, serial);
+                            case 3 -> new Operation.Delete(oid, serial);
                             default -> throw new IllegalArgumentException("operation kind " + kind);
                         });
                     }

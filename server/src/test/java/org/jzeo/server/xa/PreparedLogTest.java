@@ -86,7 +86,7 @@ class PreparedLogTest {
         Tid tid;
         try (FileStorage fs = FileStorage.open(data(), FileStorageOptions.defaults(), ReferenceScanner.finder())) {
             StorageTransaction st = fs.begin(record.metadata());
-            record.operations().forEach(op -> op.replay(st));
+            record.operations().forEach(op -> op.applyTo(st));
             st.vote();
             tid = st.finish();
         }
