@@ -17,6 +17,7 @@ import org.jzeo.protocol.Requests;
 import org.jzeo.protocol.Requests.Request;
 import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.protocol.WireXid;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 import org.slf4j.Logger;
@@ -32,12 +33,10 @@ final class ClientTransaction implements StorageTransaction {
 
     private enum State { OPEN, VOTED, PREPARED, FINISHED, ABORTED }
 
-    /** One buffered call: its wire name and arguments without the trailing txn id. */
-
     private final ClientStorage storage;
     private final TransactionMetadata metadata;
     private final long txn;
-    private final List<Request> operations = new ArrayList<>();
+    private final List<Operation> operations = new ArrayList<>();
     /** Revisions this transaction writes, for the cache after finish; null data: nothing to cache. */
     private final Map<Oid, byte[]> written = new LinkedHashMap<>();
     /** Oids the cache must drop instead of caching: restored copies, and what the server changed (undo). */
@@ -58,35 +57,35 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public void store(Oid oid, Tid serial, byte[] data) {
-        buffer(new Requests.Store(oid, serial, data, txn));
+        buffer(new Operation.Store(oid, serial, data));
         written.put(oid, data);
         notCached.remove(oid);
     }
 
     @Override
     public void checkCurrentSerial(Oid oid, Tid serial) {
-        buffer(new Requests.CheckCurrentSerial(oid, serial, txn));
+        buffer(new Operation.CheckCurrent(oid, serial));
     }
 
     @Override
     public void delete(Oid oid, Tid serial) {
-        buffer(new Requests.DeleteObject(oid, serial, txn));
+        buffer(new Operation.Delete(oid, serial));
         written.put(oid, null);
     }
 
     @Override
     public void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
-        buffer(new Requests.Restore(oid, serial, data, prevTxn, txn));
+        buffer(new Operation.Restore(oid, serial, data, prevTxn));
         written.put(oid, null);
         notCached.add(oid);
     }
 
     @Override
     public void undo(byte[] transactionId) {
-        buffer(new Requests.Undo(transactionId, txn));
+        buffer(new Operation.Undo(transactionId));
     }
 
-    private void buffer(Request operation) {
+    private void buffer(Operation operation) {
         if (state != State.OPEN) {
             throw new StorageTransactionException("transaction is " + state.name().toLowerCase()
                     + ": no more operations");
@@ -134,7 +133,9 @@ final class ClientTransaction implements StorageTransaction {
             String status = String.valueOf(metadata.status());
             ServerConnection.Batch batch = connection.batch().add(new Requests.TpcBegin(txn, metadata.user(),
                     metadata.description(), metadata.extension(), metadata.explicitTid(), status));
-            operations.forEach(batch::add);
+            for (Operation op : operations) {
+                batch.add(request(op));
+            }
             batch.send();
             java.util.concurrent.CompletableFuture<Object> reply = voteCall.get();
             if (turnEndsWhenSent) {
@@ -169,6 +170,20 @@ final class ClientTransaction implements StorageTransaction {
                 }
             }
         }
+    }
+
+    /** The call that sends {@code op} as part of this transaction. */
+    private Request request(Operation op) {
+        if (op instanceof Operation.Store s) {
+            return new Requests.Store(s.oid(), s.serial(), s.data(), txn);
+        } else if (op instanceof Operation.CheckCurrent c) {
+            return new Requests.CheckCurrentSerial(c.oid(), c.serial(), txn);
+        } else if (op instanceof Operation.Delete d) {
+            return new Requests.DeleteObject(d.oid(), d.serial(), txn);
+        } else if (op instanceof Operation.Restore r) {
+            return new Requests.Restore(r.oid(), r.serial(), r.data(), r.prevTxn(), txn);
+        }
+        return new Requests.Undo(((Operation.Undo) op).transactionId(), txn);
     }
 
     /** A server in client-conflict-resolution mode returns conflicts instead of raising them; Java cannot merge. */

@@ -18,6 +18,7 @@ import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.protocol.Requests.Undo;
 import org.jzeo.protocol.ServerException;
 import org.jzeo.protocol.WireErrors;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 import org.slf4j.Logger;
@@ -47,28 +48,28 @@ final class CommitMethods {
         table.add(TpcBegin.METHOD, MethodTable.Mode.SERIAL, (s, a) -> tpcBegin(s, TpcBegin.decode(a)));
         table.add(Store.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
             Store r = Store.decode(a);
-            current(s, r.txn()).store(r.oid(), r.serial(), r.data());
+            current(s, r.txn()).add(new Operation.Store(r.oid(), r.serial(), r.data()));
             s.storage().stats().stores.increment();
             return null;
         });
         table.add(CheckCurrentSerial.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
             CheckCurrentSerial r = CheckCurrentSerial.decode(a);
-            current(s, r.txn()).checkCurrent(r.oid(), r.serial());
+            current(s, r.txn()).add(new Operation.CheckCurrent(r.oid(), r.serial()));
             return null;
         });
         table.add(DeleteObject.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
             DeleteObject r = DeleteObject.decode(a);
-            current(s, r.txn()).delete(r.oid(), r.serial());
+            current(s, r.txn()).add(new Operation.Delete(r.oid(), r.serial()));
             return null;
         });
         table.add(Restore.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
             Restore r = Restore.decode(a);
-            current(s, r.txn()).restore(r.oid(), r.serial(), r.data(), r.prevTxn());
+            current(s, r.txn()).add(new Operation.Restore(r.oid(), r.serial(), r.data(), r.prevTxn()));
             return null;
         });
         table.add(Undo.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
             Undo r = Undo.decode(a);
-            current(s, r.txn()).undo(r.transactionId());
+            current(s, r.txn()).add(new Operation.Undo(r.transactionId()));
             return null;
         });
         table.add(TransactionCall.VOTE, MethodTable.Mode.SERIAL,

@@ -1,11 +1,11 @@
 package org.jzeo.server.core;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jzeo.api.Oid;
-import org.jzeo.api.Tid;
-import org.jzeo.server.xa.BranchOp;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 
@@ -18,45 +18,12 @@ import org.jzeo.storage.TransactionMetadata;
 final class ServerTransaction {
     private final Object clientTxnId;
     private final TransactionMetadata metadata;
-    private final Map<Object, Op> ops = new LinkedHashMap<>();
+    /** Keyed by oid for a store or a restore (a later one replaces it), by arrival for the others. */
+    private final Map<Object, Operation> ops = new LinkedHashMap<>();
     private int sequence;
     private StorageTransaction storageTransaction;
     /** Server time spent in this transaction's vote rounds so far (for the commit latency histogram). */
     long voteNanos;
-
-    private interface Op {
-        void replay(StorageTransaction txn);
-
-        /** What the XA prepared log keeps of this operation; null for those an XA branch may not hold. */
-        default BranchOp branchOp() {
-            return null;
-        }
-    }
-
-    private record Store(Oid oid, Tid serial, byte[] data) implements Op {
-        @Override
-        public void replay(StorageTransaction txn) {
-            txn.store(oid, serial, data);
-        }
-
-        @Override
-        public BranchOp branchOp() {
-            return new BranchOp.Store(oid, serial, data);
-        }
-    }
-
-    /** A read-current check or a delete, kept as the log keeps it. */
-    private record Logged(BranchOp op) implements Op {
-        @Override
-        public void replay(StorageTransaction txn) {
-            op.replay(txn);
-        }
-
-        @Override
-        public BranchOp branchOp() {
-            return op;
-        }
-    }
 
     ServerTransaction(Object clientTxnId, TransactionMetadata metadata) {
         this.clientTxnId = clientTxnId;
@@ -86,56 +53,33 @@ final class ServerTransaction {
         return metadata;
     }
 
-    void store(Oid oid, Tid serial, byte[] data) {
-        ops.put(oid, new Store(oid, serial, data));
-        if (storageTransaction != null) {
+    /** Buffers {@code op}. */
+    void add(Operation op) {
+        if (op instanceof Operation.Store || op instanceof Operation.Restore) {
+            ops.put(op.oid(), op);
+        } else {
+            ops.put(sequence++, op);
+        }
+        if (op instanceof Operation.Store && storageTransaction != null) {
             // A resolved store after a vote that answered conflicts: the open storage transaction takes it too.
-            storageTransaction.store(oid, serial, data);
+            op.applyTo(storageTransaction);
         }
     }
 
-    void checkCurrent(Oid oid, Tid serial) {
-        ops.put(sequence++, new Logged(new BranchOp.CheckCurrent(oid, serial)));
-    }
-
-    void delete(Oid oid, Tid serial) {
-        ops.put(sequence++, new Logged(new BranchOp.Delete(oid, serial)));
-    }
-
-    void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
-        ops.put(oid, txn -> txn.restore(oid, serial, data, prevTxn));
-    }
-
-    void undo(byte[] transactionId) {
-        ops.put(sequence++, txn -> txn.undo(transactionId));
-    }
-
-    /**
-     * The buffer as an XA branch keeps it in the prepared log, in replay order; null if it holds an undo or a
-     * restore, which an XA branch may not.
-     */
-    java.util.List<BranchOp> branchOps() {
-        java.util.List<BranchOp> result = new java.util.ArrayList<>(ops.size());
-        for (Op op : ops.values()) {
-            BranchOp b = op.branchOp();
-            if (b == null) {
-                return null;
-            }
-            result.add(b);
-        }
-        return result;
+    /** The buffer in replay order. */
+    List<Operation> operations() {
+        return List.copyOf(ops.values());
     }
 
     /** The data this transaction stores for {@code oid}, or null. */
     byte[] storedData(Oid oid) {
-        Op op = ops.get(oid);
-        return op instanceof Store s ? s.data() : null;
+        return ops.get(oid) instanceof Operation.Store s ? s.data() : null;
     }
 
     int storeCount() {
         int n = 0;
-        for (Op op : ops.values()) {
-            if (op instanceof Store) {
+        for (Operation op : ops.values()) {
+            if (op instanceof Operation.Store) {
                 n++;
             }
         }
@@ -144,8 +88,8 @@ final class ServerTransaction {
 
     /** Replays the buffer into {@code txn} and remembers it as the storage transaction being voted. */
     void replayInto(StorageTransaction txn) {
-        for (Op op : ops.values()) {
-            op.replay(txn);
+        for (Operation op : ops.values()) {
+            op.applyTo(txn);
         }
         storageTransaction = txn;
     }

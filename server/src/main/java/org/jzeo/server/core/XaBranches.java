@@ -24,12 +24,12 @@ import org.jzeo.protocol.MessageId;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.server.storage.commit.LockTimeoutException;
 import org.jzeo.server.storage.file.FileStorage;
-import org.jzeo.server.xa.BranchOp;
 import org.jzeo.server.xa.PreparedLog;
 import org.jzeo.server.xa.XaErrors;
 import org.jzeo.server.xa.XaLogRecord;
 import org.jzeo.server.xa.XaOptions;
 import org.jzeo.storage.DataRecord;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageIterator;
 import org.jzeo.storage.StorageTransaction;
@@ -246,8 +246,8 @@ final class XaBranches {
     private void relock(XaLogRecord.Prepared p, Storage storage) {
         StorageTransaction st = storage.begin(p.metadata());
         try {
-            for (BranchOp op : p.operations()) {
-                op.replay(st);
+            for (Operation op : p.operations()) {
+                op.applyTo(st);
             }
             st.vote();
             prepared.put(p.xid(), new Branch(p, st));
@@ -391,8 +391,8 @@ final class XaBranches {
      * session's transaction).
      */
     VotedBranch vote(ZeoSession session, ServerTransaction txn, WireXid xid, int timeoutSeconds) {
-        List<BranchOp> ops = txn.branchOps();
-        if (ops == null) {
+        List<Operation> ops = txn.operations();
+        if (ops.stream().anyMatch(op -> op instanceof Operation.Restore || op instanceof Operation.Undo)) {
             throw XaErrors.error(XAException.XA_RBPROTO, "undo and restore are not supported in an XA branch;"
                     + " branch " + xid + " rolled back");
         }
@@ -421,8 +421,8 @@ final class XaBranches {
                     given.status());
             Tid lastTid = served.storage().lastTransaction();
             st = served.storage().begin(meta);
-            for (BranchOp op : ops) {
-                op.replay(st);
+            for (Operation op : ops) {
+                op.applyTo(st);
             }
             txn.setStorageTransaction(st);
             session.transactionSnapshot = txn;

@@ -1,10 +1,16 @@
 package org.jzeo.server.xa;
 
+import static org.jzeo.server.xa.XaLogCodec.FILE_HEADER;
+import static org.jzeo.server.xa.XaLogCodec.MAGIC;
+import static org.jzeo.server.xa.XaLogCodec.MAX_BODY;
+import static org.jzeo.server.xa.XaLogCodec.VERSION;
+import static org.jzeo.server.xa.XaLogCodec.crc;
+import static org.jzeo.server.xa.XaLogCodec.decode;
+import static org.jzeo.server.xa.XaLogCodec.fileHeader;
+import static org.jzeo.server.xa.XaLogCodec.frame;
+
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -13,20 +19,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.zip.CRC32C;
-import org.jzeo.api.Oid;
-import org.jzeo.api.Tid;
-import org.jzeo.protocol.WireXid;
-import org.jzeo.server.storage.pickle.PickleReader;
-import org.jzeo.server.storage.pickle.PickleWriter;
-import org.jzeo.storage.TransactionMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The XA prepared log beside a Data.fs ({@code Data.fs.jzxa}): jzeo's own append-only file of
- * {@link XaLogRecord}s, each fsynced before the call that wrote it is answered.
+ * {@link XaLogRecord}s, each fsynced before the call that wrote it is answered. This class is the file (reading it,
+ * its tail, appends, syncs and the swap); {@link XaLogCodec} turns records into the bytes described here.
  *
  * <p>Layout, big-endian. File header (8 bytes): magic {@code "JZXA"}, version 1, three zero bytes. Then records:
  * <pre>
@@ -55,17 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PreparedLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PreparedLog.class);
-    private static final byte[] MAGIC = {'J', 'Z', 'X', 'A'};
-    private static final int VERSION = 1;
-    static final int FILE_HEADER = 8;
-    private static final int MAX_BODY = 1 << 30;
-
-    private static final int PREPARED = 1;
-    private static final int COMMITTED = 2;
-    private static final int ROLLED_BACK = 3;
-    private static final int HEURISTIC = 4;
-    private static final int FORGOTTEN = 5;
-
     private final Path path;
     private final LogFiles files;
     private volatile FileChannel channel;
@@ -216,12 +204,6 @@ public final class PreparedLog implements AutoCloseable {
         return true;
     }
 
-    private static int crc(byte[] bytes, int offset, int length) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, offset, length);
-        return (int) crc.getValue();
-    }
-
     public Path path() {
         return path;
     }
@@ -285,7 +267,7 @@ public final class PreparedLog implements AutoCloseable {
         if (broken) {
             throw new IOException(path + ": an earlier write failed; restart the server to reopen the XA log");
         }
-        byte[] framed = frame(encode(record));
+        byte[] framed = frame(record);
         if (channel == null) {
             create();
         }
@@ -340,11 +322,9 @@ public final class PreparedLog implements AutoCloseable {
     private void writeAtomically(List<XaLogRecord> records) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(MAGIC);
-        out.write(VERSION);
-        out.write(new byte[3]);
+        out.write(fileHeader());
         for (XaLogRecord r : records) {
-            out.write(frame(encode(r)));
+            out.write(frame(r));
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -406,161 +386,6 @@ public final class PreparedLog implements AutoCloseable {
                 LOG.debug("closing {}", path, e);
             }
             channel = null;
-        }
-    }
-
-    // ----- encoding ------------------------------------------------------------------------------------------
-
-    private static byte[] frame(byte[] body) {
-        ByteBuffer buf = ByteBuffer.allocate(8 + body.length + 4);
-        buf.putInt(body.length);
-        byte[] len = new byte[4];
-        ByteBuffer.wrap(len).putInt(body.length);
-        buf.putInt(crc(len, 0, 4));
-        buf.put(body);
-        buf.putInt(crc(body, 0, body.length));
-        return buf.array();
-    }
-
-    /** The body of {@code record} (exposed for tests that craft logs). */
-    static byte[] encode(XaLogRecord record) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            int type = record instanceof XaLogRecord.Prepared ? PREPARED
-                    : record instanceof XaLogRecord.Committed ? COMMITTED
-                    : record instanceof XaLogRecord.RolledBack ? ROLLED_BACK
-                    : record instanceof XaLogRecord.HeuristicRollback ? HEURISTIC : FORGOTTEN;
-            out.writeByte(type);
-            WireXid xid = record.xid();
-            out.writeInt(xid.getFormatId());
-            writeShort(out, xid.getGlobalTransactionId());
-            writeShort(out, xid.getBranchQualifier());
-            out.writeLong(record.timeMillis());
-            if (record instanceof XaLogRecord.Prepared p) {
-                out.writeLong(p.lastTidAtPrepare().value());
-                out.writeInt(p.timeoutSeconds());
-                TransactionMetadata m = p.metadata();
-                writeBytes(out, m.user());
-                writeBytes(out, m.description());
-                writeBytes(out, m.extension().isEmpty() ? new byte[0] : PickleWriter.pickleDict(m.extension()));
-                out.writeByte(m.explicitTid() == null ? 0 : 1);
-                out.writeLong(m.explicitTid() == null ? 0 : m.explicitTid().value());
-                out.writeByte(m.status());
-                out.writeInt(p.operations().size());
-                for (BranchOp op : p.operations()) {
-                    out.writeByte(op instanceof BranchOp.Store ? 1 : op instanceof BranchOp.CheckCurrent ? 2 : 3);
-                    out.writeLong(op.oid().value());
-                    out.writeLong(op.serial() == null ? 0L : op.serial().value()); // nil: a new object, as zero
-                    if (op instanceof BranchOp.Store s) {
-                        writeBytes(out, s.data());
-                    }
-                }
-            } else if (record instanceof XaLogRecord.Committed c) {
-                out.writeLong(c.tid().value());
-                out.writeInt(c.oids().size());
-                for (Oid oid : c.oids()) {
-                    out.writeLong(oid.value());
-                }
-            } else if (record instanceof XaLogRecord.HeuristicRollback h) {
-                writeBytes(out, (h.reason() == null ? "" : h.reason())
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void writeShort(DataOutputStream out, byte[] b) throws IOException {
-        out.writeByte(b.length);
-        out.write(b);
-    }
-
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static byte[] readShort(ByteBuffer in) {
-        byte[] b = new byte[in.get() & 0xff];
-        in.get(b);
-        return b;
-    }
-
-    private static byte[] readBytes(ByteBuffer in) {
-        int n = in.getInt();
-        if (n < 0 || n > in.remaining()) {
-            throw new IllegalArgumentException("length " + n + " with " + in.remaining() + " bytes left");
-        }
-        byte[] b = new byte[n];
-        in.get(b);
-        return b;
-    }
-
-    private static XaLogRecord decode(ByteBuffer in) {
-        try {
-            int type = in.get() & 0xff;
-            int format = in.getInt();
-            WireXid xid = new WireXid(format, readShort(in), readShort(in));
-            long time = in.getLong();
-            XaLogRecord r;
-            switch (type) {
-                case PREPARED -> {
-                    Tid last = Tid.of(in.getLong());
-                    int timeout = in.getInt();
-                    byte[] user = readBytes(in);
-                    byte[] description = readBytes(in);
-                    byte[] ext = readBytes(in);
-                    Map<String, Object> extension = PickleReader.unpickleDict(ext);
-                    boolean hasTid = in.get() != 0;
-                    long explicit = in.getLong();
-                    char status = (char) (in.get() & 0xff);
-                    int count = in.getInt();
-                    if (count < 0) {
-                        throw new IllegalArgumentException("operation count " + count);
-                    }
-                    List<BranchOp> ops = new ArrayList<>(Math.min(count, 1 << 16));
-                    for (int i = 0; i < count; i++) {
-                        int kind = in.get() & 0xff;
-                        Oid oid = Oid.of(in.getLong());
-                        Tid serial = Tid.of(in.getLong());
-                        ops.add(switch (kind) {
-                            case 1 -> new BranchOp.Store(oid, serial, readBytes(in));
-                            case 2 -> new BranchOp.CheckCurrent(oid, serial);
-                            case 3 -> new BranchOp.Delete(oid, serial);
-                            default -> throw new IllegalArgumentException("operation kind " + kind);
-                        });
-                    }
-                    TransactionMetadata meta = new TransactionMetadata(user, description, extension,
-                            hasTid ? Tid.of(explicit) : null, status);
-                    r = new XaLogRecord.Prepared(xid, time, last, timeout, meta, ops);
-                }
-                case COMMITTED -> {
-                    Tid tid = Tid.of(in.getLong());
-                    int count = in.getInt();
-                    if (count < 0 || count > in.remaining() / 8) {
-                        throw new IllegalArgumentException("oid count " + count);
-                    }
-                    List<Oid> oids = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        oids.add(Oid.of(in.getLong()));
-                    }
-                    r = new XaLogRecord.Committed(xid, time, tid, oids);
-                }
-                case ROLLED_BACK -> r = new XaLogRecord.RolledBack(xid, time);
-                case HEURISTIC -> r = new XaLogRecord.HeuristicRollback(xid, time,
-                        new String(readBytes(in), java.nio.charset.StandardCharsets.UTF_8));
-                case FORGOTTEN -> r = new XaLogRecord.Forgotten(xid, time);
-                default -> throw new IllegalArgumentException("record type " + type);
-            }
-            if (in.hasRemaining()) {
-                throw new IllegalArgumentException(in.remaining() + " bytes after the record");
-            }
-            return r;
-        } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("record shorter than its fields");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.WireXid;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.TransactionMetadata;
 
 /**
@@ -20,10 +21,10 @@ public sealed interface XaLogRecord {
     /**
      * A branch durably prepared: its metadata (with {@code jzeo.xid} in the extension), its operations, the
      * storage's last tid when it was prepared (a commit of the branch can only be after it) and its transaction
-     * timeout in seconds (0: none).
+     * timeout in seconds (0: none). A branch holds stores, read-current checks and deletes only.
      */
     record Prepared(WireXid xid, long timeMillis, Tid lastTidAtPrepare, int timeoutSeconds,
-                    TransactionMetadata metadata, List<BranchOp> operations) implements XaLogRecord {
+                    TransactionMetadata metadata, List<Operation> operations) implements XaLogRecord {
         public Prepared {
             operations = List.copyOf(operations);
         }

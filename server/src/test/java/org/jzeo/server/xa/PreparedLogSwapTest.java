@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.WireXid;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.TransactionMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class PreparedLogSwapTest {
         WireXid xid = new WireXid(1, ("gtrid-" + n).getBytes(StandardCharsets.UTF_8), new byte[] {(byte) n});
         TransactionMetadata meta = new TransactionMetadata(new byte[0], new byte[0], Map.of(), null, ' ');
         return new XaLogRecord.Prepared(xid, 1_000L * n, Tid.of(n), 0, meta,
-                List.of(new BranchOp.Store(Oid.of(n), Tid.ZERO, new byte[] {(byte) n})));
+                List.of(new Operation.Store(Oid.of(n), Tid.ZERO, new byte[] {(byte) n})));
     }
 
     /** The xids of the records the next start reads, in file order (records hold arrays: compared by xid). */

@@ -50,10 +50,10 @@ class PreparedLogTest {
     /** Offsets of the records of the log at {@code path}. */
     private static List<Long> offsets(Path path) throws Exception {
         List<Long> offsets = new ArrayList<>();
-        long pos = PreparedLog.FILE_HEADER;
+        long pos = XaLogCodec.FILE_HEADER;
         for (XaLogRecord r : PreparedLog.read(path).records()) {
             offsets.add(pos);
-            pos += 8 + PreparedLog.encode(r).length + 4;
+            pos += XaLogCodec.frame(r).length;
         }
         offsets.add(pos);
         return offsets;
@@ -86,7 +86,7 @@ class PreparedLogTest {
         Tid tid;
         try (FileStorage fs = FileStorage.open(data(), FileStorageOptions.defaults(), ReferenceScanner.finder())) {
             StorageTransaction st = fs.begin(record.metadata());
-            record.operations().forEach(op -> op.replay(st));
+            record.operations().forEach(op -> op.applyTo(st));
             st.vote();
             tid = st.finish();
         }

@@ -12,9 +12,9 @@ import org.jzeo.api.ReadConflictException;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
+import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
-import org.jzeo.storage.UndoEntry;
 
 /**
  * The storage-independent two-phase commit: records operations until vote, then locks the objects involved
@@ -27,28 +27,6 @@ import org.jzeo.storage.UndoEntry;
 public final class StagedTransaction<A> implements StorageTransaction {
 
     private enum State { OPEN, VOTED, FINISHED, ABORTED }
-
-    private sealed interface Operation {
-        /** The object the operation is about; undo names a transaction instead. */
-        default Oid oid() {
-            return null;
-        }
-    }
-
-    private record Store(Oid oid, Tid serial, byte[] data) implements Operation {
-    }
-
-    private record CheckCurrent(Oid oid, Tid serial) implements Operation {
-    }
-
-    private record Delete(Oid oid, Tid serial) implements Operation {
-    }
-
-    private record Restore(Oid oid, byte[] data, Tid prevTxn) implements Operation {
-    }
-
-    private record Undo(Tid tid) implements Operation {
-    }
 
     private final TransactionMetadata metadata;
     private final CommitTarget<A> target;
@@ -82,29 +60,31 @@ public final class StagedTransaction<A> implements StorageTransaction {
     public void store(Oid oid, Tid serial, byte[] data) {
         if (resolving) {
             // The client's resolved data after a vote that answered conflicts: it replaces the conflicting store.
-            operations.removeIf(op -> op instanceof Store s && s.oid().equals(oid));
+            operations.removeIf(op -> op instanceof Operation.Store s && s.oid().equals(oid));
         }
-        add(new Store(oid, serial, data.clone()));
+        add(new Operation.Store(oid, serial, data.clone()));
     }
 
     @Override
     public void checkCurrentSerial(Oid oid, Tid serial) {
-        add(new CheckCurrent(oid, serial));
+        add(new Operation.CheckCurrent(oid, serial));
     }
 
     @Override
     public void delete(Oid oid, Tid serial) {
-        add(new Delete(oid, serial));
+        add(new Operation.Delete(oid, serial));
     }
 
     @Override
     public void restore(Oid oid, Tid serial, byte[] data, Tid prevTxn) {
-        add(new Restore(oid, data == null ? null : data.clone(), prevTxn));
+        add(new Operation.Restore(oid, serial, data == null ? null : data.clone(), prevTxn));
     }
 
     @Override
     public void undo(byte[] transactionId) {
-        add(new Undo(UndoEntry.tidOf(transactionId)));
+        Operation.Undo undo = new Operation.Undo(transactionId.clone());
+        undo.tid(); // a malformed id is refused by this call, not later by the vote
+        add(undo);
     }
 
     private void add(Operation op) {
@@ -164,7 +144,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
         }
         TreeSet<Oid> toLock = new TreeSet<>();
         for (Operation op : operations) {
-            if (op instanceof Undo u) {
+            if (op instanceof Operation.Undo u) {
                 toLock.addAll(target.undoableOids(u.tid()));
             } else {
                 toLock.add(op.oid());
@@ -176,7 +156,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
         Map<Oid, PreparedRecord> records = new LinkedHashMap<>();
         List<Oid> undone = new ArrayList<>();
         for (Operation op : operations) {
-            if (op instanceof Store st) {
+            if (op instanceof Operation.Store st) {
                 ConflictException conflict = serialConflict(st.oid(), st.serial());
                 if (conflict != null) {
                     if (storeConflicts == null) {
@@ -186,7 +166,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
                     continue;
                 }
                 put(records, new PreparedRecord(st.oid(), new RecordSource.Inline(st.data())));
-            } else if (op instanceof CheckCurrent c) {
+            } else if (op instanceof Operation.CheckCurrent c) {
                 Tid committed = target.currentSerial(c.oid());
                 if (committed == null) {
                     throw new POSKeyException(c.oid());
@@ -194,7 +174,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
                 if (!committed.equals(c.serial())) {
                     throw new ReadConflictException(c.oid(), committed, c.serial());
                 }
-            } else if (op instanceof Delete d) {
+            } else if (op instanceof Operation.Delete d) {
                 Tid committed = target.currentSerial(d.oid());
                 if (committed == null) {
                     throw new POSKeyException(d.oid());
@@ -203,9 +183,9 @@ public final class StagedTransaction<A> implements StorageTransaction {
                     throw new ConflictException(d.oid(), committed, d.serial());
                 }
                 put(records, new PreparedRecord(d.oid(), new RecordSource.NoData()));
-            } else if (op instanceof Restore r) {
+            } else if (op instanceof Operation.Restore r) {
                 put(records, new PreparedRecord(r.oid(), restoreSource(r)));
-            } else if (op instanceof Undo u) {
+            } else if (op instanceof Operation.Undo u) {
                 for (PreparedRecord record : target.planUndo(u.tid(), records)) {
                     put(records, record);
                     undone.add(record.oid());
@@ -216,7 +196,7 @@ public final class StagedTransaction<A> implements StorageTransaction {
         return List.copyOf(new java.util.LinkedHashSet<>(undone));
     }
 
-    private RecordSource restoreSource(Restore r) {
+    private RecordSource restoreSource(Operation.Restore r) {
         if (r.data() != null) {
             return new RecordSource.Inline(r.data());
         }

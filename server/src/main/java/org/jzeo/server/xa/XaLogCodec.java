@@ -1,0 +1,234 @@
+package org.jzeo.server.xa;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.server.storage.pickle.PickleReader;
+import org.jzeo.server.storage.pickle.PickleWriter;
+import org.jzeo.storage.Operation;
+import org.jzeo.storage.TransactionMetadata;
+
+/**
+ * The bytes of the XA prepared log ({@link PreparedLog} has the layout): its file header, the framing of a record
+ * and the body of each {@link XaLogRecord} type. Pure functions of bytes; the file and its tail are the log's.
+ */
+final class XaLogCodec {
+    static final byte[] MAGIC = {'J', 'Z', 'X', 'A'};
+    static final int VERSION = 1;
+    static final int FILE_HEADER = 8;
+    static final int MAX_BODY = 1 << 30;
+    /** Body length and its checksum before a body, the body's checksum after it. */
+    static final int FRAME_OVERHEAD = 8 + 4;
+
+    private static final int PREPARED = 1;
+    private static final int COMMITTED = 2;
+    private static final int ROLLED_BACK = 3;
+    private static final int HEURISTIC = 4;
+    private static final int FORGOTTEN = 5;
+
+    private static final int STORE = 1;
+    private static final int CHECK_CURRENT = 2;
+    private static final int DELETE = 3;
+
+    private XaLogCodec() {
+    }
+
+    /** The header a log file starts with: magic, version, three zero bytes. */
+    static byte[] fileHeader() {
+        byte[] header = new byte[FILE_HEADER];
+        System.arraycopy(MAGIC, 0, header, 0, MAGIC.length);
+        header[MAGIC.length] = VERSION;
+        return header;
+    }
+
+    static int crc(byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
+    /** {@code record} as it is appended: framed with its length and checksums. */
+    static byte[] frame(XaLogRecord record) {
+        byte[] body = encode(record);
+        ByteBuffer buf = ByteBuffer.allocate(FRAME_OVERHEAD + body.length);
+        buf.putInt(body.length);
+        byte[] len = new byte[4];
+        ByteBuffer.wrap(len).putInt(body.length);
+        buf.putInt(crc(len, 0, 4));
+        buf.put(body);
+        buf.putInt(crc(body, 0, body.length));
+        return buf.array();
+    }
+
+    /** The body of {@code record}. */
+    static byte[] encode(XaLogRecord record) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream out = new DataOutputStream(bytes);
+            int type = record instanceof XaLogRecord.Prepared ? PREPARED
+                    : record instanceof XaLogRecord.Committed ? COMMITTED
+                    : record instanceof XaLogRecord.RolledBack ? ROLLED_BACK
+                    : record instanceof XaLogRecord.HeuristicRollback ? HEURISTIC : FORGOTTEN;
+            out.writeByte(type);
+            WireXid xid = record.xid();
+            out.writeInt(xid.getFormatId());
+            writeShort(out, xid.getGlobalTransactionId());
+            writeShort(out, xid.getBranchQualifier());
+            out.writeLong(record.timeMillis());
+            if (record instanceof XaLogRecord.Prepared p) {
+                out.writeLong(p.lastTidAtPrepare().value());
+                out.writeInt(p.timeoutSeconds());
+                TransactionMetadata m = p.metadata();
+                writeBytes(out, m.user());
+                writeBytes(out, m.description());
+                writeBytes(out, m.extension().isEmpty() ? new byte[0] : PickleWriter.pickleDict(m.extension()));
+                out.writeByte(m.explicitTid() == null ? 0 : 1);
+                out.writeLong(m.explicitTid() == null ? 0 : m.explicitTid().value());
+                out.writeByte(m.status());
+                out.writeInt(p.operations().size());
+                for (Operation op : p.operations()) {
+                    writeOperation(out, op);
+                }
+            } else if (record instanceof XaLogRecord.Committed c) {
+                out.writeLong(c.tid().value());
+                out.writeInt(c.oids().size());
+                for (Oid oid : c.oids()) {
+                    out.writeLong(oid.value());
+                }
+            } else if (record instanceof XaLogRecord.HeuristicRollback h) {
+                writeBytes(out, (h.reason() == null ? "" : h.reason()).getBytes(StandardCharsets.UTF_8));
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeOperation(DataOutputStream out, Operation op) throws IOException {
+        if (op instanceof Operation.Store s) {
+            writeOperation(out, STORE, s.oid(), s.serial());
+            writeBytes(out, s.data());
+        } else if (op instanceof Operation.CheckCurrent c) {
+            writeOperation(out, CHECK_CURRENT, c.oid(), c.serial());
+        } else if (op instanceof Operation.Delete d) {
+            writeOperation(out, DELETE, d.oid(), d.serial());
+        } else {
+            throw new IllegalArgumentException("an XA branch cannot hold " + op);
+        }
+    }
+
+    private static void writeOperation(DataOutputStream out, int kind, Oid oid, Tid serial) throws IOException {
+        out.writeByte(kind);
+        out.writeLong(oid.value());
+        out.writeLong(serial == null ? 0L : serial.value()); // nil: a new object, as zero
+    }
+
+    private static void writeShort(DataOutputStream out, byte[] b) throws IOException {
+        out.writeByte(b.length);
+        out.write(b);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    /**
+     * The record whose body is {@code in}'s remaining bytes.
+     *
+     * @throws IllegalArgumentException the body is not one record (too short, unknown type, bytes left over)
+     */
+    static XaLogRecord decode(ByteBuffer in) {
+        try {
+            int type = in.get() & 0xff;
+            int format = in.getInt();
+            WireXid xid = new WireXid(format, readShort(in), readShort(in));
+            long time = in.getLong();
+            XaLogRecord r = switch (type) {
+                case PREPARED -> decodePrepared(in, xid, time);
+                case COMMITTED -> {
+                    Tid tid = Tid.of(in.getLong());
+                    int count = in.getInt();
+                    if (count < 0 || count > in.remaining() / 8) {
+                        throw new IllegalArgumentException("oid count " + count);
+                    }
+                    List<Oid> oids = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        oids.add(Oid.of(in.getLong()));
+                    }
+                    yield new XaLogRecord.Committed(xid, time, tid, oids);
+                }
+                case ROLLED_BACK -> new XaLogRecord.RolledBack(xid, time);
+                case HEURISTIC -> new XaLogRecord.HeuristicRollback(xid, time,
+                        new String(readBytes(in), StandardCharsets.UTF_8));
+                case FORGOTTEN -> new XaLogRecord.Forgotten(xid, time);
+                default -> throw new IllegalArgumentException("record type " + type);
+            };
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after the record");
+            }
+            return r;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("record shorter than its fields");
+        }
+    }
+
+    private static XaLogRecord.Prepared decodePrepared(ByteBuffer in, WireXid xid, long time) {
+        Tid last = Tid.of(in.getLong());
+        int timeout = in.getInt();
+        byte[] user = readBytes(in);
+        byte[] description = readBytes(in);
+        byte[] ext = readBytes(in);
+        Map<String, Object> extension = PickleReader.unpickleDict(ext);
+        boolean hasTid = in.get() != 0;
+        long explicit = in.getLong();
+        char status = (char) (in.get() & 0xff);
+        int count = in.getInt();
+        if (count < 0) {
+            throw new IllegalArgumentException("operation count " + count);
+        }
+        List<Operation> ops = new ArrayList<>(Math.min(count, 1 << 16));
+        for (int i = 0; i < count; i++) {
+            int kind = in.get() & 0xff;
+            Oid oid = Oid.of(in.getLong());
+            Tid serial = Tid.of(in.getLong());
+            ops.add(switch (kind) {
+                case STORE -> new Operation.Store(oid, serial, readBytes(in));
+                case CHECK_CURRENT -> new Operation.CheckCurrent(oid, serial);
+                case DELETE -> new Operation.Delete(oid, serial);
+                default -> throw new IllegalArgumentException("operation kind " + kind);
+            });
+        }
+        TransactionMetadata meta = new TransactionMetadata(user, description, extension,
+                hasTid ? Tid.of(explicit) : null, status);
+        return new XaLogRecord.Prepared(xid, time, last, timeout, meta, ops);
+    }
+
+    private static byte[] readShort(ByteBuffer in) {
+        byte[] b = new byte[in.get() & 0xff];
+        in.get(b);
+        return b;
+    }
+
+    private static byte[] readBytes(ByteBuffer in) {
+        int n = in.getInt();
+        if (n < 0 || n > in.remaining()) {
+            throw new IllegalArgumentException("length " + n + " with " + in.remaining() + " bytes left");
+        }
+        byte[] b = new byte[n];
+        in.get(b);
+        return b;
+    }
+}
