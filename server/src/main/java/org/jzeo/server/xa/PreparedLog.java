@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class PreparedLog implements AutoCloseable {
     private final Object syncMonitor = new Object();
 
     /** What {@link #read} found. */
-    public record Contents(List<XaLogRecord> records, long goodEnd, long size) {
+    public record Contents(List<XaLogRecord> records, long goodEnd, long size, int version) {
         public boolean torn() {
             return goodEnd < size;
         }
@@ -122,16 +123,41 @@ public final class PreparedLog implements AutoCloseable {
                 Files.delete(path);
                 return log;
             }
-            log.channel = files.openForAppend(path);
             if (contents.torn()) {
-                LOG.warn("{}: ignoring a torn last record ({} bytes from offset {}), written by a prepare that was"
-                        + " never acknowledged", path, contents.size() - contents.goodEnd(), contents.goodEnd());
-                log.channel.truncate(contents.goodEnd());
-                log.channel.force(true);
+                Path kept = keepDamagedTail(path, contents);
+                LOG.warn("{}: cut {} bytes at offset {} that do not read back whole: a prepare or outcome interrupted"
+                        + " by a crash before it was acknowledged or, if the last one before the crash had been"
+                        + " acknowledged, disk damage to it; the bytes are kept in {}", path,
+                        contents.size() - contents.goodEnd(), contents.goodEnd(), kept);
+                try (FileChannel ch = files.openForAppend(path)) {
+                    ch.truncate(contents.goodEnd());
+                    ch.force(true); // fsync-mutation: not swept: only a second power loss after this one shows it
+                }
             }
+            if (contents.version() != VERSION) {
+                LOG.info("{}: rewriting the XA log in format version {}", path, VERSION);
+                log.end = contents.goodEnd();
+                log.writeAtomically(contents.records());
+                return log;
+            }
+            log.channel = files.openForAppend(path);
             log.end = contents.goodEnd();
+            log.syncedEnd = contents.goodEnd();
         }
         return log;
+    }
+
+    /** Saves the bytes an open cuts away, forced and under a durable name, before the cut. */
+    private static Path keepDamagedTail(Path path, Contents contents) throws IOException {
+        byte[] all = Files.readAllBytes(path);
+        Path kept = path.resolveSibling(path.getFileName() + ".damaged-" + contents.goodEnd());
+        try (FileChannel ch = FileChannel.open(kept, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(all, (int) contents.goodEnd(), (int) (contents.size() - contents.goodEnd())));
+            ch.force(true);
+        }
+        DirectorySync.sync(path.toAbsolutePath().getParent());
+        return kept;
     }
 
     /** Reads every intact record of the log at {@code path}. */
@@ -141,7 +167,7 @@ public final class PreparedLog implements AutoCloseable {
         if (bytes.length < FILE_HEADER) {
             // Only a creation interrupted before the rename could leave this, and we create by renaming.
             if (allZero(bytes, 0)) {
-                return new Contents(List.of(), 0, bytes.length);
+                return new Contents(List.of(), 0, bytes.length, VERSION);
             }
             throw new PreparedLogCorruptException(path, 0, "file of " + bytes.length + " bytes is too short for"
                     + " the header");
@@ -152,47 +178,77 @@ public final class PreparedLog implements AutoCloseable {
             throw new PreparedLogCorruptException(path, 0, "not a jzeo XA log (bad magic)");
         }
         int version = buf.get() & 0xff;
-        if (version != VERSION) {
+        if (version != VERSION && version != XaLogCodec.VERSION_1) {
             throw new PreparedLogCorruptException(path, 4, "unknown version " + version);
         }
         List<XaLogRecord> records = new ArrayList<>();
         long pos = FILE_HEADER;
+        boolean v2 = version == VERSION;
+        int header = v2 ? XaLogCodec.FRAME_HEADER : 8;
         while (pos < bytes.length) {
             long remaining = bytes.length - pos;
-            if (remaining < 8) {
+            if (remaining < header) {
                 break;
             }
             buf.position((int) pos);
             int length = buf.getInt();
-            int lengthCrc = buf.getInt();
-            if (crc(bytes, (int) pos, 4) != lengthCrc) {
+            if (v2) {
+                buf.getLong();
+            }
+            int headerCrc = buf.getInt();
+            String damage = null;
+            if (crc(bytes, (int) pos, header - 4) != headerCrc) {
                 if (allZero(bytes, (int) pos)) {
                     break;
                 }
-                throw new PreparedLogCorruptException(path, pos, "bad record length checksum");
-            }
-            if (length < 0 || length > MAX_BODY) {
-                throw new PreparedLogCorruptException(path, pos, "impossible record length " + length);
-            }
-            long recordEnd = pos + 8 + length + 4;
-            if (recordEnd > bytes.length) {
+                damage = "bad record length checksum";
+            } else if (length < 0 || length > MAX_BODY) {
+                damage = "impossible record length " + length;
+            } else if (pos + header + length + 4 > bytes.length) {
                 break;
-            }
-            int bodyCrc = ByteBuffer.wrap(bytes, (int) (pos + 8 + length), 4).getInt();
-            if (crc(bytes, (int) pos + 8, length) != bodyCrc) {
-                if (recordEnd == bytes.length) {
+            } else if (crc(bytes, (int) pos + header, length)
+                    != ByteBuffer.wrap(bytes, (int) (pos + header + length), 4).getInt()) {
+                if (!v2 && pos + header + length + 4 == bytes.length) {
                     break;
                 }
-                throw new PreparedLogCorruptException(path, pos, "bad record checksum");
+                damage = "bad record checksum";
+            } else {
+                try {
+                    records.add(decode(ByteBuffer.wrap(bytes, (int) pos + header, length).slice()));
+                } catch (RuntimeException e) {
+                    damage = "undecodable record: " + e;
+                }
             }
-            try {
-                records.add(decode(ByteBuffer.wrap(bytes, (int) pos + 8, length).slice()));
-            } catch (RuntimeException e) {
-                throw new PreparedLogCorruptException(path, pos, "undecodable record: " + e);
+            if (damage != null) {
+                // Damage that a later frame's writer knew to be durable is damage to forced data, never a torn
+                // write: the server cannot tell which branches are prepared. Otherwise this is where an
+                // interrupted, unacknowledged write begins.
+                if (!v2 || aLaterFrameSaysDurable(bytes, pos)) {
+                    throw new PreparedLogCorruptException(path, pos, damage);
+                }
+                break;
             }
-            pos = recordEnd;
+            pos = pos + header + length + 4;
         }
-        return new Contents(records, pos, bytes.length);
+        return new Contents(records, pos, bytes.length, version);
+    }
+
+    /** Whether an intact version 2 frame after {@code pos} was written when the bytes at {@code pos} were durable. */
+    private static boolean aLaterFrameSaysDurable(byte[] bytes, long pos) {
+        int header = XaLogCodec.FRAME_HEADER;
+        for (int q = (int) pos + 1; q + header + 4 <= bytes.length; q++) {
+            ByteBuffer b = ByteBuffer.wrap(bytes, q, header);
+            int length = b.getInt();
+            long durableBefore = b.getLong();
+            if (b.getInt() != crc(bytes, q, header - 4) || length < 0 || q + header + length + 4 > bytes.length) {
+                continue;
+            }
+            int bodyCrc = ByteBuffer.wrap(bytes, q + header + length, 4).getInt();
+            if (bodyCrc == crc(bytes, q + header, length) && durableBefore > pos) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean allZero(byte[] bytes, int from) {
@@ -267,10 +323,14 @@ public final class PreparedLog implements AutoCloseable {
         if (broken) {
             throw new IOException(path + ": an earlier write failed; restart the server to reopen the XA log");
         }
-        byte[] framed = frame(record);
         if (channel == null) {
             create();
         }
+        long durableBefore;
+        synchronized (syncMonitor) {
+            durableBefore = syncedEnd;
+        }
+        byte[] framed = frame(record, durableBefore);
         try {
             ByteBuffer buf = ByteBuffer.wrap(framed);
             long at = end;
@@ -279,12 +339,15 @@ public final class PreparedLog implements AutoCloseable {
             }
             if (durable) {
                 channel.force(true);
+                synchronized (syncMonitor) {
+                    syncedEnd = Math.max(syncedEnd, at);
+                }
             }
             end = at;
         } catch (IOException e) {
             try {
                 channel.truncate(end);
-                channel.force(true);
+                channel.force(true); // fsync-mutation: not swept: needs a failed write without a power loss
             } catch (IOException again) {
                 broken = true;
                 e.addSuppressed(again);
@@ -324,7 +387,8 @@ public final class PreparedLog implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(fileHeader());
         for (XaLogRecord r : records) {
-            out.write(frame(r));
+            // The whole file is forced before it replaces the log: each frame may say all before it is durable.
+            out.write(frame(r, out.size()));
         }
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {

@@ -25,11 +25,11 @@ import org.jzeo.storage.TransactionMetadata;
  */
 final class XaLogCodec {
     static final byte[] MAGIC = {'J', 'Z', 'X', 'A'};
-    static final int VERSION = 1;
+    /** Version 2 frames carry the writer's durable end; version 1 files are read and rewritten as version 2. */
+    static final int VERSION = 2;
+    static final int VERSION_1 = 1;
     static final int FILE_HEADER = 8;
     static final int MAX_BODY = 1 << 30;
-    /** Body length and its checksum before a body, the body's checksum after it. */
-    static final int FRAME_OVERHEAD = 8 + 4;
 
     private static final int PREPARED = 1;
     private static final int COMMITTED = 2;
@@ -58,14 +58,21 @@ final class XaLogCodec {
         return (int) crc.getValue();
     }
 
-    /** {@code record} as it is appended: framed with its length and checksums. */
-    static byte[] frame(XaLogRecord record) {
+    /** Length of a version 2 frame's header: body length, durable end, and their checksum. */
+    static final int FRAME_HEADER = 4 + 8 + 4;
+
+    /**
+     * {@code record} as it is appended: framed with its length, {@code durableBefore} (every byte of the log
+     * before that offset was forced before this frame was written) and checksums. The durable end tells a
+     * reader whether damage before this frame can be a torn, never acknowledged write (it lies past what was
+     * durable when this frame was written) or must be damage to forced data.
+     */
+    static byte[] frame(XaLogRecord record, long durableBefore) {
         byte[] body = encode(record);
-        ByteBuffer buf = ByteBuffer.allocate(FRAME_OVERHEAD + body.length);
+        ByteBuffer buf = ByteBuffer.allocate(FRAME_HEADER + body.length + 4);
         buf.putInt(body.length);
-        byte[] len = new byte[4];
-        ByteBuffer.wrap(len).putInt(body.length);
-        buf.putInt(crc(len, 0, 4));
+        buf.putLong(durableBefore);
+        buf.putInt(crc(buf.array(), 0, 12));
         buf.put(body);
         buf.putInt(crc(body, 0, body.length));
         return buf.array();

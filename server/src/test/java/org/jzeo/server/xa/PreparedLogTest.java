@@ -53,7 +53,7 @@ class PreparedLogTest {
         long pos = XaLogCodec.FILE_HEADER;
         for (XaLogRecord r : PreparedLog.read(path).records()) {
             offsets.add(pos);
-            pos += XaLogCodec.frame(r).length;
+            pos += XaLogCodec.frame(r, 0).length;
         }
         offsets.add(pos);
         return offsets;

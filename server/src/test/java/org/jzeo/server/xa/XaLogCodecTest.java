@@ -79,15 +79,17 @@ class XaLogCodecTest {
     }
 
     @Test
-    void aFrameIsTheBodyBetweenItsCheckedLengthAndItsChecksum() {
+    void aFrameIsTheBodyAfterItsCheckedLengthAndDurableEndAndBeforeItsChecksum() {
         byte[] body = XaLogCodec.encode(prepared());
-        ByteBuffer frame = ByteBuffer.wrap(XaLogCodec.frame(prepared()));
+        ByteBuffer frame = ByteBuffer.wrap(XaLogCodec.frame(prepared(), 4242));
 
-        assertThat(frame.capacity()).isEqualTo(XaLogCodec.FRAME_OVERHEAD + body.length);
+        assertThat(frame.capacity()).isEqualTo(XaLogCodec.FRAME_HEADER + body.length + 4);
         assertThat(frame.getInt()).isEqualTo(body.length);
-        assertThat(frame.getInt()).isEqualTo(XaLogCodec.crc(frame.array(), 0, 4));
-        assertThat(Arrays.copyOfRange(frame.array(), 8, 8 + body.length)).isEqualTo(body);
-        assertThat(frame.getInt(8 + body.length)).isEqualTo(XaLogCodec.crc(body, 0, body.length));
+        assertThat(frame.getLong()).isEqualTo(4242);
+        assertThat(frame.getInt()).isEqualTo(XaLogCodec.crc(frame.array(), 0, 12));
+        int at = XaLogCodec.FRAME_HEADER;
+        assertThat(Arrays.copyOfRange(frame.array(), at, at + body.length)).isEqualTo(body);
+        assertThat(frame.getInt(at + body.length)).isEqualTo(XaLogCodec.crc(body, 0, body.length));
     }
 
     @Test
@@ -124,6 +126,6 @@ class XaLogCodecTest {
 
     @Test
     void theFileHeaderIsMagicAndVersion() {
-        assertThat(XaLogCodec.fileHeader()).containsExactly('J', 'Z', 'X', 'A', 1, 0, 0, 0);
+        assertThat(XaLogCodec.fileHeader()).containsExactly('J', 'Z', 'X', 'A', 2, 0, 0, 0);
     }
 }
