@@ -42,6 +42,8 @@ public class PreparedLogPowerLossTest {
         final Set<Integer> attemptedCommits = ConcurrentHashMap.newKeySet();
         final Set<Integer> attemptedRollbacks = ConcurrentHashMap.newKeySet();
         final Set<Integer> ackedRollbacks = ConcurrentHashMap.newKeySet();
+        /** Branches a compaction may have dropped (their outcome was given before it began). */
+        final Set<Integer> compactable = ConcurrentHashMap.newKeySet();
     }
 
     static WireXid xid(int n) {
@@ -140,6 +142,11 @@ public class PreparedLogPowerLossTest {
                         live.remove(n);
                     }
                     if (n == 4) {
+                        for (int done : l.attemptedPrepares) {
+                            if (!live.containsKey(done)) {
+                                l.compactable.add(done);
+                            }
+                        }
                         log.rewrite(new ArrayList<>(live.values()));
                     }
                 }
@@ -182,6 +189,9 @@ public class PreparedLogPowerLossTest {
                 boolean outcomeGiven = ledger.attemptedCommits.contains(n) || ledger.attemptedRollbacks.contains(n);
                 if (!outcomeGiven) {
                     assertThat(last.get(n)).as("acknowledged prepare %d", n).isInstanceOf(XaLogRecord.Prepared.class);
+                } else if (!ledger.compactable.contains(n)) {
+                    // A lazily written outcome may be lost, never the durable prepare before it.
+                    assertThat(last.get(n)).as("acknowledged prepare %d, whose outcome came after", n).isNotNull();
                 }
             }
             for (int n : ledger.ackedRollbacks) {
