@@ -6,7 +6,6 @@ import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import javax.transaction.xa.XAException;
 import org.jzeo.api.Oid;
-import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.Args;
 import org.jzeo.protocol.MessageId;
@@ -68,10 +67,7 @@ final class XaMethods {
      */
     private static Object vote(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 3, 3);
-        ServerTransaction txn = CommitMethods.current(session, Args.value(args, 0));
-        if (session.isVoted()) {
-            throw new StorageTransactionException("Already voting");
-        }
+        ServerTransaction txn = CommitMethods.votable(session, Args.value(args, 0));
         ServedStorage served = session.storage();
         if (txn.storageTransaction() != null) {
             // Left open by a plain vote that answered conflicts: the branch votes its own, so let those locks go.
@@ -79,17 +75,8 @@ final class XaMethods {
             txn.clearStorageTransaction();
         }
         long start = System.nanoTime();
-        VotedBranch voted;
-        try {
-            voted = prepare(session, txn, XaVote.decode(args));
-        } catch (RuntimeException e) {
-            txn.clearStorageTransaction();
-            CommitMethods.dropAfterFailedVote(session, txn);
-            throw e;
-        } finally {
-            session.transactionSnapshot = null;
-            txn.voteNanos += System.nanoTime() - start;
-        }
+        VotedBranch voted = CommitMethods.voteRound(session, txn, start,
+                () -> prepare(session, txn, XaVote.decode(args)));
         // Voted and in the log: the branch belongs to the storage now, not to this connection.
         txn.clearStorageTransaction();
         session.setTransaction(null);
@@ -98,7 +85,10 @@ final class XaMethods {
                 () -> new ArrayList<Object>(served.xa().makeDurable(voted, session.describe())));
     }
 
-    /** Admits the branch, votes it and appends its prepared record; on any failure the branch is dropped. */
+    /**
+     * Admits the branch, votes it as a plain vote would (without conflicts for the client) and appends its
+     * prepared record; on any failure the branch is dropped.
+     */
     private static VotedBranch prepare(ZeoSession session, ServerTransaction txn, XaVote request) {
         ServedStorage served = session.storage();
         XaBranches xa = served.xa();
@@ -109,16 +99,7 @@ final class XaMethods {
             txn.replayInto(st);
             List<Oid> undone;
             try {
-                session.transactionSnapshot = txn;
-                served.stats().waiting.incrementAndGet();
-                try {
-                    if (session.isClosed()) {
-                        st.cancel();
-                    }
-                    undone = st.vote();
-                } finally {
-                    served.stats().waiting.decrementAndGet();
-                }
+                undone = CommitMethods.voteStorageTransaction(session, txn, st, false).changed();
             } catch (LockTimeoutException e) {
                 throw XaErrors.error(XAException.XA_RBDEADLOCK, "branch " + request.xid() + " rolled back: "
                         + e.getMessage());

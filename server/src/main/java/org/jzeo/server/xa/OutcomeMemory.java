@@ -104,8 +104,8 @@ final class OutcomeMemory {
         if (!warnedAboutLimit) {
             warnedAboutLimit = true;
             LOG.warn("storage '{}': more than {} completed XA outcomes within xa-outcome-retention ({}); the oldest"
-                    + " are forgotten early from now on; a repeated commit of one is then looked up in the storage (raise"
-                    + " xa-outcome-limit to keep more in memory)", storageName,
+                    + " are forgotten early from now on; a repeated commit of one is then looked up in the storage"
+                    + " (raise xa-outcome-limit to keep more in memory)", storageName,
                     options.outcomeLimit(), options.outcomeRetention());
         }
     }
