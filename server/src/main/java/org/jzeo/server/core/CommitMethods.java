@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jzeo.api.ConflictException;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageTransactionException;
@@ -127,10 +128,7 @@ final class CommitMethods {
     }
 
     private static Object vote(ZeoSession session, Object txnId) {
-        ServerTransaction txn = current(session, txnId);
-        if (session.isVoted()) {
-            throw new StorageTransactionException("Already voting");
-        }
+        ServerTransaction txn = votable(session, txnId);
         ServedStorage served = session.storage();
         long start = System.nanoTime();
         // After a vote that answered conflicts, the storage transaction is still open and holds its locks.
@@ -139,14 +137,10 @@ final class CommitMethods {
             st = served.storage().begin(txn.metadata());
             txn.replayInto(st);
         }
-        session.transactionSnapshot = txn;
-        served.stats().waiting.incrementAndGet();
-        try {
-            if (session.isClosed()) {
-                st.cancel();
-            }
-            StorageTransaction.Vote vote = served.clientConflictResolution() ? st.voteAllowingConflicts()
-                    : new StorageTransaction.Vote(st.vote(), List.of());
+        StorageTransaction voting = st;
+        return voteRound(session, txn, start, () -> {
+            StorageTransaction.Vote vote = voteStorageTransaction(session, txn, voting,
+                    served.clientConflictResolution());
             if (!vote.conflicts().isEmpty()) {
                 return conflictsForTheClient(session, txn, vote.conflicts());
             }
@@ -154,12 +148,50 @@ final class CommitMethods {
             served.locked(session);
             startTimer(session, served);
             return new ArrayList<Object>(vote.changed());
+        });
+    }
+
+    /** The session's transaction named {@code txnId}, if it may vote (it has not voted already). */
+    static ServerTransaction votable(ZeoSession session, Object txnId) {
+        ServerTransaction txn = current(session, txnId);
+        if (session.isVoted()) {
+            throw new StorageTransactionException("Already voting");
+        }
+        return txn;
+    }
+
+    /**
+     * The vote itself, the one sequence behind vote and xa_vote: {@code st}, holding {@code txn}'s buffer, takes
+     * its locks and checks, visible meanwhile to the disconnect's cancel and counted as waiting. With
+     * {@code allowConflicts}, store conflicts are returned for the client to resolve instead of failing the vote.
+     */
+    static StorageTransaction.Vote voteStorageTransaction(ZeoSession session, ServerTransaction txn,
+                                                          StorageTransaction st, boolean allowConflicts) {
+        ServedStorage served = session.storage();
+        session.transactionSnapshot = txn;
+        served.stats().waiting.incrementAndGet();
+        try {
+            if (session.isClosed()) {
+                st.cancel();
+            }
+            return allowConflicts ? st.voteAllowingConflicts() : new StorageTransaction.Vote(st.vote(), List.of());
+        } finally {
+            served.stats().waiting.decrementAndGet();
+        }
+    }
+
+    /**
+     * Runs {@code round}, one vote of {@code txn} begun at {@code start}, for vote and xa_vote alike: its time is
+     * counted, and if it fails the transaction is dropped as a failed vote.
+     */
+    static <T> T voteRound(ZeoSession session, ServerTransaction txn, long start, Supplier<T> round) {
+        try {
+            return round.get();
         } catch (RuntimeException e) {
             txn.clearStorageTransaction();
             dropAfterFailedVote(session, txn);
             throw e;
         } finally {
-            served.stats().waiting.decrementAndGet();
             session.transactionSnapshot = null;
             txn.voteNanos += System.nanoTime() - start;
         }
@@ -189,7 +221,7 @@ final class CommitMethods {
         return answer;
     }
 
-    static void dropAfterFailedVote(ZeoSession session, ServerTransaction txn) {
+    private static void dropAfterFailedVote(ZeoSession session, ServerTransaction txn) {
         session.setTransaction(null);
         session.rememberFailedVote(txn);
         session.storage().stats().activeTransactions.decrementAndGet();

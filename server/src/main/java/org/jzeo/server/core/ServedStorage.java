@@ -15,6 +15,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.protocol.MessageId;
 import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageTransaction;
+import org.jzeo.server.xa.XaBranches;
 import org.jzeo.server.xa.XaOptions;
 
 /**
@@ -69,7 +70,7 @@ public final class ServedStorage {
         this.clock = clock;
         this.announced = storage.lastTransaction();
         storage.setCommitListener(this::committed);
-        this.xa = new XaBranches(this, xaOptions, clock);
+        this.xa = new XaBranches(name, storage, xaOptions, clock);
     }
 
     /** The XA branches of this storage (prepared log, registry). */

@@ -99,11 +99,6 @@ final class ServerTransaction {
         return storageTransaction;
     }
 
-    /** Remembers {@code txn} as the storage transaction being voted (an XA prepare replays the buffer itself). */
-    void setStorageTransaction(StorageTransaction txn) {
-        storageTransaction = txn;
-    }
-
     void clearStorageTransaction() {
         storageTransaction = null;
     }

@@ -2,18 +2,30 @@ package org.jzeo.server.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jzeo.api.StorageTransactionException;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+import javax.transaction.xa.XAException;
+import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
 import org.jzeo.protocol.Args;
+import org.jzeo.protocol.MessageId;
 import org.jzeo.protocol.Requests.XaBranchCall;
 import org.jzeo.protocol.Requests.XaVote;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
+import org.jzeo.server.storage.commit.LockTimeoutException;
+import org.jzeo.server.xa.CommitPoint;
+import org.jzeo.server.xa.PreparingBranch;
+import org.jzeo.server.xa.VotedBranch;
+import org.jzeo.server.xa.XaBranches;
+import org.jzeo.server.xa.XaErrors;
+import org.jzeo.storage.StorageTransaction;
 
 /**
- * jzeo's XA extension of the protocol ({@link XaWire}): xa_vote instead of vote prepares the session's
- * transaction as a durable branch detached from the connection, on the connection's serial executor like vote;
- * xa_commit, xa_rollback, xa_recover and xa_forget work on the storage's branches from any connection, on the
- * connection's branch executor ({@link MethodTable.Mode#BRANCH}).
+ * jzeo's XA extension of the protocol ({@link XaWire}), over the storage's {@link XaBranches}: xa_vote instead of
+ * vote prepares the session's transaction as a durable branch detached from the connection, on the connection's
+ * serial executor like vote; xa_commit, xa_rollback, xa_recover and xa_forget work on the storage's branches from
+ * any connection, on the connection's branch executor ({@link MethodTable.Mode#BRANCH}).
  */
 final class XaMethods {
     private XaMethods() {
@@ -24,7 +36,8 @@ final class XaMethods {
         table.add(XaWire.COMMIT, MethodTable.Mode.BRANCH, (s, a) -> {
             XaBranchCall r = XaBranchCall.decode(XaWire.COMMIT, a);
             CommitMethods.requireWritable(s);
-            return s.storage().xa().commit(s, r.xid(), s.branchMsgid());
+            Object answer = s.storage().xa().commit(r.xid(), commitPoint(s, s.branchMsgid()));
+            return answer == null ? ZeoSession.REPLIED : answer;
         });
         table.add(XaWire.ROLLBACK, MethodTable.Mode.BRANCH, (s, a) -> {
             XaBranchCall r = XaBranchCall.decode(XaWire.ROLLBACK, a);
@@ -54,10 +67,7 @@ final class XaMethods {
      */
     private static Object vote(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 3, 3);
-        ServerTransaction txn = CommitMethods.current(session, Args.value(args, 0));
-        if (session.isVoted()) {
-            throw new StorageTransactionException("Already voting");
-        }
+        ServerTransaction txn = CommitMethods.votable(session, Args.value(args, 0));
         ServedStorage served = session.storage();
         if (txn.storageTransaction() != null) {
             // Left open by a plain vote that answered conflicts: the branch votes its own, so let those locks go.
@@ -65,22 +75,61 @@ final class XaMethods {
             txn.clearStorageTransaction();
         }
         long start = System.nanoTime();
-        XaBranches.VotedBranch voted;
-        try {
-            XaVote request = XaVote.decode(args);
-            voted = served.xa().vote(session, txn, request.xid(), request.timeoutSeconds());
-        } catch (RuntimeException e) {
-            txn.clearStorageTransaction();
-            CommitMethods.dropAfterFailedVote(session, txn);
-            throw e;
-        } finally {
-            session.transactionSnapshot = null;
-            txn.voteNanos += System.nanoTime() - start;
-        }
+        VotedBranch voted = CommitMethods.voteRound(session, txn, start,
+                () -> prepare(session, txn, XaVote.decode(args)));
         // Voted and in the log: the branch belongs to the storage now, not to this connection.
         txn.clearStorageTransaction();
         session.setTransaction(null);
         served.stats().activeTransactions.decrementAndGet();
-        return session.answerLater(XaWire.VOTE, () -> new ArrayList<Object>(served.xa().makeDurable(session, voted)));
+        return session.answerLater(XaWire.VOTE,
+                () -> new ArrayList<Object>(served.xa().makeDurable(voted, session.describe())));
+    }
+
+    /**
+     * Admits the branch, votes it as a plain vote would (without conflicts for the client) and appends its
+     * prepared record; on any failure the branch is dropped.
+     */
+    private static VotedBranch prepare(ZeoSession session, ServerTransaction txn, XaVote request) {
+        ServedStorage served = session.storage();
+        XaBranches xa = served.xa();
+        PreparingBranch branch = xa.admit(request.xid(), txn.operations(), txn.metadata());
+        StorageTransaction st = null;
+        try {
+            st = served.storage().begin(branch.metadata());
+            txn.replayInto(st);
+            List<Oid> undone;
+            try {
+                undone = CommitMethods.voteStorageTransaction(session, txn, st, false).changed();
+            } catch (LockTimeoutException e) {
+                throw XaErrors.error(XAException.XA_RBDEADLOCK, "branch " + request.xid() + " rolled back: "
+                        + e.getMessage());
+            }
+            return xa.log(branch, st, undone, request.timeoutSeconds());
+        } catch (RuntimeException | Error e) {
+            xa.drop(branch, st);
+            throw e;
+        }
+    }
+
+    /** xa_commit's reply at the commit point, as tpc_finish's: through the storage's finishing committers. */
+    private static CommitPoint commitPoint(ZeoSession session, MessageId msgid) {
+        ServedStorage served = session.storage();
+        return new CommitPoint() {
+            @Override
+            public BooleanSupplier arm(StorageTransaction txn, BiFunction<Tid, List<Oid>, Object> reply) {
+                ServedStorage.Finisher finisher = served.finishing(txn, session, msgid, 0, reply);
+                return () -> finisher.replied;
+            }
+
+            @Override
+            public void disarm(StorageTransaction txn) {
+                served.finished(txn);
+            }
+
+            @Override
+            public String caller() {
+                return session.describe();
+            }
+        };
     }
 }

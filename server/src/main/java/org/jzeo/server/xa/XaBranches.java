@@ -1,0 +1,114 @@
+package org.jzeo.server.xa;
+
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import org.jzeo.api.Oid;
+import org.jzeo.protocol.WireXid;
+import org.jzeo.storage.Operation;
+import org.jzeo.storage.Storage;
+import org.jzeo.storage.StorageTransaction;
+import org.jzeo.storage.TransactionMetadata;
+
+/**
+ * The XA branches of one storage (xa-mapping spec), as the server's protocol layer uses them. Each job is a class
+ * of its own over the shared {@link BranchTable} (which states the invariants): {@link BranchRecovery} at start,
+ * {@link BranchPreparation} for xa_vote, {@link BranchCompletion} for the second phase, {@link OutcomeMemory},
+ * {@link HeuristicTimer} and {@link LogCompaction}.
+ *
+ * <p>Preparing takes the caller's vote in the middle: {@link #admit}, then the caller votes the operations in a
+ * storage transaction begun with the admitted metadata (the same vote as a plain commit's), then {@link #log},
+ * then {@link #makeDurable}, which the reply to xa_vote waits for but the connection's next transaction does not.
+ * If anything fails after admission, the caller calls {@link #drop}.
+ */
+public final class XaBranches {
+    private final BranchTable table;
+    private final HeuristicTimer timer;
+    private final BranchRecovery recovery;
+    private final BranchPreparation preparation;
+    private final BranchCompletion completion;
+
+    public XaBranches(String storageName, Storage storage, XaOptions options, InstantSource clock) {
+        this.table = new BranchTable(storageName, storage, options, clock);
+        LogCompaction compaction = new LogCompaction(table, options);
+        this.timer = new HeuristicTimer(table, options);
+        this.recovery = new BranchRecovery(table, compaction, timer);
+        this.preparation = new BranchPreparation(table, timer);
+        this.completion = new BranchCompletion(table, compaction);
+    }
+
+    /**
+     * Brings back the branches of the prepared log, with their locks, before the server accepts clients; heuristic
+     * timers run on {@code timers}.
+     *
+     * @throws PreparedLogCorruptException the log is damaged
+     */
+    public void start(ScheduledExecutorService timers) {
+        timer.start(timers);
+        recovery.recover();
+    }
+
+    /**
+     * Admits {@code xid} for prepare with {@code ops} under {@code metadata}: refused (the branch rolled back) if it
+     * holds an undo or a restore or has an explicit tid, XAER_DUPID if the xid is known.
+     */
+    public PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata metadata) {
+        return preparation.admit(xid, ops, metadata);
+    }
+
+    /** Appends the prepared record of {@code branch}, voted as {@code st}; not yet durable. */
+    public VotedBranch log(PreparingBranch branch, StorageTransaction st, List<Oid> undone, int timeoutSeconds) {
+        return preparation.log(branch, st, undone, timeoutSeconds);
+    }
+
+    /** Drops an admitted branch that failed before it was durable, aborting {@code st} if there is one. */
+    public void drop(PreparingBranch branch, StorageTransaction st) {
+        preparation.drop(branch.xid(), st);
+    }
+
+    /** Forces {@code voted}'s record and publishes the branch as prepared; returns the oids the vote undid. */
+    public List<Oid> makeDurable(VotedBranch voted, String caller) {
+        return preparation.makeDurable(voted, caller);
+    }
+
+    /**
+     * Commits branch {@code xid}; the answer {@code [tid, oids]} goes out at the commit point through
+     * {@code point}, and null is returned then; otherwise (a remembered outcome) the answer is returned.
+     */
+    public Object commit(WireXid xid, CommitPoint point) {
+        return completion.commit(xid, point);
+    }
+
+    /** Rolls branch {@code xid} back: logged first, then its locks are released. */
+    public void rollback(WireXid xid) {
+        completion.rollback(xid);
+    }
+
+    /** The prepared branches and the heuristically completed ones not yet forgotten. */
+    public List<WireXid> recover() {
+        return completion.recover();
+    }
+
+    /** Forgets a heuristic outcome. */
+    public void forget(WireXid xid) {
+        completion.forget(xid);
+    }
+
+    /** Stops the timers, releases the locks of the prepared branches (they stay in the log) and closes the log. */
+    public void close() {
+        table.lock.lock();
+        try {
+            for (PreparedBranch b : table.prepared.values()) {
+                if (b.timer != null) {
+                    b.timer.cancel(false);
+                }
+                if (b.txn != null && !b.busy) {
+                    b.txn.abort();
+                }
+            }
+            table.log.close();
+        } finally {
+            table.lock.unlock();
+        }
+    }
+}
