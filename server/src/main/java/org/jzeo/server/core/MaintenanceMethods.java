@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.Requests.IteratorGc;
 import org.jzeo.protocol.Requests.IteratorNext;
@@ -57,6 +58,12 @@ final class MaintenanceMethods {
         Runnable work = () -> {
             LOG.info("{}: pack of storage '{}' at {} requested", session.describe(), served.name(), packTime);
             long start = System.nanoTime();
+            try {
+                served.xa().syncLog();
+            } catch (java.io.IOException e) {
+                throw new StorageException("pack of storage '" + served.name() + "' refused: the XA log could not"
+                        + " be synced first (" + e.getMessage() + ")", e);
+            }
             served.storage().pack(packTime, session.server().packGc(served.name()));
             LOG.info("{}: pack of storage '{}' finished in {} ms", session.describe(), served.name(),
                     (System.nanoTime() - start) / 1_000_000);

@@ -8,6 +8,7 @@ import javax.transaction.xa.XAException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.WireXid;
+import org.jzeo.server.CrashPoints;
 import org.jzeo.storage.StorageTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +103,7 @@ final class BranchCompletion {
         } finally {
             point.disarm(st);
         }
+        CrashPoints.reach(CrashPoints.XA_COMMIT_APPENDED);
         List<Oid> oids = st.writtenOids();
         committedInMemory(xid, branch, tid, oids);
         table.lock.lock();

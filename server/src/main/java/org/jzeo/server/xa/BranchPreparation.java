@@ -7,6 +7,7 @@ import java.util.Map;
 import javax.transaction.xa.XAException;
 import org.jzeo.api.Oid;
 import org.jzeo.protocol.WireXid;
+import org.jzeo.server.CrashPoints;
 import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
@@ -92,6 +93,7 @@ final class BranchPreparation {
             drop(voted.xid, voted.transaction);
             throw logFailure(voted.xid, e);
         }
+        CrashPoints.reach(CrashPoints.XA_PREPARE_FORCED);
         table.lock.lock();
         try {
             table.unpublished--;

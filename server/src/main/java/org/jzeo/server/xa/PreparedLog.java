@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.jzeo.server.CrashPoints;
 import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -400,12 +401,14 @@ public final class PreparedLog implements AutoCloseable {
         }
         // The old file stays open and in use until the new one is in place and open: a failure before the swap
         // leaves the old log as it was, and appends go on there.
+        CrashPoints.reach(CrashPoints.XA_COMPACTION_WRITTEN);
         try {
             files.replace(tmp, path);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
+        CrashPoints.reach(CrashPoints.XA_COMPACTION_RENAMED);
         syncDirectory(path.toAbsolutePath().getParent());
         FileChannel replacement;
         try {

@@ -1,5 +1,6 @@
 package org.jzeo.server.xa;
 
+import java.io.IOException;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,6 +93,22 @@ public final class XaBranches {
     /** Forgets a heuristic outcome. */
     public void forget(WireXid xid) {
         completion.forget(xid);
+    }
+
+    /**
+     * Makes every record of the log durable, the lazily written commit outcomes included. Called before a pack:
+     * an outcome may be written lazily only because a restart finds the commit in Data.fs by its xid, and a pack
+     * can remove that transaction.
+     */
+    public void syncLog() throws IOException {
+        PreparedLog log;
+        table.lock.lock();
+        try {
+            log = table.log;
+        } finally {
+            table.lock.unlock();
+        }
+        log.syncTo(log.size());
     }
 
     /** Stops the timers, releases the locks of the prepared branches (they stay in the log) and closes the log. */

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jzeo.server.CrashPoints;
 import org.jzeo.server.cli.JzeoCommand;
 
 /**
@@ -91,6 +92,29 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path dataFile, int port, List<String> extraArgs, Duration timeout)
             throws IOException, InterruptedException {
+        return start(dataFile, port, extraArgs, timeout, null);
+    }
+
+    /**
+     * Starts a server armed to stop at {@code crashPoint} ({@code name} or {@code name@n}, see
+     * {@link CrashPoints}); {@link #awaitCrashPoint} then waits until it is there. A
+     * {@link #restart()} is not armed.
+     */
+    public static ServerProcess startArmed(String crashPoint, Path dataFile, String... extraArgs)
+            throws IOException, InterruptedException {
+        return start(dataFile, 0, List.of(extraArgs), DEFAULT_START_TIMEOUT, crashPoint);
+    }
+
+    /** Waits until the armed crash point is reached; the server then waits to be killed. */
+    public void awaitCrashPoint(Duration timeout) throws InterruptedException {
+        if (!awaitLogLine(l -> l.contains("jzeo crash point ") && l.contains(" reached"), timeout)) {
+            throw new AssertionError("server " + pid() + " did not reach its crash point within " + timeout
+                    + "; its log:\n" + logText());
+        }
+    }
+
+    private static ServerProcess start(Path dataFile, int port, List<String> extraArgs, Duration timeout,
+                                       String crashPoint) throws IOException, InterruptedException {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port " + port);
         }
@@ -98,7 +122,7 @@ public final class ServerProcess implements AutoCloseable {
         while (true) {
             Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
             try {
-                return startOnce(dataFile, port, extraArgs, left);
+                return startOnce(dataFile, port, extraArgs, left, crashPoint);
             } catch (AssertionError e) {
                 boolean portTaken = port != 0 && String.valueOf(e.getMessage()).contains("already in use");
                 if (!portTaken || System.nanoTime() - deadline > 0) {
@@ -109,8 +133,8 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static ServerProcess startOnce(Path dataFile, int port, List<String> extraArgs, Duration timeout)
-            throws IOException, InterruptedException {
+    private static ServerProcess startOnce(Path dataFile, int port, List<String> extraArgs, Duration timeout,
+                                           String crashPoint) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
@@ -119,9 +143,13 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(extraArgs);
         Path folder = dataFile.toAbsolutePath().getParent();
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("server-stdout.log").toFile()))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("server-stdout.log").toFile()));
+        builder.environment().remove(CrashPoints.VARIABLE);
+        if (crashPoint != null) {
+            builder.environment().put(CrashPoints.VARIABLE, crashPoint);
+        }
+        Process process = builder.start();
         ServerProcess server = new ServerProcess(process, dataFile, extraArgs, started);
         try {
             server.awaitReady(timeout);

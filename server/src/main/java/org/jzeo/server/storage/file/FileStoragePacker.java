@@ -19,6 +19,7 @@ import java.util.Set;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
+import org.jzeo.server.CrashPoints;
 import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -369,10 +370,13 @@ final class FileStoragePacker {
             packed.force(true);
             Files.deleteIfExists(old);
             Files.createLink(old, data);
+            CrashPoints.reach(CrashPoints.PACK_LINKED);
             Files.move(packPath, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            CrashPoints.reach(CrashPoints.PACK_RENAMED);
             // Before any commit goes to the new file: until the rename is durable, a power loss brings the old
             // file back under the name, without those commits.
             DirectorySync.sync(data.getParent());
+            CrashPoints.reach(CrashPoints.PACK_SYNCED);
             FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
             storage.swapIn(new DataFile(data, channel), newIndex, newEnd);
             Files.deleteIfExists(IndexFile.pathFor(data));
