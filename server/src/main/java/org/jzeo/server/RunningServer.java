@@ -19,6 +19,7 @@ import org.jzeo.server.net.TlsContexts;
 import org.jzeo.server.net.ZeoServer;
 import org.jzeo.server.storage.file.FileStorage;
 import org.jzeo.server.storage.file.FileStorageOptions;
+import org.jzeo.server.storage.file.MissingFolderException;
 import org.jzeo.server.storage.memory.MemoryStorage;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
 import org.jzeo.storage.Storage;
@@ -95,8 +96,15 @@ public final class RunningServer implements AutoCloseable {
             }
         }
         FileStorageOptions options = FileStorageOptions.defaults().withName(sc.name()).withReadOnly(f.readOnly())
-                .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld());
-        return FileStorage.open(f.path(), options, ReferenceScanner.finder());
+                .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld())
+                .withCreateMissingFolders(f.createFolders());
+        try {
+            return FileStorage.open(f.path(), options, ReferenceScanner.finder());
+        } catch (MissingFolderException e) {
+            throw new IllegalStateException("storage '" + sc.name() + "': the folder " + e.folder() + " of "
+                    + e.dataFile().getFileName() + " does not exist; check the path, or create the folder to start"
+                    + " a new, empty database there", e);
+        }
     }
 
     private static void writePid(Path pid) {

@@ -91,10 +91,12 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     }
 
     /**
-     * Opens (creating it when writable and missing) the Data.fs at {@code path}.
+     * Opens (creating it when writable and missing) the Data.fs at {@code path}. Its folder is created only when
+     * {@link FileStorageOptions#createMissingFolders()} allows it.
      *
      * @throws StorageLockedException  another process has it open for writing
      * @throws StorageFormatException  it is not a Data.fs, or its committed part is damaged
+     * @throws MissingFolderException  writable, its folder does not exist, and creating folders is not allowed
      */
     public static FileStorage open(Path path, FileStorageOptions options, ReferenceFinder referenceFinder) {
         Path absolute = path.toAbsolutePath();
@@ -102,7 +104,13 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         FileChannel channel = null;
         try {
             if (!options.readOnly()) {
-                Files.createDirectories(absolute.getParent());
+                Path folder = absolute.getParent();
+                if (!Files.isDirectory(folder)) {
+                    if (!options.createMissingFolders()) {
+                        throw new MissingFolderException(folder, absolute);
+                    }
+                    Directories.createDurably(folder);
+                }
                 lock = DataFileLock.acquire(absolute.resolveSibling(absolute.getFileName() + ".lock"));
                 channel = FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.CREATE);
@@ -134,6 +142,8 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         if (size == 0 && !readOnly) {
             dataFile.channel().write(ByteBuffer.wrap(FileFormat.MAGIC), 0);
             dataFile.channel().force(true);
+            // The file's directory entry is new too: without this a power loss could take the whole file away.
+            Directories.force(dataFile.path().getParent());
             LOG.info("{}: created a new FileStorage", dataFile.path());
             return;
         }

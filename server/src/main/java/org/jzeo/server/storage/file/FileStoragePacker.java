@@ -371,7 +371,7 @@ final class FileStoragePacker {
             Files.move(packPath, data, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             FileChannel channel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
             storage.swapIn(new DataFile(data, channel), newIndex, newEnd);
-            forceDirectory(data.getParent());
+            Directories.force(data.getParent());
             Files.deleteIfExists(IndexFile.pathFor(data));
             if (!storage.options().packKeepOld()) {
                 Files.deleteIfExists(old);
@@ -380,14 +380,6 @@ final class FileStoragePacker {
             throw new UncheckedIOException("pack: swapping in " + packPath + " failed", e);
         }
         LOG.info("{}: pack swapped in the packed file ({} bytes, was {})", data, newEnd, oldEnd);
-    }
-
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("fsync of directory {} not supported", dir, e);
-        }
     }
 
     private void cleanUpAfterFailure() {

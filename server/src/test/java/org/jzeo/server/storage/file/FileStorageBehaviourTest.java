@@ -88,6 +88,24 @@ class FileStorageBehaviourTest {
     }
 
     @Test
+    void aMissingFolderIsRefusedAndLeftUncreatedUnlessCreatingFoldersIsAllowed() {
+        Path folder = dir.resolve("no").resolve("such");
+        Path path = folder.resolve("Data.fs");
+
+        assertThatThrownBy(() -> FileStorage.open(path, VectorFiles.testOptions(), JZEO_REFERENCES))
+                .isInstanceOfSatisfying(MissingFolderException.class,
+                        e -> assertThat(e.folder()).isEqualTo(folder.toAbsolutePath()))
+                .hasMessage(path.toAbsolutePath() + ": the folder " + folder.toAbsolutePath() + " does not exist");
+        assertThat(dir.resolve("no")).doesNotExist();
+
+        try (FileStorage storage = FileStorage.open(path,
+                VectorFiles.testOptions().withCreateMissingFolders(true), JZEO_REFERENCES)) {
+            assertThat(storage.lastTransaction()).isEqualTo(Tid.ZERO);
+        }
+        assertThat(path).isRegularFile();
+    }
+
+    @Test
     void indexSnapshotIsUsedWhenItMatchesAndIgnoredWhenItDoesNot() throws IOException {
         Path path = dir.resolve("Data.fs");
         try (FileStorage storage = open(path)) {
