@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -20,6 +21,8 @@ import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.api.UndoException;
 import org.jzeo.server.storage.OidAllocator;
+import org.jzeo.server.storage.PackProgress;
+import org.jzeo.server.storage.PackProgressSource;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.commit.CommitSequencer;
 import org.jzeo.server.storage.commit.CommitTarget;
@@ -51,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>Reads are positional and run in parallel. Commits go through the {@link CommitSequencer}, the single
  * writer. Pack replaces the file under a write lock that readers take for reading ({@link #read}).
  */
-public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended> {
+public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended>, PackProgressSource {
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 
     private final Path path;
@@ -73,6 +76,8 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private Tid lastAppendedTid;
     private OidAllocator oidAllocator;
     private volatile boolean packing;
+    /** Published by the packer as it goes; null when no pack runs. */
+    private volatile PackProgress packProgress;
     private volatile boolean closed;
 
     /** A transaction written to the file, waiting to be published. */
@@ -532,8 +537,18 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         try {
             new FileStoragePacker(this, packTime, gc).pack();
         } finally {
+            packProgress = null;
             packing = false;
         }
+    }
+
+    @Override
+    public Optional<PackProgress> packProgress() {
+        return Optional.ofNullable(packProgress);
+    }
+
+    void publishPackProgress(PackProgress progress) {
+        packProgress = progress;
     }
 
     /** What the packer may see and do; kept narrow so pack cannot reach the commit internals. */
