@@ -60,6 +60,9 @@ final class PackCommand implements Callable<Integer> {
     @Mixin
     TimeoutOption timeout;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     /** How often a waiting pack shows its progress. */
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
@@ -78,15 +81,16 @@ final class PackCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        AdminTls tls = tlsOptions.settings();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean failed = false;
         for (ServerSpec target : targets) {
-            try (AdminConnection c = open(target)) {
+            try (AdminConnection c = open(target, tls)) {
                 Instant asOf = Instant.ofEpochMilli((long) (packTime * 1000));
                 if (waitForPack) {
-                    out.println("jzeo pack: packed " + target.describe() + " as of " + asOf + packAndWatch(c, target,
-                            packTime, out));
+                    out.println("jzeo pack: packed " + target.describe() + " as of " + asOf
+                            + packAndWatch(c, target, tls, packTime, out));
                 } else {
                     c.call(timeout.duration(), new Requests.Pack(packTime, false));
                     out.println("jzeo pack: started packing " + target.describe() + " as of " + asOf);
@@ -108,8 +112,8 @@ final class PackCommand implements Callable<Integer> {
     }
 
     /** A read-only connection registered with the target's storage (ZEO allows pack there). */
-    private AdminConnection open(ServerSpec target) throws IOException {
-        AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(), timeout.duration());
+    private AdminConnection open(ServerSpec target, AdminTls tls) throws IOException {
+        AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(), timeout.duration(), tls);
         try {
             c.register(target.storage(), true);
             return c;
@@ -123,7 +127,8 @@ final class PackCommand implements Callable<Integer> {
      * Packs and waits, showing the pack's progress every second while it runs; returns the rest of the summary:
      * " in 12.3 s; size 50.2 MB before, 12.0 MB after".
      */
-    private String packAndWatch(AdminConnection c, ServerSpec target, double packTime, PrintWriter out)
+    private String packAndWatch(AdminConnection c, ServerSpec target, AdminTls tls, double packTime,
+                                PrintWriter out)
             throws IOException, InterruptedException {
         Long before = size(c);
         long started = System.nanoTime();
@@ -138,7 +143,7 @@ final class PackCommand implements Callable<Integer> {
         caller.setDaemon(true);
         caller.start();
         ProgressPrinter printer = new ProgressPrinter(out, terminal);
-        try (PackWatcher watcher = new PackWatcher(() -> open(target), PROGRESS_INTERVAL, printer,
+        try (PackWatcher watcher = new PackWatcher(() -> open(target, tls), PROGRESS_INTERVAL, printer,
                 "jzeo pack: " + target.describe() + ": ")) {
             watcher.await(pack);
         }

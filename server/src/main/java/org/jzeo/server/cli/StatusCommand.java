@@ -35,6 +35,9 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     TimeoutOption timeout;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,7 +67,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private Map<String, Map<String, Object>> probe(ServerSpec target) throws IOException {
-        String json = AdminConnection.probe(target.socketAddress(), target.address(), timeout.duration());
+        String json = AdminConnection.probe(target.socketAddress(), target.address(), timeout.duration(),
+                tlsOptions.settings());
         Object parsed = StatusJsonReader.parse(json);
         Map<String, Map<String, Object>> table = new LinkedHashMap<>();
         if (!(parsed instanceof Map<?, ?> all)) {
@@ -78,7 +82,7 @@ final class StatusCommand implements Callable<Integer> {
 
     private Map<String, Map<String, Object>> register(ServerSpec target) throws IOException {
         try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
-                timeout.duration())) {
+                timeout.duration(), tlsOptions.settings())) {
             c.register(target.storage(), true);
             Map<String, Map<String, Object>> table = new LinkedHashMap<>();
             table.put(target.storage(), stringKeys(c.call("server_status")));
