@@ -2,14 +2,12 @@ package org.jzeo.server.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.jzeo.protocol.Requests;
@@ -156,15 +154,8 @@ final class PackCommand implements Callable<Integer> {
 
     /** The storage's size as get_info reports it, or null when the server does not say. */
     private static Long size(AdminConnection c) throws IOException {
-        if (c.call("get_info") instanceof Map<?, ?> info) {
-            for (Map.Entry<?, ?> e : info.entrySet()) {
-                Object key = e.getKey() instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : e.getKey();
-                if ("size".equals(key) && e.getValue() instanceof Number n) {
-                    return n.longValue();
-                }
-            }
-        }
-        return null;
+        return WireMaps.stringKeys(c.call("get_info"), "get_info").get("size") instanceof Number n
+                ? n.longValue() : null;
     }
 
     List<ServerSpec> targets() {

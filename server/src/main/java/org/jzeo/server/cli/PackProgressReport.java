@@ -1,7 +1,5 @@
 package org.jzeo.server.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,22 +16,14 @@ record PackProgressReport(String phase, long done, long total, String unit) {
 
     /** The report in {@code value}, or empty when it is not one (an older or another server's entry). */
     static Optional<PackProgressReport> from(Object value) {
-        if (!(value instanceof Map<?, ?> raw)) {
-            return Optional.empty();
-        }
-        Map<String, Object> m = new HashMap<>();
-        raw.forEach((k, v) -> m.put(text(k), v));
+        Map<String, Object> m = WireMaps.ifMap(value).orElse(Map.of());
         if (!(m.get("done") instanceof Number done) || !(m.get("total") instanceof Number total)
                 || m.get("phase") == null) {
             return Optional.empty();
         }
         Object unit = m.get("unit");
-        return Optional.of(new PackProgressReport(text(m.get("phase")), done.longValue(), total.longValue(),
-                unit == null ? "bytes" : text(unit)));
-    }
-
-    private static String text(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+        return Optional.of(new PackProgressReport(WireMaps.text(m.get("phase")), done.longValue(), total.longValue(),
+                unit == null ? "bytes" : WireMaps.text(unit)));
     }
 
     /** "copying: 12.5 MB of 50.0 MB (25%)", "finding reachable objects: 1 of 2 objects (50%)". */

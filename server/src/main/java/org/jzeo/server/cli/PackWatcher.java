@@ -73,16 +73,8 @@ final class PackWatcher implements AutoCloseable {
             if (status == null) {
                 status = connect.open();
             }
-            if (status.call("server_status") instanceof Map<?, ?> figures) {
-                for (Map.Entry<?, ?> e : figures.entrySet()) {
-                    Object key = e.getKey() instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
-                            : e.getKey();
-                    if (ServedStorage.PACK_PROGRESS.equals(key)) {
-                        return PackProgressReport.from(e.getValue());
-                    }
-                }
-            }
-            return Optional.empty();
+            Map<String, Object> figures = WireMaps.stringKeys(status.call("server_status"), "server_status");
+            return PackProgressReport.from(figures.get(ServedStorage.PACK_PROGRESS));
         } catch (IOException | RuntimeException e) {
             unavailable = true; // not worth failing, nor retrying every second, for a progress line
             close();
