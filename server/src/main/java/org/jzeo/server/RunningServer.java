@@ -17,8 +17,10 @@ import org.jzeo.server.core.StorageServer;
 import org.jzeo.server.monitor.Monitors;
 import org.jzeo.server.net.TlsContexts;
 import org.jzeo.server.net.ZeoServer;
+import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.file.FileStorage;
 import org.jzeo.server.storage.file.FileStorageOptions;
+import org.jzeo.server.storage.file.MissingFolderException;
 import org.jzeo.server.storage.memory.MemoryStorage;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
 import org.jzeo.storage.Storage;
@@ -49,13 +51,21 @@ public final class RunningServer implements AutoCloseable {
     }
 
     public static RunningServer start(ServerConfig config) throws InterruptedException {
+        return start(config, ReferenceScanner.finder());
+    }
+
+    /**
+     * Starts a server whose storages find object references for pack's garbage collection with {@code references}
+     * (the default reads Python pickles and jzeo records; tests pass one that lets them see a pack at work).
+     */
+    public static RunningServer start(ServerConfig config, ReferenceFinder references) throws InterruptedException {
         ZeoConfig zeo = config.zeo();
         StorageServer server = new StorageServer(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         Monitors monitors = Monitors.none();
         try {
             for (StorageConfig sc : config.storages()) {
                 boolean gc = !(sc instanceof FileStorageConfig f) || f.packGc();
-                Storage storage = open(sc, zeo);
+                Storage storage = open(sc, zeo, references);
                 server.add(new ServedStorage(sc.name(), storage, zeo.readOnly(), zeo.clientConflictResolution(),
                         zeo.transactionTimeout().orElse(null), zeo.invalidationQueueSize(),
                         zeo.invalidationAge().orElse(null), InstantSource.system(), zeo.xaOptions()), gc);
@@ -78,9 +88,9 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    private static Storage open(StorageConfig sc, ZeoConfig zeo) {
+    private static Storage open(StorageConfig sc, ZeoConfig zeo, ReferenceFinder references) {
         if (sc instanceof MappingStorageConfig) {
-            return new MemoryStorage(sc.name(), ReferenceScanner.finder(), zeo.lockWait(), InstantSource.system());
+            return new MemoryStorage(sc.name(), references, zeo.lockWait(), InstantSource.system());
         }
         FileStorageConfig f = (FileStorageConfig) sc;
         if (f.quota().isPresent()) {
@@ -95,8 +105,15 @@ public final class RunningServer implements AutoCloseable {
             }
         }
         FileStorageOptions options = FileStorageOptions.defaults().withName(sc.name()).withReadOnly(f.readOnly())
-                .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld());
-        return FileStorage.open(f.path(), options, ReferenceScanner.finder());
+                .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld())
+                .withCreateMissingFolders(f.createFolders());
+        try {
+            return FileStorage.open(f.path(), options, references);
+        } catch (MissingFolderException e) {
+            throw new IllegalStateException("storage '" + sc.name() + "': the folder " + e.folder() + " of "
+                    + e.dataFile().getFileName() + " does not exist; check the path, or create the folder to start"
+                    + " a new, empty database there", e);
+        }
     }
 
     private static void writePid(Path pid) {

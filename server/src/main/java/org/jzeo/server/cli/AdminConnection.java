@@ -3,14 +3,17 @@ package org.jzeo.server.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +22,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.Handshake;
@@ -32,8 +37,8 @@ import org.jzeo.protocol.WireMessage;
 
 /**
  * jzeo's blocking ZEO 5 (msgpack) client, for the admin commands and the load tool: one connection, one call at
- * a time, from one thread, like one thread of a ZODB client. Guarantees: the server's announcement is checked
- * before anything is sent; a sync call returns its own reply's result (callbacks such as {@code info} and
+ * a time, from one thread, like one thread of a ZODB client; over TCP, TLS on TCP ({@link AdminTls}) or a Unix
+ * socket. Guarantees: the server's announcement is checked before anything is sent; a sync call returns its own reply's result (callbacks such as {@code info} and
  * {@code invalidateTransaction} are skipped and counted); async calls leave in one write with the next sync call;
  * an error reply is thrown as the jzeo exception {@link WireErrors#fromWire(WireMessage)} makes of it
  * (unchecked); nothing waits longer than its timeout: the connection is closed then and a
@@ -48,6 +53,12 @@ public final class AdminConnection implements AutoCloseable {
     private final Duration timeout;
     private final MessageCodec codec = new MessageCodec();
     private final ByteArrayOutputStream unsent = new ByteArrayOutputStream();
+    /** The bytes to and from the server: the channel's own, or those of the TLS layer over it. */
+    private InputStream in;
+    private OutputStream out;
+    private SSLSocket tls;
+    /** Whether the server's announcement has been read: a timeout before it may be a TLS server's silence. */
+    private boolean announced;
     private long nextMsgid = 1;
     private long callbacks;
     private volatile boolean expired;
@@ -56,6 +67,18 @@ public final class AdminConnection implements AutoCloseable {
         this.channel = channel;
         this.peer = peer;
         this.timeout = timeout;
+        this.in = Channels.newInputStream(channel);
+        this.out = Channels.newOutputStream(channel);
+    }
+
+    /**
+     * The server sent no announcement within the timeout. A ZEO server announces itself at once, except one
+     * configured with TLS, which first waits for the client's TLS handshake.
+     */
+    public static final class NoAnnouncementException extends SocketTimeoutException {
+        NoAnnouncementException(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -64,15 +87,24 @@ public final class AdminConnection implements AutoCloseable {
      * @param peer how messages name the server, e.g. "127.0.0.1:8100"
      */
     public static AdminConnection open(SocketAddress address, String peer, Duration timeout) throws IOException {
+        return open(address, peer, timeout, null);
+    }
+
+    /** {@link #open(SocketAddress, String, Duration)}, over TLS unless {@code tls} is null. */
+    static AdminConnection open(SocketAddress address, String peer, Duration timeout, AdminTls tls)
+            throws IOException {
         AdminConnection c = connect(address, peer, timeout);
         try {
             c.deadline(timeout, () -> {
-                c.checkAnnouncement();
+                c.greet(address, tls);
                 c.write(Handshake.clientReply());
                 return null;
             });
             return c;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            c.close();
+            throw c.explainSilence(e, tls);
+        } catch (RuntimeException e) {
             c.close();
             throw e;
         }
@@ -83,13 +115,62 @@ public final class AdminConnection implements AutoCloseable {
      * text the server sends ({@code {storage: server_status, ...}}) before closing.
      */
     public static String probe(SocketAddress address, String peer, Duration timeout) throws IOException {
+        return probe(address, peer, timeout, null);
+    }
+
+    /** {@link #probe(SocketAddress, String, Duration)}, over TLS unless {@code tls} is null. */
+    static String probe(SocketAddress address, String peer, Duration timeout, AdminTls tls) throws IOException {
         try (AdminConnection c = connect(address, peer, timeout)) {
-            return c.deadline(timeout, () -> {
-                c.checkAnnouncement();
-                c.write(Handshake.statusProbe());
-                return new String(c.readFrame(), StandardCharsets.UTF_8);
-            });
+            try {
+                return c.deadline(timeout, () -> {
+                    c.greet(address, tls);
+                    c.write(Handshake.statusProbe());
+                    return new String(c.readFrame(), StandardCharsets.UTF_8);
+                });
+            } catch (IOException e) {
+                throw c.explainSilence(e, tls);
+            }
         }
+    }
+
+    /** Starts TLS if asked to, then reads and checks the server's announcement. */
+    private void greet(SocketAddress address, AdminTls settings) throws IOException {
+        if (settings != null) {
+            startTls(address, settings);
+        }
+        checkAnnouncement();
+        announced = true;
+    }
+
+    /** A plain connection that timed out before any announcement: most likely a TLS server waiting for us. */
+    private IOException explainSilence(IOException e, AdminTls settings) {
+        if (e instanceof SocketTimeoutException && !announced && settings == null) {
+            NoAnnouncementException silent = new NoAnnouncementException(peer + ": the server sent no announcement"
+                    + " within " + timeout.toMillis() / 1000.0 + " s");
+            silent.initCause(e);
+            return silent;
+        }
+        return e;
+    }
+
+    /** Layers TLS over the connected channel and completes the TLS handshake. */
+    private void startTls(SocketAddress address, AdminTls settings) throws IOException {
+        if (!(address instanceof InetSocketAddress inet)) {
+            throw new IOException(peer + ": TLS over a Unix socket is not supported");
+        }
+        String name = settings.peerName(inet.getHostString());
+        SSLSocket socket = (SSLSocket) settings.context().getSocketFactory()
+                .createSocket(channel.socket(), name, inet.getPort(), true);
+        socket.setUseClientMode(true);
+        if (settings.checkHostname()) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+        }
+        tls = socket;
+        socket.startHandshake();
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
     }
 
     private static AdminConnection connect(SocketAddress address, String peer, Duration timeout)
@@ -224,11 +305,12 @@ public final class AdminConnection implements AutoCloseable {
     }
 
     private void readFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new EOFException(peer + ": the server closed the connection");
-            }
+        int n = buffer.remaining();
+        byte[] bytes = in.readNBytes(n);
+        if (bytes.length < n) {
+            throw new EOFException(peer + ": the server closed the connection");
         }
+        buffer.put(bytes);
     }
 
     private void write(byte[] payload) throws IOException {
@@ -246,11 +328,10 @@ public final class AdminConnection implements AutoCloseable {
     }
 
     private void flush() throws IOException {
-        ByteBuffer frames = ByteBuffer.wrap(unsent.toByteArray());
+        byte[] frames = unsent.toByteArray();
         unsent.reset();
-        while (frames.hasRemaining()) {
-            channel.write(frames);
-        }
+        out.write(frames);
+        out.flush();
     }
 
     @FunctionalInterface
@@ -267,7 +348,9 @@ public final class AdminConnection implements AutoCloseable {
                 CompletableFuture.delayedExecutor(limit.toMillis(), TimeUnit.MILLISECONDS));
         try {
             return io.run();
-        } catch (ClosedChannelException e) {
+        } catch (IOException e) {
+            // The watchdog closed the channel: a plain read ends with ClosedChannelException, a TLS one with
+            // whatever its layer makes of that.
             if (expired) {
                 SocketTimeoutException timedOut = new SocketTimeoutException(peer + ": no answer within "
                         + limit.toMillis() / 1000.0 + " s");
@@ -282,11 +365,24 @@ public final class AdminConnection implements AutoCloseable {
 
     private void expire() {
         expired = true;
-        close();
+        // The channel, not the TLS socket: closing that one would wait for the read it is to end.
+        closeChannel();
     }
 
     @Override
     public void close() {
+        SSLSocket socket = tls;
+        if (socket != null && !expired && channel.isOpen()) {
+            try {
+                socket.close(); // sends TLS close_notify, then closes the channel
+            } catch (IOException e) {
+                // the channel is closed below either way
+            }
+        }
+        closeChannel();
+    }
+
+    private void closeChannel() {
         try {
             channel.close();
         } catch (IOException e) {

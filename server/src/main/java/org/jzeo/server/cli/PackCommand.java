@@ -2,11 +2,14 @@ package org.jzeo.server.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import org.jzeo.protocol.Requests;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,8 +19,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jzeo pack}: zeopack. Packs storages of running servers over the ZEO protocol, each on its own read-only
- * connection (pack is allowed there), as of one pack time. Exit status 0 when every storage was packed (or, with
- * {@code --no-wait}, its pack started), 1 when any failed, 2 for a usage error.
+ * connection (pack is allowed there), as of one pack time. While it waits it prints the pack's progress every
+ * second (read with server_status on a second connection), then the time taken and the sizes before and after.
+ * Exit status 0 when every storage was packed (or, with {@code --no-wait}, its pack started), 1 when any failed,
+ * 2 for a usage error.
  */
 @Command(name = "pack", mixinStandardHelpOptions = true,
         description = {"Pack storages of running ZEO/jzeo servers (zeopack).",
@@ -53,6 +58,15 @@ final class PackCommand implements Callable<Integer> {
     @Mixin
     TimeoutOption timeout;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
+    /** How often a waiting pack shows its progress. */
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
+
+    /** Progress replaces itself on one line on a terminal; plain lines otherwise. */
+    boolean terminal = ProgressPrinter.stdoutIsATerminal();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -65,24 +79,83 @@ final class PackCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        AdminTls tls = tlsOptions.settings();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean failed = false;
         for (ServerSpec target : targets) {
-            try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
-                    timeout.duration())) {
-                c.register(target.storage(), true);
-                c.call(waitForPack ? null : timeout.duration(), new Requests.Pack(packTime, waitForPack));
-                out.printf("jzeo pack: %s %s as of %s%n", waitForPack ? "packed" : "started packing",
-                        target.describe(), Instant.ofEpochMilli((long) (packTime * 1000)));
+            try (AdminConnection c = open(target, tls)) {
+                Instant asOf = Instant.ofEpochMilli((long) (packTime * 1000));
+                if (waitForPack) {
+                    out.println("jzeo pack: packed " + target.describe() + " as of " + asOf
+                            + packAndWatch(c, target, tls, packTime, out));
+                } else {
+                    c.call(timeout.duration(), new Requests.Pack(packTime, false));
+                    out.println("jzeo pack: started packing " + target.describe() + " as of " + asOf);
+                }
             } catch (IOException | RuntimeException e) {
                 err.printf("jzeo pack: %s: %s%n", target.describe(), Failures.describe(e));
                 failed = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                err.printf("jzeo pack: %s: interrupted while waiting for the pack%n", target.describe());
+                failed = true;
+                break;
             }
+            out.flush();
         }
         out.flush();
         err.flush();
         return failed ? 1 : 0;
+    }
+
+    /** A read-only connection registered with the target's storage (ZEO allows pack there). */
+    private AdminConnection open(ServerSpec target, AdminTls tls) throws IOException {
+        AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(), timeout.duration(), tls);
+        try {
+            c.register(target.storage(), true);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Packs and waits, showing the pack's progress every second while it runs; returns the rest of the summary:
+     * " in 12.3 s; size 50.2 MB before, 12.0 MB after".
+     */
+    private String packAndWatch(AdminConnection c, ServerSpec target, AdminTls tls, double packTime,
+                                PrintWriter out)
+            throws IOException, InterruptedException {
+        Long before = size(c);
+        long started = System.nanoTime();
+        CompletableFuture<Object> pack = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                pack.complete(c.call(null, new Requests.Pack(packTime, true)));
+            } catch (IOException | RuntimeException e) {
+                pack.completeExceptionally(e);
+            }
+        }, "jzeo-pack-call");
+        caller.setDaemon(true);
+        caller.start();
+        ProgressPrinter printer = new ProgressPrinter(out, terminal);
+        try (PackWatcher watcher = new PackWatcher(() -> open(target, tls), PROGRESS_INTERVAL, printer,
+                "jzeo pack: " + target.describe() + ": ")) {
+            watcher.await(pack);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Long after = size(c);
+        String sizes = before == null || after == null ? ""
+                : "; size " + ByteSize.format(before) + " before, " + ByteSize.format(after) + " after";
+        return String.format(Locale.ROOT, " in %.1f s%s", seconds, sizes);
+    }
+
+    /** The storage's size as get_info reports it, or null when the server does not say. */
+    private static Long size(AdminConnection c) throws IOException {
+        return WireMaps.stringKeys(c.call("get_info"), "get_info").get("size") instanceof Number n
+                ? n.longValue() : null;
     }
 
     List<ServerSpec> targets() {

@@ -35,6 +35,9 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     TimeoutOption timeout;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,35 +67,26 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private Map<String, Map<String, Object>> probe(ServerSpec target) throws IOException {
-        String json = AdminConnection.probe(target.socketAddress(), target.address(), timeout.duration());
+        String json = AdminConnection.probe(target.socketAddress(), target.address(), timeout.duration(),
+                tlsOptions.settings());
         Object parsed = StatusJsonReader.parse(json);
         Map<String, Map<String, Object>> table = new LinkedHashMap<>();
         if (!(parsed instanceof Map<?, ?> all)) {
             throw new IOException("the ruok answer is not a JSON object");
         }
         for (Map.Entry<?, ?> e : all.entrySet()) {
-            table.put(String.valueOf(e.getKey()), stringKeys(e.getValue()));
+            table.put(String.valueOf(e.getKey()), WireMaps.stringKeys(e.getValue(), "ruok"));
         }
         return table;
     }
 
     private Map<String, Map<String, Object>> register(ServerSpec target) throws IOException {
         try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
-                timeout.duration())) {
+                timeout.duration(), tlsOptions.settings())) {
             c.register(target.storage(), true);
             Map<String, Map<String, Object>> table = new LinkedHashMap<>();
-            table.put(target.storage(), stringKeys(c.call("server_status")));
+            table.put(target.storage(), WireMaps.stringKeys(c.call("server_status"), "server_status"));
             return table;
         }
-    }
-
-    private static Map<String, Object> stringKeys(Object status) throws IOException {
-        if (!(status instanceof Map<?, ?> map)) {
-            throw new IOException("server_status answered " + status + ", not a map");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(k instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
-                : String.valueOf(k), v));
-        return out;
     }
 }

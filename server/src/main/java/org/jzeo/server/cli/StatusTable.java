@@ -4,11 +4,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.jzeo.server.core.ServedStorage;
 
 /**
  * server_status maps of one or more storages as a text table: one row per key (in the server's order), one
- * column per storage, left-aligned, with a header row naming the storages. nil prints as "-".
+ * column per storage, left-aligned, with a header row naming the storages. nil prints as "-"; a running pack's
+ * progress (jzeo's {@code pack-progress}) as "copying: 12.5 MB of 50.0 MB (25%)".
  */
 final class StatusTable {
     private StatusTable() {
@@ -39,6 +42,12 @@ final class StatusTable {
     private static String cell(String key, Object value) {
         if ("timeout-thread-is-alive".equals(key) && "stub".equals(value)) {
             return NO_TIMEOUT;
+        }
+        if (ServedStorage.PACK_PROGRESS.equals(key)) {
+            Optional<PackProgressReport> pack = PackProgressReport.from(value);
+            if (pack.isPresent()) {
+                return pack.get().describe();
+            }
         }
         if (value == null) {
             return "-";

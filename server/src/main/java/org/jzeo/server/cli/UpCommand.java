@@ -54,6 +54,9 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     TimeoutOption timeout;
 
+    @Mixin
+    TlsOptions tlsOptions;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,7 +67,7 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
-                timeout.duration())) {
+                timeout.duration(), tlsOptions.settings())) {
             Tid last = c.register(target.storage(), noWrite);
             boolean hasRoot = hasRoot(c);
             String what = noWrite ? (hasRoot ? "loaded the root object" : EMPTY) : writeCheck(c, hasRoot);

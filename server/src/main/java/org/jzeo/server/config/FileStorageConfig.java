@@ -14,9 +14,12 @@ import java.util.OptionalLong;
  * @param quota       largest size the data file may grow to, in bytes (ZODB {@code quota}); empty: no limit
  * @param packGc      pack removes objects no longer reachable from the root (ZODB {@code pack-gc}, true)
  * @param packKeepOld keep the file as it was before a pack as {@code Data.fs.old} (ZODB {@code pack-keep-old}, true)
+ * @param createFolders create the file's folder when it is missing (jzeo's, not an option of the section): only for
+ *                    {@code create true} and for the server's built-in default; otherwise a missing folder is
+ *                    taken for a mistyped path and refused, rather than served as a new, empty database
  */
 public record FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
-                                boolean packGc, boolean packKeepOld) implements StorageConfig {
+                                boolean packGc, boolean packKeepOld, boolean createFolders) implements StorageConfig {
 
     public FileStorageConfig {
         Objects.requireNonNull(name, "name");
@@ -27,8 +30,22 @@ public record FileStorageConfig(String name, Path path, boolean readOnly, boolea
         }
     }
 
+    /** A {@code <filestorage>} section: its folder is created only by {@code create true}. */
+    public FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
+                             boolean packGc, boolean packKeepOld) {
+        this(name, path, readOnly, create, quota, packGc, packKeepOld, create);
+    }
+
     /** {@code path} served as {@code name} with every other option at ZODB's default. */
     public static FileStorageConfig of(String name, Path path) {
         return new FileStorageConfig(name, path, false, false, OptionalLong.empty(), true, true);
+    }
+
+    /**
+     * The storage a server serves when no configuration names one: like {@link #of}, but its folder is created
+     * when missing, so that a first {@code jzeo serve} in an empty folder just works.
+     */
+    public static FileStorageConfig builtInDefault(String name, Path path) {
+        return new FileStorageConfig(name, path, false, false, OptionalLong.empty(), true, true, true);
     }
 }

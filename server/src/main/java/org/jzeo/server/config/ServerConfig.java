@@ -37,10 +37,13 @@ public record ServerConfig(ZeoConfig zeo, List<StorageConfig> storages, LogConfi
         }
     }
 
-    /** No configuration file: {@code ./var/Data.fs} as storage {@code 1} on {@code 127.0.0.1:8100}. */
+    /**
+     * No configuration file: {@code ./var/Data.fs} as storage {@code 1} on {@code 127.0.0.1:8100}; the {@code var}
+     * folder is created when missing.
+     */
     public static ServerConfig defaults() {
         return new ServerConfig(ZeoConfig.defaults(),
-                List.of(FileStorageConfig.of(DEFAULT_STORAGE_NAME, DEFAULT_DATA_FILE)), LogConfig.defaults());
+                List.of(FileStorageConfig.builtInDefault(DEFAULT_STORAGE_NAME, DEFAULT_DATA_FILE)), LogConfig.defaults());
     }
 
     /** The storage clients reach as {@code name}, if any. */

@@ -55,7 +55,9 @@ class AdminConnectionTest {
             assertThatThrownBy(() -> AdminConnection.open(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), silent.getLocalPort()), "silent",
                     Duration.ofMillis(300)))
-                    .isInstanceOf(SocketTimeoutException.class).hasMessage("silent: no answer within 0.3 s");
+                    .isInstanceOf(AdminConnection.NoAnnouncementException.class)
+                    .isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage("silent: the server sent no announcement within 0.3 s");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
     }

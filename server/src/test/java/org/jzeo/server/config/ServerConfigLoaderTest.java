@@ -95,7 +95,9 @@ class ServerConfigLoaderTest {
         ServerConfig config = ServerConfig.defaults();
 
         assertThat(config.zeo().address()).isEqualTo(new ListenAddress.Tcp("127.0.0.1", 8100));
-        assertThat(config.storages()).containsExactly(FileStorageConfig.of("1", Path.of("var/Data.fs")));
+        assertThat(config.storages()).containsExactly(FileStorageConfig.builtInDefault("1", Path.of("var/Data.fs")));
+        assertThat(((FileStorageConfig) config.storages().get(0)).createFolders())
+                .as("the built-in ./var may be created").isTrue();
         assertThat(config.storage("1")).isPresent();
         assertThat(config.eventlog()).isEqualTo(LogConfig.defaults());
     }
@@ -138,6 +140,17 @@ class ServerConfigLoaderTest {
 
         assertThat(storage).isEqualTo(new FileStorageConfig("1", Path.of("Data.fs"), false, false,
                 OptionalLong.empty(), true, true));
+        assertThat(((FileStorageConfig) storage).createFolders()).as("a configured path's folder must exist")
+                .isFalse();
+    }
+
+    @Test
+    void createTrueAlsoAllowsCreatingTheFolder() {
+        FileStorageConfig storage = (FileStorageConfig) load("<filestorage>", "  path new/Data.fs", "  create true",
+                "</filestorage>").storages().get(0);
+
+        assertThat(storage.create()).isTrue();
+        assertThat(storage.createFolders()).isTrue();
     }
 
     @Test

@@ -51,6 +51,7 @@ import org.jzeo.client.ClientOptions;
 import org.jzeo.client.ClientStorage;
 import org.jzeo.client.net.ClientTls;
 import org.jzeo.server.RunningServer;
+import org.jzeo.server.TestPki;
 import org.jzeo.server.TestServers;
 import org.jzeo.server.config.TlsConfig;
 import org.jzeo.server.testclient.ZeoTestClient;
@@ -67,10 +68,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The server with TLS (the {@code <ssl>} section, spec §14): the whole stream is TLS from the first byte, and with
  * {@code authenticate} (a CA file) every client must present a certificate issued by that CA.
  *
- * <p>The PKI is made at test time with the JDK's keytool: a CA (basic constraints CA, key usage keyCertSign and
- * cRLSign, as Python's X.509 strict mode requires), a server certificate for IP 127.0.0.1 and a client
- * certificate signed by it (keytool adds subject and authority key identifiers), and a second CA with its own
- * client certificate. Keys are EC P-256 (fast to make); certificates and PKCS#8 keys are written as PEM.
+ * <p>The PKI is made at test time with the JDK's keytool ({@link TestPki}): a CA, a server certificate for IP
+ * 127.0.0.1 and a client certificate signed by it, and a second CA with its own client certificate.
  */
 class TlsTest {
     private static final char[] PASSWORD = "changeit".toCharArray();
@@ -92,35 +91,14 @@ class TlsTest {
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        Path store = pki.resolve("ca.p12");
-        Path other = pki.resolve("other-ca.p12");
-        // The other CA's keystore is made meanwhile: keytool is a JVM start each time, slow on a busy machine.
-        CompletableFuture<Void> otherCa = CompletableFuture.runAsync(() -> {
-            keytool("-genkeypair", "-alias", "ca", "-dname", "CN=another CA", "-ext", "bc:c",
-                    "-ext", "KeyUsage:critical=keyCertSign,cRLSign", "-keystore", other.toString());
-            keytool("-genkeypair", "-alias", "client", "-dname", "CN=jzeo test client", "-signer", "ca",
-                    "-ext", "KeyUsage:critical=digitalSignature", "-ext", "ExtendedKeyUsage=clientAuth",
-                    "-keystore", other.toString());
-        });
-        keytool("-genkeypair", "-alias", "ca", "-dname", "CN=jzeo test CA", "-ext", "bc:c",
-                "-ext", "KeyUsage:critical=keyCertSign,cRLSign", "-keystore", store.toString());
-        keytool("-genkeypair", "-alias", "server", "-dname", "CN=127.0.0.1", "-signer", "ca",
-                "-ext", "SAN=IP:127.0.0.1", "-ext", "KeyUsage:critical=digitalSignature",
-                "-ext", "ExtendedKeyUsage=serverAuth", "-keystore", store.toString());
-        keytool("-genkeypair", "-alias", "client", "-dname", "CN=jzeo test client", "-signer", "ca",
-                "-ext", "KeyUsage:critical=digitalSignature", "-ext", "ExtendedKeyUsage=clientAuth",
-                "-keystore", store.toString());
-        otherCa.get(180, TimeUnit.SECONDS);
-
-        KeyStore ks = load(store);
-        caCert = (X509Certificate) ks.getCertificate("ca");
-        KeyStore.PrivateKeyEntry serverEntry = entry(ks, "server");
-        client = entry(ks, "client");
-        rogueClient = entry(load(other), "client");
-
-        caPem = writePem(pki.resolve("ca.pem"), "CERTIFICATE", caCert.getEncoded());
-        serverCertPem = writePem(pki.resolve("server.pem"), "CERTIFICATE", serverEntry.getCertificate().getEncoded());
-        serverKeyPem = writePem(pki.resolve("server-key.pem"), "PRIVATE KEY", serverEntry.getPrivateKey().getEncoded());
+        TestPki made = TestPki.make(pki);
+        caCert = made.caCert();
+        KeyStore.PrivateKeyEntry serverEntry = made.server();
+        client = made.client();
+        rogueClient = made.rogueClient();
+        caPem = made.caPem();
+        serverCertPem = made.serverCertPem();
+        serverKeyPem = made.serverKeyPem();
 
         // What Python's strict verification needs (spec §14), so the same files would work against ZEO too.
         assertThat(caCert.getBasicConstraints()).as("the CA is a CA").isGreaterThanOrEqualTo(0);
@@ -286,8 +264,8 @@ class TlsTest {
     @Test
     void clientStorageWithTheCaAndAClientCertificateCommitsAndLoadsOverTls() throws Exception {
         startServer(Optional.of(caPem));
-        Path clientCert = writePem(dir.resolve("client.pem"), "CERTIFICATE", client.getCertificate().getEncoded());
-        Path clientKey = writePem(dir.resolve("client-key.pem"), "PRIVATE KEY", client.getPrivateKey().getEncoded());
+        Path clientCert = TestPki.writePem(dir.resolve("client.pem"), "CERTIFICATE", client.getCertificate().getEncoded());
+        Path clientKey = TestPki.writePem(dir.resolve("client-key.pem"), "PRIVATE KEY", client.getPrivateKey().getEncoded());
         ClientTls tls = ClientTls.trusting(caPem).withClientCertificate(clientCert, clientKey);
         try (ClientStorage storage = new ClientStorage(clientOptions("127.0.0.1").withTls(tls))) {
             StorageTransaction txn = storage.begin(TransactionMetadata.empty());
@@ -408,59 +386,5 @@ class TlsTest {
             // A reset also ends the connection.
         }
         return all.toByteArray();
-    }
-
-    /** Runs {@code keytool -genkeypair ...} with the common options (PKCS12, EC P-256, 2 days); fails on an error. */
-    private static void keytool(String... args) {
-        try {
-            runKeytool(args);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running keytool", e);
-        }
-    }
-
-    private static void runKeytool(String... args) throws IOException, InterruptedException {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = new ArrayList<>(List.of(keytool.toString(), "-J-XX:TieredStopAtLevel=1",
-                "-J-XX:+UseSerialGC"));
-        command.addAll(List.of(args));
-        command.addAll(List.of("-storetype", "PKCS12", "-storepass", new String(PASSWORD), "-keyalg", "EC",
-                "-groupname", "secp256r1", "-validity", "2"));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = p.getInputStream().readAllBytes();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new AssertionError("keytool " + String.join(" ", args) + " failed:\n"
-                    + new String(output, StandardCharsets.UTF_8));
-        }
-    }
-
-    private static KeyStore load(Path store) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, PASSWORD);
-        }
-        return ks;
-    }
-
-    private static KeyStore.PrivateKeyEntry entry(KeyStore ks, String alias) throws Exception {
-        KeyStore.Entry e = ks.getEntry(alias, new KeyStore.PasswordProtection(PASSWORD));
-        assertThat(e).as("keystore entry %s", alias).isInstanceOf(KeyStore.PrivateKeyEntry.class);
-        KeyStore.PrivateKeyEntry entry = (KeyStore.PrivateKeyEntry) e;
-        Certificate[] chain = entry.getCertificateChain();
-        assertThat(chain).as("%s's chain: the leaf and the CA that signed it", alias).isNotEmpty();
-        PrivateKey key = entry.getPrivateKey();
-        assertThat(key.getFormat()).as("%s's key encoding", alias).isEqualTo("PKCS#8");
-        return entry;
-    }
-
-    private static Path writePem(Path file, String type, byte[] der) throws IOException {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
-        Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n",
-                StandardCharsets.US_ASCII);
-        return file;
     }
 }

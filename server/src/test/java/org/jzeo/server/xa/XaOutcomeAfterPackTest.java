@@ -39,8 +39,10 @@ class XaOutcomeAfterPackTest {
         Oid x;
         Tid committed;
         try (RunningServer server = TestServers.start(data); ZeoTestClient c = XaCalls.connect(server)) {
+            // A root without references: pack's garbage collection removes x, its every revision and so the
+            // transaction that carries the branch's xid.
             x = c.newOids(1).get(0);
-            Tid created = c.commit(1, Map.of(x, text("x0")), Map.of());
+            Tid created = c.commit(1, Map.of(Oid.of(0), text("root"), x, text("x0")), Map.of());
             prepare(c, 2, xid, x, created, "x by XA");
             committed = commit(c, xid).tid();
             c.commit(3, Map.of(x, text("x after XA")), Map.of(x, committed));

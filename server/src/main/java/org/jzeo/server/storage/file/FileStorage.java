@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -21,6 +22,8 @@ import org.jzeo.api.Tid;
 import org.jzeo.api.UndoException;
 import org.jzeo.server.storage.DirectorySync;
 import org.jzeo.server.storage.OidAllocator;
+import org.jzeo.server.storage.PackProgress;
+import org.jzeo.server.storage.PackProgressSource;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.commit.CommitSequencer;
 import org.jzeo.server.storage.commit.CommitTarget;
@@ -52,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * <p>Reads are positional and run in parallel. Commits go through the {@link CommitSequencer}, the single
  * writer. Pack replaces the file under a write lock that readers take for reading ({@link #read}).
  */
-public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended> {
+public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended>, PackProgressSource {
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 
     private final Path path;
@@ -74,6 +77,8 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private Tid lastAppendedTid;
     private OidAllocator oidAllocator;
     private volatile boolean packing;
+    /** Published by the packer as it goes; null when no pack runs. */
+    private volatile PackProgress packProgress;
     private volatile boolean closed;
     private boolean openedWithIndexFile;
 
@@ -103,10 +108,12 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     }
 
     /**
-     * Opens (creating it when writable and missing) the Data.fs at {@code path}.
+     * Opens (creating it when writable and missing) the Data.fs at {@code path}. Its folder is created only when
+     * {@link FileStorageOptions#createMissingFolders()} allows it.
      *
      * @throws StorageLockedException  another process has it open for writing
      * @throws StorageFormatException  it is not a Data.fs, or its committed part is damaged
+     * @throws MissingFolderException  writable, its folder does not exist, and creating folders is not allowed
      */
     public static FileStorage open(Path path, FileStorageOptions options, ReferenceFinder referenceFinder) {
         Path absolute = path.toAbsolutePath();
@@ -114,7 +121,13 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         FileChannel channel = null;
         try {
             if (!options.readOnly()) {
-                Files.createDirectories(absolute.getParent());
+                Path folder = absolute.getParent();
+                if (!Files.isDirectory(folder)) {
+                    if (!options.createMissingFolders()) {
+                        throw new MissingFolderException(folder, absolute);
+                    }
+                    DirectorySync.createDirectories(folder);
+                }
                 lock = DataFileLock.acquire(absolute.resolveSibling(absolute.getFileName() + ".lock"));
                 channel = FileChannel.open(absolute, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.CREATE);
@@ -146,6 +159,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         if (size == 0 && !readOnly) {
             dataFile.channel().write(ByteBuffer.wrap(FileFormat.MAGIC), 0);
             dataFile.channel().force(true);
+            // The file's directory entry is new too: without this a power loss could take the whole file away.
             DirectorySync.sync(dataFile.path().getParent());
             LOG.info("{}: created a new FileStorage", dataFile.path());
             return;
@@ -560,6 +574,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         try {
             new FileStoragePacker(this, packTime, gc).pack();
         } finally {
+            packProgress = null;
             packing = false;
         }
     }
@@ -567,6 +582,15 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     /** Whether the last open read the saved index file instead of scanning the whole Data.fs. */
     boolean openedWithIndexFile() {
         return openedWithIndexFile;
+    }
+
+    @Override
+    public Optional<PackProgress> packProgress() {
+        return Optional.ofNullable(packProgress);
+    }
+
+    void publishPackProgress(PackProgress progress) {
+        packProgress = progress;
     }
 
     /** What the packer may see and do; kept narrow so pack cannot reach the commit internals. */

@@ -12,35 +12,41 @@ import java.time.InstantSource;
  * @param lockWait    how long vote waits for another transaction's object lock before a ConflictException
  * @param packKeepOld keep the previous file as {@code Data.fs.old} after a pack
  * @param clock       the source of "now" for new tids
+ * @param createMissingFolders create the data file's folder (and those above it) when missing; off by default,
+ *                    because a mistyped path must fail rather than look like an empty database
  */
 public record FileStorageOptions(String name, boolean readOnly, boolean fsync, Duration lockWait,
-                                 boolean packKeepOld, InstantSource clock) {
+                                 boolean packKeepOld, InstantSource clock, boolean createMissingFolders) {
 
     public static FileStorageOptions defaults() {
-        return new FileStorageOptions("1", false, true, Duration.ofSeconds(10), true, InstantSource.system());
+        return new FileStorageOptions("1", false, true, Duration.ofSeconds(10), true, InstantSource.system(), false);
     }
 
     public FileStorageOptions withName(String value) {
-        return new FileStorageOptions(value, readOnly, fsync, lockWait, packKeepOld, clock);
+        return new FileStorageOptions(value, readOnly, fsync, lockWait, packKeepOld, clock, createMissingFolders);
     }
 
     public FileStorageOptions withReadOnly(boolean value) {
-        return new FileStorageOptions(name, value, fsync, lockWait, packKeepOld, clock);
+        return new FileStorageOptions(name, value, fsync, lockWait, packKeepOld, clock, createMissingFolders);
     }
 
     public FileStorageOptions withFsync(boolean value) {
-        return new FileStorageOptions(name, readOnly, value, lockWait, packKeepOld, clock);
+        return new FileStorageOptions(name, readOnly, value, lockWait, packKeepOld, clock, createMissingFolders);
     }
 
     public FileStorageOptions withLockWait(Duration value) {
-        return new FileStorageOptions(name, readOnly, fsync, value, packKeepOld, clock);
+        return new FileStorageOptions(name, readOnly, fsync, value, packKeepOld, clock, createMissingFolders);
     }
 
     public FileStorageOptions withPackKeepOld(boolean value) {
-        return new FileStorageOptions(name, readOnly, fsync, lockWait, value, clock);
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, value, clock, createMissingFolders);
     }
 
     public FileStorageOptions withClock(InstantSource value) {
-        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, value);
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, value, createMissingFolders);
+    }
+
+    public FileStorageOptions withCreateMissingFolders(boolean value) {
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, clock, value);
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,6 +22,8 @@ import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.server.CrashPoints;
 import org.jzeo.server.storage.DirectorySync;
+import org.jzeo.server.storage.PackProgress;
+import org.jzeo.server.storage.PackProgress.Phase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With gc, a record whose references cannot be read stops the pack: dropping a reachable object is the one
  * mistake a pack cannot undo.
+ *
+ * <p>As it goes it publishes its {@link PackProgress} through the storage, for the admin tools, and logs every
+ * tenth of each phase.
  */
 final class FileStoragePacker {
     private static final Logger LOG = LoggerFactory.getLogger(FileStoragePacker.class);
@@ -57,7 +63,9 @@ final class FileStoragePacker {
     private final Map<Long, Long> moved = new HashMap<>();
     private final OidIndex newIndex = new OidIndex();
     private long packPos;
-    private long lastProgress = -1;
+    private final Instant started = Instant.now();
+    private Phase loggedPhase;
+    private long loggedPercent;
 
     FileStoragePacker(FileStorage storage, Tid packTime, boolean gc) {
         this.storage = storage;
@@ -97,17 +105,17 @@ final class FileStoragePacker {
                     Files.deleteIfExists(packPath);
                     return;
                 }
-                long copiedTo = copyTail(writer, packPos, eof);
+                long copiedTo = copyTail(writer, packPos, eof, Phase.COPYING_NEW);
                 // Catch up with commits made meanwhile without stopping them, then stop them for the rest.
                 long end = storage.publishedEnd();
                 while (end - copiedTo > TAIL_COPY_THRESHOLD) {
-                    copiedTo = copyTail(writer, copiedTo, end);
+                    copiedTo = copyTail(writer, copiedTo, end, Phase.COPYING_NEW);
                     end = storage.publishedEnd();
                 }
                 final long resumeAt = copiedTo;
                 storage.withCommitsStopped(() -> {
                     try {
-                        long finalEnd = copyTail(writer, resumeAt, storage.publishedEnd());
+                        long finalEnd = copyTail(writer, resumeAt, storage.publishedEnd(), Phase.SWAPPING);
                         swap(out, writer.position(), finalEnd);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -151,7 +159,7 @@ final class FileStoragePacker {
                 });
             }
             pos = h.end();
-            progress("analysing", pos, eof);
+            progress(Phase.ANALYSING, pos, eof);
         }
         packPos = pos;
         if (allPacked && (pos >= eof || in.readTransactionHeader(pos).status() == FileFormat.STATUS_PACKED)) {
@@ -183,6 +191,7 @@ final class FileStoragePacker {
             if (!reachableOids.add(oid)) {
                 continue;
             }
+            progress(Phase.FINDING_REACHABLE, reachableOids.size(), currentAtPack.size());
             Long pos = currentAtPack.get(oid);
             if (pos == null) {
                 if (oid == 0L && currentAtPack.isEmpty()) {
@@ -221,6 +230,7 @@ final class FileStoragePacker {
             if (!reachableOids.add(oid)) {
                 continue;
             }
+            progress(Phase.FINDING_REACHABLE, reachableOids.size(), currentAtPack.size());
             Long p = currentAtPack.get(oid);
             if (p != null) {
                 keep.add(p);
@@ -265,20 +275,25 @@ final class FileStoragePacker {
                 writeTransaction(out, h, FileFormat.STATUS_PACKED, kept, true);
             }
             pos = h.end();
-            progress("copying", pos, packPos);
+            progress(Phase.COPYING, pos, packPos);
         }
     }
 
-    /** Copies whole transactions from {@code from} to {@code to}; returns {@code to}. */
-    private long copyTail(PackWriter out, long from, long to) throws IOException {
+    /**
+     * Copies whole transactions from {@code from} to {@code to}; returns {@code to}. Progress counts the bytes
+     * after the pack position, of which there are more as commits go on.
+     */
+    private long copyTail(PackWriter out, long from, long to, Phase phase) throws IOException {
         DataFile source = storage.currentFile();
         long pos = from;
+        progress(phase, pos - packPos, to - packPos);
         while (pos < to) {
             TransactionHeader h = source.readTransactionHeader(pos);
             List<DataHeader> records = new ArrayList<>();
             forEachRecord(source, h, records::add);
             writeTransaction(out, h, h.status(), records, false);
             pos = h.end();
+            progress(phase, pos - packPos, to - packPos);
         }
         return pos;
     }
@@ -416,11 +431,14 @@ final class FileStoragePacker {
         }
     }
 
-    private void progress(String phase, long pos, long total) {
-        long percent = total == 0 ? 100 : pos * 100 / total;
-        if (percent / 10 != lastProgress / 10 || lastProgress < 0) {
-            lastProgress = percent;
-            LOG.info("{}: pack {}: {}% of {} bytes", storage.path(), phase, percent, total);
+    /** Publishes where the pack is (a volatile write of a small record) and logs each tenth of a phase. */
+    private void progress(Phase phase, long done, long total) {
+        storage.publishPackProgress(new PackProgress(phase, done, total, started));
+        long percent = total <= 0 ? 100 : Math.min(100, done * 100 / total);
+        if (phase != loggedPhase || percent / 10 != loggedPercent / 10) {
+            loggedPhase = phase;
+            loggedPercent = percent;
+            LOG.info("{}: pack {}: {}% of {} {}", storage.path(), phase.label(), percent, total, phase.unit());
         }
     }
 

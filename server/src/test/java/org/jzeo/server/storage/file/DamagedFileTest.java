@@ -40,6 +40,7 @@ class DamagedFileTest {
     @BeforeEach
     void writeFile() throws IOException {
         original = dir.resolve("original").resolve("Data.fs");
+        Files.createDirectories(original.getParent());
         try (FileStorage storage = open(original)) {
             Map<Oid, Tid> serials = new LinkedHashMap<>();
             for (int t = 0; t < TRANSACTIONS; t++) {

@@ -17,6 +17,7 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
+import org.jzeo.server.storage.PackProgress;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
@@ -88,6 +89,24 @@ class FileStorageBehaviourTest {
     }
 
     @Test
+    void aMissingFolderIsRefusedAndLeftUncreatedUnlessCreatingFoldersIsAllowed() {
+        Path folder = dir.resolve("no").resolve("such");
+        Path path = folder.resolve("Data.fs");
+
+        assertThatThrownBy(() -> FileStorage.open(path, VectorFiles.testOptions(), JZEO_REFERENCES))
+                .isInstanceOfSatisfying(MissingFolderException.class,
+                        e -> assertThat(e.folder()).isEqualTo(folder.toAbsolutePath()))
+                .hasMessage(path.toAbsolutePath() + ": the folder " + folder.toAbsolutePath() + " does not exist");
+        assertThat(dir.resolve("no")).doesNotExist();
+
+        try (FileStorage storage = FileStorage.open(path,
+                VectorFiles.testOptions().withCreateMissingFolders(true), JZEO_REFERENCES)) {
+            assertThat(storage.lastTransaction()).isEqualTo(Tid.ZERO);
+        }
+        assertThat(path).isRegularFile();
+    }
+
+    @Test
     void indexSnapshotIsUsedWhenItMatchesAndIgnoredWhenItDoesNot() throws IOException {
         Path path = dir.resolve("Data.fs");
         try (FileStorage storage = open(path)) {
@@ -131,6 +150,45 @@ class FileStorageBehaviourTest {
         }
         try (FileStorage storage = open(path)) {
             assertThat(storage.newOids(1)).containsExactly(Oid.of(501));
+        }
+    }
+
+    @Test
+    void aRunningPackPublishesItsProgressAndNothingIsLeftOnceItEnds() throws Exception {
+        Path path = dir.resolve("Data.fs");
+        CountDownLatch packInGc = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ReferenceFinder pausingFinder = (oid, data) -> {
+            packInGc.countDown();
+            try {
+                assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return JzeoRecord.decode(data).references();
+        };
+        try (FileStorage storage = FileStorage.open(path, VectorFiles.testOptions(), pausingFinder)) {
+            commit(storage, Map.of(Oid.ROOT, record("root", 1), Oid.of(1), record("one v1"), Oid.of(2), record("x")));
+            commit(storage, Map.of(Oid.of(1), record("one v2")));
+            assertThat(storage.packProgress()).as("no pack yet").isEmpty();
+            ExecutorService packer = Executors.newSingleThreadExecutor();
+            try {
+                Future<?> pack = packer.submit(() -> storage.pack(storage.lastTransaction(), true));
+                assertThat(packInGc.await(30, TimeUnit.SECONDS)).as("pack reached its GC phase").isTrue();
+
+                // Held in the root's references: the root is the first of the 3 objects current at the pack time.
+                assertThat(storage.packProgress()).hasValueSatisfying(p -> {
+                    assertThat(p.phase()).isEqualTo(PackProgress.Phase.FINDING_REACHABLE);
+                    assertThat(p.done()).isEqualTo(1);
+                    assertThat(p.total()).isEqualTo(3);
+                });
+                release.countDown();
+                pack.get(60, TimeUnit.SECONDS);
+            } finally {
+                release.countDown();
+                packer.shutdown();
+            }
+            assertThat(storage.packProgress()).as("after the pack").isEmpty();
         }
     }
 

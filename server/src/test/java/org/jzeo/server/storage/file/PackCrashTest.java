@@ -38,6 +38,7 @@ class PackCrashTest {
     @Test
     void packKilledAtRandomMomentsLeavesAUsableFile() throws Exception {
         Path pristine = dir.resolve("pristine").resolve("Data.fs");
+        Files.createDirectories(pristine.getParent());
         Map<Oid, byte[]> expected = build(pristine);
         long seed = System.nanoTime();
         Random random = new Random(seed);
