@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jzeo.server.CrashPoints;
 import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
@@ -66,6 +67,8 @@ public final class PreparedLog implements AutoCloseable {
     /** Everything before this offset has been forced to disk; guarded by {@link #syncMonitor}. */
     private long syncedEnd;
     private final Object syncMonitor = new Object();
+    /** Appends, syncs and rewrites hold it shared; close holds it alone, so it never cuts one of them in half. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
     /** What {@link #read} found. */
     public record Contents(List<XaLogRecord> records, long goodEnd, long size, int version) {
@@ -300,6 +303,15 @@ public final class PreparedLog implements AutoCloseable {
         if (path == null) {
             return;
         }
+        lifecycle.readLock().lock();
+        try {
+            syncLocked(offset);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void syncLocked(long offset) throws IOException {
         synchronized (syncMonitor) {
             if (syncedEnd >= offset) {
                 return; // another caller's fsync covered it
@@ -320,6 +332,15 @@ public final class PreparedLog implements AutoCloseable {
         if (path == null) {
             return;
         }
+        lifecycle.readLock().lock();
+        try {
+            appendLocked(record, durable);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void appendLocked(XaLogRecord record, boolean durable) throws IOException {
         requireOpen();
         if (broken) {
             throw new IOException(path + ": an earlier write failed; restart the server to reopen the XA log");
@@ -380,7 +401,13 @@ public final class PreparedLog implements AutoCloseable {
         if (path == null) {
             return;
         }
-        writeAtomically(live);
+        lifecycle.readLock().lock();
+        try {
+            requireOpen();
+            writeAtomically(live);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     private void writeAtomically(List<XaLogRecord> records) throws IOException {
@@ -445,14 +472,21 @@ public final class PreparedLog implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOG.debug("closing {}", path, e);
+        // Waits for appends, syncs and rewrites in flight: each either completes (and was acknowledged durable) or
+        // has not begun, and every later one fails for being after the close.
+        lifecycle.writeLock().lock();
+        try {
+            closed = true;
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("closing {}", path, e);
+                }
+                channel = null;
             }
-            channel = null;
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

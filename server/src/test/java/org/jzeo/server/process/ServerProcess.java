@@ -105,9 +105,13 @@ public final class ServerProcess implements AutoCloseable {
         return start(dataFile, 0, List.of(extraArgs), DEFAULT_START_TIMEOUT, crashPoint);
     }
 
+    private static boolean isCrashPointLine(String line) {
+        return line.contains("jzeo crash point ") && line.contains(" reached");
+    }
+
     /** Waits until the armed crash point is reached; the server then waits to be killed. */
     public void awaitCrashPoint(Duration timeout) throws InterruptedException {
-        if (!awaitLogLine(l -> l.contains("jzeo crash point ") && l.contains(" reached"), timeout)) {
+        if (!awaitLogLine(ServerProcess::isCrashPointLine, timeout)) {
             throw new AssertionError("server " + pid() + " did not reach its crash point within " + timeout
                     + "; its log:\n" + logText());
         }
@@ -152,7 +156,7 @@ public final class ServerProcess implements AutoCloseable {
         Process process = builder.start();
         ServerProcess server = new ServerProcess(process, dataFile, extraArgs, started);
         try {
-            server.awaitReady(timeout);
+            server.awaitReady(timeout, crashPoint != null);
         } catch (AssertionError | InterruptedException | RuntimeException e) {
             server.close();
             throw e;
@@ -187,8 +191,12 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady(Duration timeout) throws InterruptedException {
-        int line = stderr.awaitMatch(0, l -> READY.matcher(l).find(), timeout);
+    /** Waits for the ready line; an armed server may instead stop at its crash point while starting. */
+    private void awaitReady(Duration timeout, boolean armed) throws InterruptedException {
+        int line = stderr.awaitMatch(0, l -> READY.matcher(l).find() || armed && isCrashPointLine(l), timeout);
+        if (line >= 0 && isCrashPointLine(stderr.lines().get(line))) {
+            return;
+        }
         if (line < 0) {
             throw new AssertionError(stderr.ended()
                     ? "the server exited before it was ready (exit status " + exitStatusIfDone() + "); its log:\n"
