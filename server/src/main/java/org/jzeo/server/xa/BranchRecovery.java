@@ -64,6 +64,7 @@ final class BranchRecovery {
             for (XaLogRecord.Prepared p : found.values()) {
                 relock(p);
             }
+            reportDamagedPrepares(path);
             compaction.compact();
             for (PreparedBranch b : table.prepared.values()) {
                 timer.arm(b);
@@ -131,6 +132,24 @@ final class BranchRecovery {
         } catch (RuntimeException e) {
             throw new IllegalStateException("storage '" + table.storageName + "': scanning for committed XA branches"
                     + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A prepare whose record was in the damaged tail the log cut away, and of which nothing else is known, is
+     * reported as rolled back heuristically (recorded with the compaction that follows): its changes are not
+     * applied, and a transaction manager that had the prepare acknowledged learns it at commit (XA_HEURRB)
+     * instead of being told the branch is unknown, which it would take as done.
+     */
+    private void reportDamagedPrepares(Path path) {
+        for (WireXid xid : table.log.damagedPrepares()) {
+            if (table.prepared.containsKey(xid) || table.outcomes.get(xid) != null
+                    || table.outcomes.committedInStorage(xid) != null) {
+                continue;
+            }
+            table.outcomes.put(xid, Outcome.heuristic(table.clock.millis()));
+            LOG.error("storage '{}': the record of XA branch {} in {} was damaged and cut away; the branch is"
+                    + " reported as rolled back heuristically until xa_forget", table.storageName, xid, path);
         }
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jzeo.protocol.WireXid;
 import org.jzeo.server.CrashPoints;
 import org.jzeo.server.storage.DirectorySync;
 import org.slf4j.Logger;
@@ -67,11 +68,14 @@ public final class PreparedLog implements AutoCloseable {
     /** Everything before this offset has been forced to disk; guarded by {@link #syncMonitor}. */
     private long syncedEnd;
     private final Object syncMonitor = new Object();
+    /** Prepared branches named in a tail cut at open (see {@link #damagedPrepares()}). */
+    private List<WireXid> damagedPrepares = List.of();
     /** Appends, syncs and rewrites hold it shared; close holds it alone, so it never cuts one of them in half. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
     /** What {@link #read} found. */
-    public record Contents(List<XaLogRecord> records, long goodEnd, long size, int version) {
+    public record Contents(List<XaLogRecord> records, long goodEnd, long size, int version,
+                           List<WireXid> damagedPrepares) {
         public boolean torn() {
             return goodEnd < size;
         }
@@ -128,11 +132,14 @@ public final class PreparedLog implements AutoCloseable {
                 return log;
             }
             if (contents.torn()) {
+                log.damagedPrepares = contents.damagedPrepares();
                 Path kept = keepDamagedTail(path, contents);
                 LOG.warn("{}: cut {} bytes at offset {} that do not read back whole: a prepare or outcome interrupted"
                         + " by a crash before it was acknowledged or, if the last one before the crash had been"
-                        + " acknowledged, disk damage to it; the bytes are kept in {}", path,
-                        contents.size() - contents.goodEnd(), contents.goodEnd(), kept);
+                        + " acknowledged, disk damage to it; the bytes are kept in {}{}", path,
+                        contents.size() - contents.goodEnd(), contents.goodEnd(), kept,
+                        contents.damagedPrepares().isEmpty() ? ""
+                                : "; they prepared XA branch(es) " + contents.damagedPrepares());
                 try (FileChannel ch = files.openForAppend(path)) {
                     ch.truncate(contents.goodEnd());
                     ch.force(true); // fsync-mutation: not swept: only a second power loss after this one shows it
@@ -171,7 +178,7 @@ public final class PreparedLog implements AutoCloseable {
         if (bytes.length < FILE_HEADER) {
             // Only a creation interrupted before the rename could leave this, and we create by renaming.
             if (allZero(bytes, 0)) {
-                return new Contents(List.of(), 0, bytes.length, VERSION);
+                return new Contents(List.of(), 0, bytes.length, VERSION, List.of());
             }
             throw new PreparedLogCorruptException(path, 0, "file of " + bytes.length + " bytes is too short for"
                     + " the header");
@@ -234,7 +241,36 @@ public final class PreparedLog implements AutoCloseable {
             }
             pos = pos + header + length + 4;
         }
-        return new Contents(records, pos, bytes.length, version);
+        return new Contents(records, pos, bytes.length, version,
+                v2 && pos < bytes.length ? preparesFrom(bytes, pos) : List.of());
+    }
+
+    /**
+     * The xids of the prepared records in a cut tail: the damaged first one as far as its first fields read, and
+     * any intact one after it. Such a prepare was never acknowledged, unless the disk damaged the log.
+     */
+    private static List<WireXid> preparesFrom(byte[] bytes, long from) {
+        List<WireXid> xids = new ArrayList<>();
+        WireXid first = XaLogCodec.preparedXidOrNull(bytes, (int) from + XaLogCodec.FRAME_HEADER);
+        if (first != null) {
+            xids.add(first);
+        }
+        int header = XaLogCodec.FRAME_HEADER;
+        for (int q = (int) from + 1; q + header + 4 <= bytes.length; q++) {
+            ByteBuffer b = ByteBuffer.wrap(bytes, q, header);
+            int length = b.getInt();
+            b.getLong();
+            if (b.getInt() != crc(bytes, q, header - 4) || length < 0 || q + header + length + 4 > bytes.length
+                    || ByteBuffer.wrap(bytes, q + header + length, 4).getInt() != crc(bytes, q + header, length)) {
+                continue;
+            }
+            WireXid xid = XaLogCodec.preparedXidOrNull(bytes, q + header);
+            if (xid != null && !xids.contains(xid)) {
+                xids.add(xid);
+            }
+            q += header + length + 3;
+        }
+        return xids;
     }
 
     /** Whether an intact version 2 frame after {@code pos} was written when the bytes at {@code pos} were durable. */
@@ -266,6 +302,14 @@ public final class PreparedLog implements AutoCloseable {
 
     public Path path() {
         return path;
+    }
+
+    /**
+     * The xids of prepared records in the damaged tail this open cut away (as far as they could be read): their
+     * prepare was never acknowledged, or the disk damaged an acknowledged one.
+     */
+    public List<WireXid> damagedPrepares() {
+        return damagedPrepares;
     }
 
     /** The log's size in bytes (0 when it does not exist or keeps nothing). */

@@ -192,6 +192,26 @@ final class XaLogCodec {
         }
     }
 
+    /**
+     * The xid of a prepared record whose body starts at {@code from} in {@code bytes}, read from its first fields
+     * only (the rest may be damaged), or null when those do not read as a prepared record's.
+     */
+    static WireXid preparedXidOrNull(byte[] bytes, int from) {
+        if (from < 0 || from >= bytes.length) {
+            return null;
+        }
+        try {
+            ByteBuffer in = ByteBuffer.wrap(bytes, from, bytes.length - from);
+            if ((in.get() & 0xff) != PREPARED) {
+                return null;
+            }
+            int format = in.getInt();
+            return new WireXid(format, readShort(in), readShort(in));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static XaLogRecord.Prepared decodePrepared(ByteBuffer in, WireXid xid, long time) {
         Tid last = Tid.of(in.getLong());
         int timeout = in.getInt();

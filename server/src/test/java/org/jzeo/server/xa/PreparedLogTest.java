@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import javax.transaction.xa.XAException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.WireXid;
@@ -128,7 +129,7 @@ class PreparedLogTest {
     }
 
     @Test
-    void aTornTailIsIgnoredAndCutAway() throws Exception {
+    void aTornTailIsCutAwayAndItsPrepareReportedAsRolledBackHeuristicallyUntilForgotten() throws Exception {
         List<WireXid> xids = prepareThree();
         Path log = PreparedLog.pathFor(data());
         long size = Files.size(log);
@@ -136,13 +137,55 @@ class PreparedLogTest {
             ch.truncate(size - 5);
         }
         try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
-            assertThat(recover(c)).containsExactly(xids.get(0), xids.get(1));
+            // Never acknowledged, or an acknowledged prepare the disk damaged: not applied either way, and said so.
+            assertThat(recover(c)).containsExactlyInAnyOrder(xids.get(0), xids.get(1), xids.get(2));
+            assertThat(XaCalls.xaError(() -> commit(c, xids.get(2)))).isEqualTo(XAException.XA_HEURRB);
+            XaCalls.forget(c, xids.get(2));
+            assertThat(recover(c)).containsExactlyInAnyOrder(xids.get(0), xids.get(1));
         }
-        // A tail of zeros (a file extended but not written) is a torn write too.
+        assertThat(Files.list(dir).map(p -> p.getFileName().toString()))
+                .as("the cut bytes are kept").anyMatch(name -> name.startsWith("Data.fs.jzxa.damaged-"));
+        // A tail of zeros (a file extended but not written) is a torn write too, and names no branch.
         Files.write(log, new byte[100], StandardOpenOption.APPEND);
         try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
-            assertThat(recover(c)).containsExactly(xids.get(0), xids.get(1));
-            assertThat(Files.size(log)).isEqualTo(offsets(log).get(2));
+            assertThat(recover(c)).containsExactlyInAnyOrder(xids.get(0), xids.get(1));
         }
+    }
+
+    @Test
+    void aDamagedLastRecordIsCutAndItsBranchNotSilentlyForgotten() throws Exception {
+        List<WireXid> xids = prepareThree();
+        Path log = PreparedLog.pathFor(data());
+        byte[] bytes = Files.readAllBytes(log);
+        bytes[bytes.length - 10] ^= 0x01; // inside the last record's body: its checksum fails
+        Files.write(log, bytes);
+        try (RunningServer server = TestServers.start(data()); ZeoTestClient c = XaCalls.connect(server)) {
+            assertThat(XaCalls.xaError(() -> commit(c, xids.get(2))))
+                    .as("a commit of the damaged branch is a heuristic outcome, not 'unknown' (taken as done)")
+                    .isEqualTo(XAException.XA_HEURRB);
+            assertThat(commit(c, xids.get(0)).oids()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aVersion1LogIsReadAndRewrittenAsVersion2() throws Exception {
+        Path log = dir.resolve("old.jzxa");
+        XaLogRecord.RolledBack record = new XaLogRecord.RolledBack(xid("v1", 1), 1234L);
+        byte[] body = XaLogCodec.encode(record);
+        java.nio.ByteBuffer v1 = java.nio.ByteBuffer.allocate(8 + 8 + body.length + 4);
+        v1.put(new byte[] {'J', 'Z', 'X', 'A', 1, 0, 0, 0});
+        v1.putInt(body.length);
+        byte[] length = java.nio.ByteBuffer.allocate(4).putInt(body.length).array();
+        v1.putInt(XaLogCodec.crc(length, 0, 4));
+        v1.put(body);
+        v1.putInt(XaLogCodec.crc(body, 0, body.length));
+        Files.write(log, v1.array());
+
+        List<XaLogRecord> read = new ArrayList<>();
+        try (PreparedLog opened = PreparedLog.open(log, read)) {
+            assertThat(read).containsExactly(record);
+        }
+        assertThat(Files.readAllBytes(log)[4]).as("format version after the open").isEqualTo((byte) 2);
+        assertThat(PreparedLog.read(log).records()).containsExactly(record);
     }
 }
