@@ -140,15 +140,16 @@ public abstract class BankScenarios {
 
         Answer answer = bank().transfer("erin", "frank", 25, false);
 
-        assertThat(storage().awaitKilledOnXaCommit(Duration.ofSeconds(30)))
-                .as("the container sent an XA commit, and the server was killed before it arrived").isTrue();
+        javax.transaction.xa.Xid decided = storage().awaitKilledOnXaCommit(Duration.ofSeconds(30));
+        assertThat(decided).as("the container sent an XA commit, and the server was killed before it arrived")
+                .isNotNull();
         expectAnswerWhenTheStorageCommitWasLost(answer);
         Map<String, Long> committed = Map.of("erin", 75L, "frank", 125L);
         assertThat(balances(Source.JOURNAL, "erin", "frank")).as("the datasource's branch").isEqualTo(committed);
 
         storage().restart();
-        assertThat(StorageView.preparedBranches(storage())).as("the branch survived the kill, prepared")
-                .isEqualTo(1);
+        assertThat(StorageView.preparedXids(storage())).as("the branch survived the kill, prepared")
+                .containsExactly(decided);
         Await.until("the container's recovery to commit the prepared branch", RECOVERY_TIMEOUT, () -> {
             requestRecovery();
             return StorageView.preparedBranches(storage()) == 0;
@@ -156,6 +157,9 @@ public abstract class BankScenarios {
 
         assertThat(seenBySeClient("erin", "frank")).isEqualTo(committed);
         assertThat(balances(Source.STORAGE, "erin", "frank")).isEqualTo(committed);
+        assertThat(StorageView.revisions(storage(), "erin")).as("erin's revisions: opened, then the recovered"
+                + " transfer committed once").isEqualTo(2);
+        assertThat(StorageView.revisions(storage(), "frank")).as("frank's revisions").isEqualTo(2);
         Answer next = bank().transfer("erin", "frank", 5, false);
         assertThat(next.status()).as("the branch's locks are released: " + next.body()).isEqualTo(200);
         assertThat(balances(Source.STORAGE, "erin", "frank")).isEqualTo(Map.of("erin", 70L, "frank", 130L));

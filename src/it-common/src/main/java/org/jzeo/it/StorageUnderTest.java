@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.ClientOptions;
+import javax.transaction.xa.Xid;
+import org.jzeo.protocol.WireMessage;
 import org.jzeo.protocol.XaWire;
 import org.jzeo.server.process.ServerProcess;
 import org.jzeo.server.process.ZeoProxy;
@@ -74,9 +76,10 @@ public final class StorageUnderTest implements AutoCloseable {
         });
     }
 
-    /** True once the armed kill happened, within {@code timeout}. */
-    public boolean awaitKilledOnXaCommit(Duration timeout) throws InterruptedException {
-        return proxy.awaitTrap(timeout.toMillis()) != null;
+    /** The xid of the XA commit the armed kill caught, once it happened within {@code timeout}; else null. */
+    public Xid awaitKilledOnXaCommit(Duration timeout) throws InterruptedException {
+        WireMessage caught = proxy.awaitTrap(timeout.toMillis());
+        return caught == null ? null : XaWire.decode(caught.args().get(0));
     }
 
     @Override

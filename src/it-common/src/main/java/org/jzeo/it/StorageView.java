@@ -50,8 +50,38 @@ final class StorageView {
     }
 
     static int preparedBranches(StorageUnderTest storage) {
+        return preparedXids(storage).size();
+    }
+
+    static java.util.List<javax.transaction.xa.Xid> preparedXids(StorageUnderTest storage) {
         try (ClientConnectionFactory client = storage.directClient()) {
-            return client.storage().recoverPrepared().size();
+            return client.storage().recoverPrepared();
+        }
+    }
+
+    /** How many revisions of account {@code name}'s object the storage holds: one per commit that wrote it. */
+    static int revisions(StorageUnderTest storage, String name) {
+        try (ClientConnectionFactory client = storage.directClient(); StorageConnection c = client.getConnection()) {
+            c.begin();
+            Oid account = null;
+            try {
+                for (String line : text(c.read(c.rootOid())).split("\n")) {
+                    if (line.startsWith(name + "=")) {
+                        account = Oid.of(Long.parseLong(line.substring(name.length() + 1)));
+                    }
+                }
+            } finally {
+                c.abort();
+            }
+            if (account == null) {
+                throw new AssertionError("no account " + name + " in the root");
+            }
+            int count = 0;
+            for (org.jzeo.storage.LoadResult r = client.storage().loadBefore(account, Tid.MAX); r != null;
+                 r = client.storage().loadBefore(account, r.start())) {
+                count++;
+            }
+            return count;
         }
     }
 
