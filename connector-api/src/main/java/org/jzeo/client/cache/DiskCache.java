@@ -239,8 +239,24 @@ public final class DiskCache implements ClientCache {
         writeHeader(!temporary);
         if (!temporary) {
             channel.force();
+            syncDirectory();
         }
         return new OpenReport(OpenReport.Outcome.CREATED, null);
+    }
+
+    /**
+     * Makes the new file's name durable, and with it the move of a discarded file to {@code .bad}: otherwise a
+     * power loss, even long after a clean close, could leave no file, or the discarded one, in its place (a cold
+     * cache, never wrong data, since the discarded file is discarded again). A platform that cannot sync a
+     * directory (Windows cannot open one) risks only that, so a failure is logged, not thrown.
+     */
+    private void syncDirectory() {
+        Path dir = file.toAbsolutePath().getParent();
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debug("client cache {}: cannot sync its directory: {}", file, e.toString());
+        }
     }
 
     /** Marks the whole data area free, in blocks of at most {@link CacheFileFormat#MAX_BLOCK}. */
