@@ -101,12 +101,15 @@ public class DiskCachePowerLossTest {
             client.close();
 
             client.open("boot-1");
-            for (int round = 0; round < 4; round++) {
+            for (int round = 0; round < 6; round++) {
                 for (long oid = 1; oid <= 12; oid += 2) {
                     client.commitByOthers(oid);
                     client.loadCurrent(oid);
                 }
                 client.commit(2 + round, 8 + round);
+            }
+            if (!disk.crashed() && client.cache.stats().evictions() == 0) {
+                throw new IllegalStateException("the scenario stores too little to evict");
             }
             client.close();
 
@@ -296,7 +299,7 @@ public class DiskCachePowerLossTest {
         private final CrashFileSystem disk;
         private final Path file;
         final Ledger ledger;
-        private DiskCache cache;
+        DiskCache cache;
 
         Client(CrashFileSystem disk, Path file, Ledger ledger) {
             this.disk = disk;
