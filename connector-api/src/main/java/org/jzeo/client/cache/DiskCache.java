@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * (so before the caller's later {@link #setLastTid}). A killed process thus leaves a valid file with correct data
  * since the OS keeps the writes. A machine crash does not preserve their order: the header is marked dirty (with
  * the boot id, fsynced) at open and clean (after a force) at close, and a dirty file from another boot is
- * discarded.
+ * discarded. A new file's directory is synced, so a cleanly closed cache is found again after a power loss.
+ * {@code DiskCachePowerLossTest} checks all this on a simulated disk.
  *
  * <p><b>Concurrency.</b> One read/write lock: hits take the read lock (hash lookup, one positional read, CRC), every
  * mutation the write lock. An I/O error while writing disables the cache (every load misses) and moves the file to
