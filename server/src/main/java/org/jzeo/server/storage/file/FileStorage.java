@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
 /**
  * ZODB's FileStorage: a {@link Storage} on one Data.fs file, byte-compatible with Python's.
  *
- * <p>Guarantees: a transaction is durable when {@code finish} returns (fsync, unless turned off for tests);
+ * <p>Guarantees: a transaction is durable when {@code finish} returns (written as 'c', synced, finished, synced
+ * again: see {@link #sync}; fsync can be turned off for tests);
  * readers never see a transaction before it is durable, and see all of it at once; at open, an incomplete last
  * transaction is cut away (and saved in {@code Data.fs.tr<N>}) while any damage in the committed part stops
  * the open with an error naming the offset; only one process at a time opens the file for writing.
