@@ -68,6 +68,7 @@ final class StormRecovery implements AutoCloseable {
         XaFixtures.until("the recovery's client reconnected", XaFixtures.TIMEOUT, jzeo.storage()::isConnected);
         try (StorageConnection c = jzeo.getConnection()) {
             connection = c;
+            XaChild.say("in-doubt", jzeo.storage().recoverPrepared().size() + " " + inDoubtInH2());
             for (int scans = 1; scans <= MAX_SCANS; scans++) {
                 manager.scan();
                 if (jzeo.storage().recoverPrepared().isEmpty() && inDoubtInH2() == 0) {

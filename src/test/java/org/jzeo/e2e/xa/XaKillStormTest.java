@@ -58,6 +58,8 @@ class XaKillStormTest {
         String hostPort = "127.0.0.1:" + port;
         Map<Long, Transfer> reported = new LinkedHashMap<>();
         long started = System.nanoTime();
+        int inDoubtJzeo = 0;
+        int inDoubtH2 = 0;
         try (ChildJvm tm = XaStormChild.start(dir, hostPort, WORKERS, accounts)) {
             for (int round = 1; round <= ROUNDS; round++) {
                 boolean logHasRecords = reported.values().stream().anyMatch(Transfer::committed);
@@ -89,13 +91,18 @@ class XaKillStormTest {
                     transfers = parse(tm.awaitNext("stopped ", TIMEOUT));
                     transfers.forEach(t -> reported.put(t.id(), t));
                     tm.send("recover");
+                    String inDoubt = tm.awaitNext("in-doubt ", TIMEOUT);
                     String scans = tm.awaitNext("recovered ", TIMEOUT);
                     List<Transfer> ledger = parse(tm.awaitNext("ledger ", TIMEOUT));
                     String context = "round " + round + " (seed " + seed + ", " + plan + ")";
                     new BankInvariants(INITIAL_BALANCE, context)
                             .check(BankSnapshot.read(server.hostPort(), accounts), reported, ledger);
-                    System.out.printf("XaKillStormTest round %d, %s: %s; %s recovery scan(s); %d ms%n", round, plan,
-                            summary(transfers), scans, (System.nanoTime() - roundStarted) / 1_000_000);
+                    String[] prepared = inDoubt.split(" ");
+                    inDoubtJzeo += Integer.parseInt(prepared[0]);
+                    inDoubtH2 += Integer.parseInt(prepared[1]);
+                    System.out.printf("XaKillStormTest round %d, %s: %s; in doubt after the restart: %s in jzeo, %s"
+                                    + " in H2; %s recovery scan(s); %d ms%n", round, plan, summary(transfers),
+                            prepared[0], prepared[1], scans, (System.nanoTime() - roundStarted) / 1_000_000);
                     server.stop();
                 }
             }
@@ -103,8 +110,9 @@ class XaKillStormTest {
             tm.awaitNext("done", TIMEOUT);
             assertThat(tm.awaitExit(TIMEOUT)).isZero();
         }
-        System.out.printf("XaKillStormTest: %d rounds, %s in all, %d s%n", ROUNDS,
-                summary(new ArrayList<>(reported.values())), (System.nanoTime() - started) / 1_000_000_000);
+        System.out.printf("XaKillStormTest: %d rounds, %s in all; %d jzeo and %d H2 branches in doubt after the"
+                        + " restarts, completed by recovery; %d s%n", ROUNDS, summary(new ArrayList<>(reported.values())),
+                inDoubtJzeo, inDoubtH2, (System.nanoTime() - started) / 1_000_000_000);
         assertThat(reported.values()).as("the storm committed transfers at all").anyMatch(Transfer::committed);
     }
 

@@ -31,7 +31,8 @@ import org.jzeo.client.ClientConnectionFactory;
  *       again as {@code committed <transfer>}.</li>
  *   <li>{@code stop}: the workers finish the transfer they are in and end; then {@code stopped <transfers>} with
  *       every transfer of the round, separated by spaces.</li>
- *   <li>{@code recover}: Narayana's recovery until nothing is prepared in jzeo or H2 ({@code recovered <scans>}),
+ *   <li>{@code recover}: {@code in-doubt <jzeo> <h2>} (how many branches each has prepared), then Narayana's
+ *       recovery until nothing is prepared in jzeo or H2 ({@code recovered <scans>}),
  *       then {@code ledger <transfers>}: every row of H2's ledger (result {@code ledger}).</li>
  *   <li>{@code exit}: ends with {@code done}.</li>
  * </ul>
