@@ -17,7 +17,8 @@ record BankSnapshot(List<BankAccount> accounts, List<Integer> revisions, List<Xi
 
     /** Read by a new client (no cache shared with the storm's clients). */
     static BankSnapshot read(String hostPort, List<Oid> oids) {
-        try (ClientConnectionFactory fresh = XaFixtures.factory(hostPort); StorageConnection c = fresh.getConnection()) {
+        try (ClientConnectionFactory fresh = XaFixtures.factory(hostPort);
+             StorageConnection c = fresh.getConnection()) {
             List<BankAccount> accounts = new ArrayList<>();
             List<Integer> revisions = new ArrayList<>();
             for (Oid oid : oids) {

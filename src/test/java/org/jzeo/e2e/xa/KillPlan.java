@@ -14,8 +14,8 @@ import org.jzeo.server.CrashPoints;
  *                        holding the round's in-doubt branches) is killed too before the server is restarted
  */
 record KillPlan(String crashPoint, int afterCommits, String startupKill) {
-    private static final int MAX_OCCURRENCE = 8;
-    private static final int MAX_COMMITS = 8;
+    private static final int MAX_OCCURRENCE = 12;
+    private static final int MAX_COMMITS = 12;
 
     /** @param logHasRecords whether the XA log surely holds records, so that a start compacts it */
     static KillPlan draw(Random random, boolean logHasRecords) {
@@ -34,7 +34,8 @@ record KillPlan(String crashPoint, int afterCommits, String startupKill) {
 
     @Override
     public String toString() {
-        return (crashPoint != null ? "killed at " + crashPoint : "killed after " + afterCommits + " committed transfers")
+        return (crashPoint != null ? "killed at " + crashPoint
+                : "killed after " + afterCommits + " committed transfers")
                 + (startupKill != null ? ", then at " + startupKill + " while restarting" : "");
     }
 }

@@ -25,11 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * of one Narayana (in a child JVM, {@link XaStormChild}) move money between two accounts, each transfer one XA
  * transaction over jzeo and an H2 ledger. In each of {@value #ROUNDS} rounds the server is killed with SIGKILL,
  * at an XA crash point's n-th passage (the prepared record forced but not answered; the commit in Data.fs but its
- * outcome not logged) or at a random moment (after a random number of transfers committed), sometimes again in the XA log compaction of its restart; it is
- * restarted on the same port, Narayana's recovery completes the in-doubt branches, and {@link BankInvariants}
- * checks the bank, exactly-once (transfer ids and revision counts), that nothing is left prepared, and that H2
- * agrees. Everything random comes from one seed, printed; {@code -Djzeo.storm.seed=} replays a round's plan
- * (the interleaving of the clients is not replayed).
+ * outcome not logged) or at a random moment (after a random number of the round's transfers committed), and
+ * sometimes again in the XA log compaction of its restart; it is restarted on the same port, Narayana's recovery
+ * completes the in-doubt branches, and {@link BankInvariants} checks the bank, exactly-once (transfer ids and
+ * revision counts), that nothing is left prepared, and that H2 agrees. Everything random comes from one seed,
+ * printed; {@code -Djzeo.storm.seed=} replays the rounds' kill plans (not the clients' interleaving). A failed run
+ * keeps its folder (Data.fs, the XA log, Narayana's object store, {@code tm.stderr}).
  */
 class XaKillStormTest {
     private static final int ACCOUNTS = 8;
@@ -111,8 +112,9 @@ class XaKillStormTest {
             assertThat(tm.awaitExit(TIMEOUT)).isZero();
         }
         System.out.printf("XaKillStormTest: %d rounds, %s in all; %d jzeo and %d H2 branches in doubt after the"
-                        + " restarts, completed by recovery; %d s%n", ROUNDS, summary(new ArrayList<>(reported.values())),
-                inDoubtJzeo, inDoubtH2, (System.nanoTime() - started) / 1_000_000_000);
+                        + " restarts, completed by recovery; %d s%n", ROUNDS,
+                summary(new ArrayList<>(reported.values())), inDoubtJzeo, inDoubtH2,
+                (System.nanoTime() - started) / 1_000_000_000);
         assertThat(reported.values()).as("the storm committed transfers at all").anyMatch(Transfer::committed);
     }
 
