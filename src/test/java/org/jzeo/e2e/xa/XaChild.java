@@ -96,7 +96,7 @@ public final class XaChild {
      * APPSERVERS.md "Narayana standalone": its own object store, a short recovery backoff, no recovery listener,
      * the AtomicAction and XA recovery modules, every node's xids. Before any other use of Narayana.
      */
-    private static void configureNarayana(String objectStore) throws Exception {
+    static void configureNarayana(String objectStore) throws Exception {
         for (String key : List.of("ObjectStoreEnvironmentBean.objectStoreDir",
                 "com.arjuna.ats.arjuna.objectstore.objectStoreDir",
                 "ObjectStoreEnvironmentBean.communicationStore.objectStoreDir",

@@ -29,13 +29,21 @@ final class XaFixtures {
      * lock ({@code lock-wait}, only in a configuration file; {@code -f} replaces its storage).
      */
     static ServerProcess server(Path dir, String... extraArgs) throws IOException, InterruptedException {
+        List<String> config = serverConfig(dir);
+        String[] args = new String[extraArgs.length + config.size()];
+        config.toArray(args);
+        System.arraycopy(extraArgs, 0, args, config.size(), extraArgs.length);
+        return ServerProcess.start(dir.resolve("Data.fs"), args);
+    }
+
+    /**
+     * The arguments ({@code -C dir/zeo.conf}) of {@link #server}'s configuration, written to {@code dir}: for a test
+     * that starts the server itself (armed with a crash point, on a port it keeps).
+     */
+    static List<String> serverConfig(Path dir) throws IOException {
         Path conf = dir.resolve("zeo.conf");
         Files.writeString(conf, "<zeo>\n  address 127.0.0.1:0\n  lock-wait 1s\n</zeo>\n<mappingstorage/>\n");
-        String[] args = new String[extraArgs.length + 2];
-        args[0] = "-C";
-        args[1] = conf.toString();
-        System.arraycopy(extraArgs, 0, args, 2, extraArgs.length);
-        return ServerProcess.start(dir.resolve("Data.fs"), args);
+        return List.of("-C", conf.toString());
     }
 
     /** A client that finds a restarted server quickly. */

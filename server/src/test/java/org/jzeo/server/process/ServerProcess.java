@@ -105,6 +105,16 @@ public final class ServerProcess implements AutoCloseable {
         return start(dataFile, 0, List.of(extraArgs), DEFAULT_START_TIMEOUT, crashPoint);
     }
 
+    /**
+     * {@link #startArmed(String, Path, String...)} on 127.0.0.1:{@code port}: a test that arms server after server
+     * at one address keeps its clients, which reconnect to each (a port still taken by a server killed a moment
+     * ago is tried again, as {@link #start(Path, int, List, Duration)} does).
+     */
+    public static ServerProcess startArmed(String crashPoint, Path dataFile, int port, String... extraArgs)
+            throws IOException, InterruptedException {
+        return start(dataFile, port, List.of(extraArgs), DEFAULT_START_TIMEOUT, crashPoint);
+    }
+
     private static boolean isCrashPointLine(String line) {
         return line.contains("jzeo crash point ") && line.contains(" reached");
     }
