@@ -413,9 +413,11 @@ public final class PreparedLog implements AutoCloseable {
             }
             end = at;
         } catch (IOException e) {
+            // The force only spares work: should the truncation not survive a power loss, the partial record is a
+            // torn tail that the next open cuts, and a later append's sync makes the truncation durable.
             try {
                 channel.truncate(end);
-                channel.force(true); // fsync-mutation: not swept: needs a failed write without a power loss
+                channel.force(true); // fsync-mutation: redundant: see the catch above
             } catch (IOException again) {
                 broken = true;
                 e.addSuppressed(again);

@@ -44,6 +44,8 @@ public class PreparedLogPowerLossTest {
         final Set<Integer> ackedRollbacks = ConcurrentHashMap.newKeySet();
         /** Branches a compaction may have dropped (their outcome was given before it began). */
         final Set<Integer> compactable = ConcurrentHashMap.newKeySet();
+        /** Prepares whose append failed (the disk was full): refused, so never prepared. */
+        final Set<Integer> failedPrepares = ConcurrentHashMap.newKeySet();
     }
 
     static WireXid xid(int n) {
@@ -64,7 +66,34 @@ public class PreparedLogPowerLossTest {
     }
 
     public static List<PowerLossScenario> scenarios() {
-        return List.of(preparesOutcomesAndCompaction(), damagedTailCutAtOpen());
+        return List.of(preparesOutcomesAndCompaction(), damagedTailCutAtOpen(), failedAppend());
+    }
+
+    /** An append that fails half-written (a full disk) is refused and never comes back as prepared. */
+    private static PowerLossScenario failedAppend() {
+        AtomicReference<Ledger> ledger = new AtomicReference<>();
+        return new PowerLossScenario("XA prepared log failed append", (disk, root) -> {
+            Ledger l = new Ledger();
+            ledger.set(l);
+            Path path = root.resolve("Data.fs.jzxa");
+            try (PreparedLog log = PreparedLog.open(path, new ArrayList<>())) {
+                for (int n = 0; n < 4; n++) {
+                    l.attemptedPrepares.add(n);
+                    if (n == 1) {
+                        disk.failNextWrite();
+                        try {
+                            log.append(prepared(n));
+                        } catch (java.io.IOException diskFull) {
+                            l.failedPrepares.add(n);
+                            continue;
+                        }
+                        throw new AssertionError("the append on a full disk succeeded");
+                    }
+                    log.append(prepared(n));
+                    l.ackedPrepares.add(n);
+                }
+            }
+        }, (restored, point, seed, report) -> verify(restored.resolve("Data.fs.jzxa"), ledger.get()));
     }
 
     /** What an open cuts from the log's end is kept in a side file whenever the cut survived. */
@@ -185,6 +214,10 @@ public class PreparedLogPowerLossTest {
                 }
                 last.put(n, r);
             }
+            for (int n : ledger.failedPrepares) {
+                assertThat(last.get(n) instanceof XaLogRecord.Prepared)
+                        .as("prepare %d, refused when its append failed, came back as prepared", n).isFalse();
+            }
             for (int n : ledger.ackedPrepares) {
                 boolean outcomeGiven = ledger.attemptedCommits.contains(n) || ledger.attemptedRollbacks.contains(n);
                 if (!outcomeGiven) {
@@ -200,6 +233,13 @@ public class PreparedLogPowerLossTest {
                         .as("acknowledged rollback of %d came back as prepared", n).isFalse();
             }
         }
+    }
+
+    @Test
+    void aPrepareWhoseAppendFailedNeverComesBackAsPrepared() throws Exception {
+        PowerLossSweep.Result result = new PowerLossSweep(tmp, SEEDS, 1).run(failedAppend());
+        System.out.println("XA prepared log failed append: " + result);
+        assertThat(result.damagedPowerLosses()).as("power losses that lost or tore unforced data").isPositive();
     }
 
     @Test

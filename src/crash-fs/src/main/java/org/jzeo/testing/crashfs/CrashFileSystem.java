@@ -56,6 +56,14 @@ public final class CrashFileSystem extends FileSystem {
         disk.crashAfter(operations);
     }
 
+    /**
+     * The next positional write stores half of its bytes and then throws an IOException, as a full disk does
+     * (a relative write throws without writing); the power stays on and later writes succeed.
+     */
+    public void failNextWrite() {
+        disk.failNextWrite();
+    }
+
     /** The power goes now. */
     public void powerLoss() {
         disk.powerLoss();

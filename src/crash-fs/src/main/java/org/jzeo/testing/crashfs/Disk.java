@@ -26,6 +26,7 @@ final class Disk {
     private long operations;
     private long crashAt = Long.MAX_VALUE;
     private boolean crashed;
+    private boolean failNextWrite;
 
     Disk(Path realRoot) throws IOException {
         this.realRoot = realRoot.toAbsolutePath().normalize();
@@ -73,6 +74,18 @@ final class Disk {
         if (moreOperations <= 0) {
             crashed = true;
         }
+    }
+
+    /** The next write stores half its bytes and then fails, as on a full disk; the power stays on. */
+    synchronized void failNextWrite() {
+        failNextWrite = true;
+    }
+
+    /** Whether this write is the one to fail (and disarms it). */
+    synchronized boolean takeWriteFailure() {
+        boolean fail = failNextWrite;
+        failNextWrite = false;
+        return fail;
     }
 
     synchronized void powerLoss() {

@@ -46,6 +46,9 @@ final class TrackedFileChannel extends FileChannel {
     public int write(ByteBuffer src) throws IOException {
         synchronized (disk) {
             disk.beforeMutation("write");
+            if (disk.takeWriteFailure()) {
+                throw new IOException("No space left on device (simulated)");
+            }
             long position = append ? real.size() : real.position();
             ByteBuffer copy = src.duplicate();
             int n = real.write(src);
@@ -69,6 +72,13 @@ final class TrackedFileChannel extends FileChannel {
     public int write(ByteBuffer src, long position) throws IOException {
         synchronized (disk) {
             disk.beforeMutation("write");
+            if (disk.takeWriteFailure()) {
+                ByteBuffer half = src.duplicate();
+                half.limit(half.position() + half.remaining() / 2);
+                ByteBuffer copy = half.duplicate();
+                record(copy, position, real.write(half, position));
+                throw new IOException("No space left on device (simulated)");
+            }
             ByteBuffer copy = src.duplicate();
             int n = real.write(src, position);
             record(copy, position, n);
