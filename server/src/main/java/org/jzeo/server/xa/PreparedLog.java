@@ -484,7 +484,14 @@ public final class PreparedLog implements AutoCloseable {
             throw e;
         }
         CrashPoints.reach(CrashPoints.XA_COMPACTION_RENAMED);
-        syncDirectory(path.toAbsolutePath().getParent());
+        try {
+            DirectorySync.sync(path.toAbsolutePath().getParent());
+        } catch (IOException | RuntimeException e) {
+            // The new file is in place but its name may not survive a power loss: appends to it could be lost
+            // with it, and the old channel names the replaced file. Refuse every append.
+            broken = true;
+            throw e;
+        }
         FileChannel replacement;
         try {
             replacement = files.openForAppend(path);
@@ -507,14 +514,6 @@ public final class PreparedLog implements AutoCloseable {
             } catch (IOException e) {
                 LOG.debug("closing the replaced {}", path, e);
             }
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
         }
     }
 
