@@ -2,6 +2,7 @@ package org.jzeo.api;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A view of the storage for one unit of work at a time, used by one thread at a time.
@@ -82,6 +83,45 @@ public interface StorageConnection extends AutoCloseable {
 
     /** Up to {@code size} revisions of {@code oid}, newest first (asks the server). */
     List<Revision> history(Oid oid, int size);
+
+    // ------------------------------------------------------------ transaction metadata, undo
+
+    /**
+     * Sets the current transaction's user, description and extension (ZODB's {@code transaction.note()},
+     * {@code setUser()}, {@code setExtendedInfo()}), written with its commit and shown by {@link #history} and
+     * {@link #undoLog}. The extension's values are strings, numbers, booleans, lists and maps of those.
+     *
+     * @throws IllegalStateException no transaction is active
+     */
+    void setTransactionInfo(String user, String description, Map<String, Object> extension);
+
+    /** Committed transactions that can be undone, newest first: entries {@code first} (inclusive) to {@code last}. */
+    List<TransactionInfo> undoLog(int first, int last);
+
+    /**
+     * Undoes transaction {@code tid} as part of the current transaction: its objects go back to their state before
+     * it when this transaction commits.
+     *
+     * @throws IllegalStateException no transaction is active
+     * @throws UndoException         the storage cannot undo it (a later transaction changed the same objects)
+     */
+    void undo(Tid tid);
+
+    // ------------------------------------------------------------ hooks for the layer above (the object layer)
+
+    /** Hooks a listener (one per connection; null removes it) into this connection's transactions. */
+    void setTransactionListener(TransactionListener listener);
+
+    /**
+     * Merges conflicting writes at commit instead of failing (null: every conflict fails the commit, the default).
+     */
+    void setConflictResolver(ConflictResolver resolver);
+
+    /**
+     * What the layer above keeps with this connection under {@code key}, created by {@code ifAbsent} the first
+     * time: it stays with the connection while the connection is pooled (the object layer's cache lives here).
+     */
+    <T> T attachment(Object key, java.util.function.Supplier<T> ifAbsent);
 
     /** Aborts an active transaction and gives the connection back. */
     @Override

@@ -165,4 +165,35 @@ public final class JzeoConnection implements StorageConnection {
         }
         return m;
     }
+
+    // Placeholders until the hooks are wired (issue 13, in progress).
+    @Override
+    public void setTransactionInfo(String user, String description, java.util.Map<String, Object> extension) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public java.util.List<org.jzeo.api.TransactionInfo> undoLog(int first, int last) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void undo(org.jzeo.api.Tid tid) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void setTransactionListener(org.jzeo.api.TransactionListener listener) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public void setConflictResolver(org.jzeo.api.ConflictResolver resolver) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    @Override
+    public <T> T attachment(Object key, java.util.function.Supplier<T> ifAbsent) {
+        throw new UnsupportedOperationException("not yet");
+    }
 }
