@@ -1,0 +1,99 @@
+package org.jzeo.objects.codec;
+
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+
+/**
+ * The state of one persistent object as bytes: a format byte, the class's stored name, then its fields by name
+ * (msgpack; values described on {@link Tags}). Fields are matched by name on reading, so adding, removing and
+ * renaming fields (with their former names) keep old states readable; classes are found only through the
+ * {@link ClassResolver} (the allow-list), never by loading a name from the data. No {@code java.io} serialization.
+ *
+ * <p>Thread-safe: class models are computed once per class and shared.
+ */
+public final class ObjectCodec {
+    /** The first byte of every state this codec writes: not a pickle opcode, so Python records are told apart. */
+    public static final byte FORMAT = 0x01;
+
+    private final ClassResolver resolver;
+    private final ConcurrentHashMap<Class<?>, ClassModel> models = new ConcurrentHashMap<>();
+
+    public ObjectCodec(ClassResolver resolver) {
+        this.resolver = resolver;
+    }
+
+    ClassResolver resolver() {
+        return resolver;
+    }
+
+    /** How {@code type} is stored. */
+    public ClassModel model(Class<?> type) {
+        ClassModel model = models.get(type);
+        if (model == null) {
+            model = models.computeIfAbsent(type, t -> ClassModel.of(t, resolver));
+        }
+        return model;
+    }
+
+    /** The state of {@code instance}: its class's stored name and every stored field. */
+    public byte[] encode(Object instance, ReferenceWriter references) {
+        try (MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+            out.writePayload(new byte[] {FORMAT});
+            out.packString(resolver.nameOf(instance.getClass()));
+            new StateWriter(this, out, references, instance).writeFields(model(instance.getClass()), instance, 0);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new ObjectFormatException("cannot write " + instance.getClass().getName() + ": " + e, e);
+        }
+    }
+
+    /** True if {@code payload} is a state this codec wrote (rather than, say, a Python pickle). */
+    public static boolean isObjectState(byte[] payload) {
+        return payload.length > 0 && payload[0] == FORMAT;
+    }
+
+    /**
+     * The class a state is an instance of, checked against the allow-list.
+     *
+     * @param where names the record in messages (its oid)
+     */
+    public Class<?> classOf(byte[] payload, String where) {
+        requireFormat(payload, where);
+        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload, 1, payload.length - 1)) {
+            return resolver.resolve(in.unpackString());
+        } catch (IOException | RuntimeException e) {
+            throw rethrow(e, where);
+        }
+    }
+
+    /** Sets {@code target}'s fields from the state (fields it does not store keep their values). */
+    public void decodeInto(Object target, byte[] payload, ReferenceReader references, String where) {
+        requireFormat(payload, where);
+        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload, 1, payload.length - 1)) {
+            in.skipValue(); // the class name: the caller made target from it
+            new StateReader(this, in, references, where).readFields(model(target.getClass()), target);
+        } catch (IOException | RuntimeException e) {
+            throw rethrow(e, where);
+        }
+    }
+
+    private static void requireFormat(byte[] payload, String where) {
+        if (!isObjectState(payload)) {
+            throw new ObjectFormatException(where + " is not an object state written by jzeo's object layer"
+                    + (payload.length == 0 ? " (empty)" : String.format(" (first byte 0x%02x)", payload[0] & 0xFF)));
+        }
+    }
+
+    private static RuntimeException rethrow(Exception e, String where) {
+        if (e instanceof ObjectFormatException || e instanceof ForbiddenClassException) {
+            return (RuntimeException) e;
+        }
+        if (e instanceof org.jzeo.api.StorageException se) {
+            return se;
+        }
+        return new ObjectFormatException(where + " cannot be read: " + e, e);
+    }
+}
