@@ -26,8 +26,10 @@ import org.jzeo.api.Oid;
  *
  * <p>Instances are immutable once {@link PickleRecordReader} returns them (it alone fills them in
  * while reading, which is how a state can refer back to the object that holds it). Equality is by
- * value (class, args, kwargs, state, items, oid); the hash code covers only the class, args and oid,
- * so it stays cheap and finite even when the state refers back to the object.
+ * value (class, args, kwargs, state, items, oid); the hash code covers only the class, the oid and
+ * the scalar args, so it stays cheap and finite even when the state refers back to the object.
+ * Comparing or printing values whose state really is cyclic (which Python pickles allow) does not
+ * terminate; ZODB states rarely are.
  */
 public final class PythonObject {
     private final Oid oid;
@@ -169,9 +171,20 @@ public final class PythonObject {
                 && dictItems().equals(other.dictItems());
     }
 
+    /**
+     * Covers the class, the oid and the arguments that are plain scalars (a datetime's bytes, a
+     * Decimal's string), never containers or the state: it is always finite, even for an object
+     * whose arguments come to refer back to it.
+     */
     @Override
     public int hashCode() {
-        return Objects.hash(module, name, oid, args);
+        int h = Objects.hash(module, name, oid, args.size());
+        for (Object arg : args) {
+            boolean scalar = arg instanceof String || arg instanceof Number || arg instanceof Boolean
+                    || arg instanceof PythonBytes || arg instanceof PythonClass || arg instanceof PythonReference;
+            h = 31 * h + (scalar ? arg.hashCode() : 0);
+        }
+        return h;
     }
 
     /**

@@ -84,7 +84,12 @@ final class Unpickler {
                 }
                 return value;
             }
-            execute();
+            try {
+                execute();
+            } catch (StackOverflowError e) {
+                // hashing or comparing a key whose nesting is deeper than the Java stack
+                throw fail("values nested too deeply to hash or compare");
+            }
         }
     }
 
@@ -202,9 +207,9 @@ final class Unpickler {
                 if (!(builders.get(target) instanceof LinkedHashSet<?>)) {
                     throw fail("ADDITEMS to a " + PythonObject.typeName(target) + ", not a set");
                 }
-                addAll(builders.get(target), items);
+                addAll(builders.get(target), hashable(items));
             }
-            case FROZENSET -> push(Collections.unmodifiableSet(new LinkedHashSet<>(popToMark())));
+            case FROZENSET -> push(Collections.unmodifiableSet(new LinkedHashSet<>(hashable(popToMark()))));
 
             case GLOBAL -> {
                 String module = utf8(line());
@@ -415,7 +420,7 @@ final class Unpickler {
         boolean builtins = module.equals("builtins") || module.equals("__builtin__");
         if (builtins && (name.equals("set") || name.equals("frozenset"))
                 && (args.isEmpty() || args.size() == 1 && args.get(0) instanceof Collection<?>)) {
-            List<Object> items = args.isEmpty() ? List.of() : new ArrayList<>((Collection<?>) args.get(0));
+            List<Object> items = args.isEmpty() ? List.of() : hashable(new ArrayList<>((Collection<?>) args.get(0)));
             return name.equals("set") ? newSet(items) : Collections.unmodifiableSet(new LinkedHashSet<>(items));
         }
         if (builtins && name.equals("bytes") && args.isEmpty()) {
@@ -502,6 +507,9 @@ final class Unpickler {
         if (items.size() % 2 != 0) {
             throw fail("odd number of items (" + items.size() + ") for a dict");
         }
+        for (int i = 0; i < items.size(); i += 2) {
+            requireHashable(items.get(i));
+        }
         Object backing = builders.get(target);
         if (backing instanceof LinkedHashMap<?, ?> map) {
             LinkedHashMap<Object, Object> dict = (LinkedHashMap<Object, Object>) map;
@@ -515,6 +523,26 @@ final class Unpickler {
         } else {
             throw fail("set items on a " + PythonObject.typeName(target) + ", not a dict");
         }
+    }
+
+    /**
+     * Refuses, as Python does, a list, dict or set (or a tuple holding one) as a dict key or set
+     * element. Besides matching Python, this keeps hashing finite: such a value may contain itself.
+     */
+    private void requireHashable(Object value) {
+        if (builders.containsKey(value)) {
+            throw fail("unhashable type: " + PythonObject.typeName(value) + " used as a dict key or set element");
+        }
+        if (value instanceof PythonTuple tuple) {
+            for (Object item : tuple) {
+                requireHashable(item);
+            }
+        }
+    }
+
+    private List<Object> hashable(List<Object> items) {
+        items.forEach(this::requireHashable);
+        return items;
     }
 
     private void pushTuple(int size) {
