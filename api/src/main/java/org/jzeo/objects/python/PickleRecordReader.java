@@ -32,7 +32,8 @@ import org.jzeo.api.Oid;
  * Class and module names are reported as the pickle writes them (no Python 2 → 3 renaming).
  *
  * <p>Anything malformed (truncation, an unknown opcode, a stack underflow, a missing memo entry, a
- * persistent id or class description of a shape ZODB does not write, bytes after the state pickle)
+ * persistent id or class description of a shape ZODB does not write, a list, dict or set used as a
+ * dict key or set element, bytes after the state pickle)
  * is a {@link PickleFormatException} whose one-line message names the oid, the opcode and its offset.
  * Instances hold no state and may be shared between threads.
  */

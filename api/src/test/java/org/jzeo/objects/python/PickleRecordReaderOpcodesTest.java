@@ -28,7 +28,7 @@ class PickleRecordReaderOpcodesTest {
     }
 
     private static PickleFormatException failure(String hex) {
-        PickleFormatException e = catchThrowableOfType(() -> read(hex), PickleFormatException.class);
+        PickleFormatException e = catchThrowableOfType(PickleFormatException.class, () -> read(hex));
         assertThat(e).as("a PickleFormatException").isNotNull();
         assertThat(e.getMessage()).doesNotContain("\n").startsWith("oid 000000000000002a: ");
         assertThat(e.oid()).isEqualTo(OID);
@@ -181,8 +181,8 @@ class PickleRecordReaderOpcodesTest {
         byte[] holder = bytes("holder.pickle");
         // BININT -300 starts at offset 119; keep its opcode and one argument byte
         byte[] cut = java.util.Arrays.copyOf(holder, 121);
-        PickleFormatException e = catchThrowableOfType(() -> READER.read(Oid.of(1), cut, null),
-                PickleFormatException.class);
+        PickleFormatException e = catchThrowableOfType(PickleFormatException.class,
+                () -> READER.read(Oid.of(1), cut, null));
         assertThat(e.getMessage()).isEqualTo("oid 0000000000000001: truncated record: needs 4 bytes, 1 left"
                 + " (opcode 0x4a 'J' BININT at offset 119)");
         assertThat(e.offset()).isEqualTo(119);
