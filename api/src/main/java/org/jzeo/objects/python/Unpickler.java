@@ -103,8 +103,9 @@ final class Unpickler {
             }
             case FRAME -> {
                 long length = u64();
-                if (length > data.length - pos) {
-                    throw fail("truncated record: frame of " + length + " bytes, " + (data.length - pos) + " left");
+                if (length < 0 || length > data.length - pos) {
+                    throw fail("truncated record: frame of " + Long.toUnsignedString(length) + " bytes, "
+                            + (data.length - pos) + " left");
                 }
             }
             case MARK -> {

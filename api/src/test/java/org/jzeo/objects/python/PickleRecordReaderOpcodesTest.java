@@ -157,6 +157,8 @@ class PickleRecordReaderOpcodesTest {
         assertThat(failure(cls + "8003" + "8effffffffffffffff" + "2e").getMessage()).contains("truncated");
         assertThat(failure(cls + "8004" + "950001000000000000" + "4e2e").getMessage())
                 .contains("frame of 256 bytes");
+        assertThat(failure(cls + "8004" + "95ffffffffffffffff" + "4e2e").getMessage())
+                .contains("frame of 18446744073709551615 bytes");
     }
 
     @Test
