@@ -35,6 +35,12 @@ public final class ObjectDatabase {
     private final int attempts;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
+    /**
+     * What a storage connection keeps this database's objects under: equal for databases made alike, so an
+     * application that builds its ObjectDatabase per request (an EJB) still finds the objects a pooled connection
+     * cached for the previous one.
+     */
+    private final SessionKey key;
     private final Map<ObjectSession, Boolean> sessions = Collections.synchronizedMap(new WeakHashMap<>());
 
     private ObjectDatabase(Builder b) {
@@ -44,6 +50,10 @@ public final class ObjectDatabase {
         this.attempts = b.attempts;
         this.firstBackoff = b.firstBackoff;
         this.maxBackoff = b.maxBackoff;
+        this.key = new SessionKey(b.types, b.cacheSize);
+    }
+
+    private record SessionKey(ObjectTypes types, int cacheSize) {
     }
 
     /** An object database over {@code storage} storing the classes {@code types} allows, with default options. */
@@ -102,7 +112,7 @@ public final class ObjectDatabase {
     public ObjectConnection open() {
         StorageConnection connection = storage.getConnection();
         try {
-            ObjectSession session = connection.attachment(this, () -> {
+            ObjectSession session = connection.attachment(key, () -> {
                 ObjectSession s = new ObjectSession(codec, connection, cacheSize);
                 sessions.put(s, Boolean.TRUE);
                 return s;

@@ -26,6 +26,7 @@ import org.jzeo.objects.codec.ObjectCodec;
 import org.jzeo.objects.codec.ObjectFormatException;
 import org.jzeo.objects.codec.ReferenceReader;
 import org.jzeo.objects.codec.ReferenceWriter;
+import org.jzeo.objects.python.PickleRecordReader;
 
 /**
  * The objects of one storage connection: one instance per oid (weakly held, so identity lasts while anyone uses
@@ -34,6 +35,8 @@ import org.jzeo.objects.codec.ReferenceWriter;
  * storage connection (an attachment), so a pooled connection keeps its objects. Used by one thread at a time.
  */
 final class ObjectSession implements TransactionListener, ReferenceReader, ReferenceWriter, ConflictResolver {
+    private static final PickleRecordReader PYTHON = new PickleRecordReader();
+
     private final ObjectCodec codec;
     private final StorageConnection storage;
     private final int cacheSize;
@@ -103,14 +106,12 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         return object;
     }
 
-    /** A record the object layer did not write (a Python pickle): see {@link #readForeign}. */
+    /**
+     * A record the object layer did not write: a Python ZODB pickle, read as a generic read-only value whose
+     * persistent references load through this session when resolved. Not cached: each read decodes afresh.
+     */
     private Object foreign(Oid oid, byte[] payload) {
-        return readForeign(oid, payload);
-    }
-
-    Object readForeign(Oid oid, byte[] payload) {
-        throw new ObjectFormatException(where(oid) + " was not written by jzeo's object layer (first byte "
-                + String.format("0x%02x", payload.length == 0 ? 0 : payload[0] & 0xFF) + ")");
+        return PYTHON.read(oid, payload, this::get);
     }
 
     /** The root map, made (and stored at commit) if the database has none yet. */

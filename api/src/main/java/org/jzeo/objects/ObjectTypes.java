@@ -94,6 +94,18 @@ public final class ObjectTypes {
         }
     }
 
+    /** Equal allow-lists admit the same classes under the same names. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectTypes other && other.byName.equals(byName) && other.packages.equals(packages)
+                && other.loader == loader;
+    }
+
+    @Override
+    public int hashCode() {
+        return byName.hashCode() * 31 + packages.hashCode();
+    }
+
     ClassResolver resolver() {
         return resolver;
     }
