@@ -55,6 +55,12 @@ public final class Lazy<T extends Persistent> {
         return oid;
     }
 
+    /** The session the target was read through or stored by, null while new. */
+    ObjectSession session() {
+        settle();
+        return session;
+    }
+
     Class<? extends Persistent> targetClass() {
         return targetClass;
     }

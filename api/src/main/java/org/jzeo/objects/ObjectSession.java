@@ -292,6 +292,10 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         if (unsaved != null) {
             return oidOf(unsaved);
         }
+        if (lazy.session() != this) {
+            throw new IllegalStateException("cannot store a reference to " + lazy.targetClass().getName() + " "
+                    + lazy.oid() + ": the object belongs to another connection; read it through this one");
+        }
         references.add(lazy.oid());
         return lazy.oid().value();
     }
