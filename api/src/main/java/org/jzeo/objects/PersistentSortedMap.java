@@ -24,12 +24,15 @@ import java.util.SortedMap;
  * <p>Keys are values compared by their natural order (strings, numbers, records implementing {@link Comparable}...),
  * not persistent objects, and must not change once stored; a key's class must order consistently with equals.
  * Values may be anything a persistent object's field can hold; a persistent object is held by reference and loaded
- * when it is read. {@code null} keys are refused; {@code null} values are allowed.
+ * when it is read. {@code null} keys are refused; {@code null} values are allowed. Changes made inside a mutable
+ * plain value held by the map are not seen (put the value again, or make it persistent), as with
+ * {@link PersistentMap}.
  *
  * <p><b>Concurrent changes.</b> Two transactions that change different keys of the same bucket both commit: the
  * bucket merges them (see {@link BTreeBucket}), and the size counter adds both changes up. They conflict (one of
  * them is retried) when they change the same key, when one of them splits or empties the bucket the other changed,
- * or when both change the same interior node.
+ * or when both change the same interior node. A merge may leave a bucket a few entries over its size; it splits at
+ * its next insertion.
  *
  * <p>A bucket that becomes empty is unlinked from the tree, as in ZODB; underfull buckets and nodes are not merged
  * with their neighbours. {@link #clear()} reads and rewrites every bucket (so that it conflicts with concurrent

@@ -132,6 +132,32 @@ class PersistentSortedMapStoredTest {
         PersistentSortedMapTest.checkTree(map(storage.open()), BUCKET, NODE);
     }
 
+    @Test
+    void removalsThatUnlinkBucketsAreStoredAndAFreshSessionSeesASoundTree() {
+        java.util.Random random = new java.util.Random(11);
+        for (int round = 0; round < 6; round++) {
+            FakeStorage.Session s = storage.open();
+            PersistentSortedMap<Integer, String> map = map(s);
+            for (int i = 0; i < 30; i++) {
+                Integer key = 10 * random.nextInt(200);
+                assertThat(map.remove(key)).isEqualTo(model.remove(key));
+            }
+            map.headMap(100 * round).clear();
+            model.headMap(100 * round).clear();
+            s.commit();
+            FakeStorage.Session fresh = storage.open();
+            assertThat(map(fresh)).isEqualTo(model);
+            assertThat(map(fresh).size()).isEqualTo(model.size());
+            PersistentSortedMapTest.checkTree(map(fresh), BUCKET, NODE);
+        }
+        FakeStorage.Session s = storage.open();
+        map(s).clear();
+        s.commit();
+        FakeStorage.Session fresh = storage.open();
+        assertThat(map(fresh)).isEmpty();
+        assertThat(map(fresh).size()).isZero();
+    }
+
     /** A new key (ending in 3) whose bucket holds at most {@code BUCKET - 2} entries. */
     private static int keyWithRoomInItsBucket(PersistentSortedMap<Integer, String> map) {
         for (int k = 3; ; k += 10) {

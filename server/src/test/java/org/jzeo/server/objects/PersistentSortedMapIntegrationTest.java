@@ -31,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link PersistentSortedMap} stored in a real server (FileStorage) through the client: a large map survives
  * reconnection and is read by ranges; transactions inserting different keys into the same bucket concurrently all
  * commit (the bucket and the size counter merge on the client); changing the same key conflicts.
+ *
+ * <p>Disabled on this branch, where the client's connection hooks are stubs; it passed (3 of 3, three runs) on a
+ * throwaway merge of main with obj-hooks. Remove {@code @Disabled} once the hooks are on main.
  */
 @Disabled("needs the storage hooks (listener, conflict resolver, attachments): stubs in ClientStorageConnection here")
 class PersistentSortedMapIntegrationTest {
