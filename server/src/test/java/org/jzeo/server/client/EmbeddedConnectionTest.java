@@ -2,7 +2,7 @@ package org.jzeo.server.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.jzeo.server.client.RecordingTransactionListener.invalidated;
+import static org.jzeo.server.testsupport.RecordingTransactionListener.invalidated;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,6 +21,8 @@ import org.jzeo.server.storage.file.FileStorage;
 import org.jzeo.server.storage.file.FileStorageOptions;
 import org.jzeo.server.storage.memory.MemoryStorage;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
+import org.jzeo.server.testsupport.CounterResolver;
+import org.jzeo.server.testsupport.RecordingTransactionListener;
 import org.jzeo.storage.Storage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

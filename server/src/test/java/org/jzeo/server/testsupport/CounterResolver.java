@@ -1,4 +1,4 @@
-package org.jzeo.server.client;
+package org.jzeo.server.testsupport;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +10,8 @@ import org.jzeo.api.StoredObject;
  * Merges concurrent changes of a counter stored as decimal text: the committed value plus this transaction's delta
  * (what BTrees.Length does). Objects that are not counters ("x" payloads) are not merged.
  */
-final class CounterResolver implements ConflictResolver {
-    int calls;
+public final class CounterResolver implements ConflictResolver {
+    public int calls;
 
     @Override
     public StoredObject resolve(Oid oid, StoredObject old, StoredObject committed, StoredObject mine) {

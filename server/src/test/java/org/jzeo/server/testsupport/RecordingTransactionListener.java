@@ -1,4 +1,4 @@
-package org.jzeo.server.client;
+package org.jzeo.server.testsupport;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,10 +12,10 @@ import org.jzeo.api.TransactionListener;
  * A transaction listener that writes down what it hears, in order, as text ("invalidated [oids]", "before",
  * "after COMMITTED tid"), and can run a step at beforeCompletion (the object layer writing its pending changes).
  */
-final class RecordingTransactionListener implements TransactionListener {
-    final List<String> events = new ArrayList<>();
+public final class RecordingTransactionListener implements TransactionListener {
+    public final List<String> events = new ArrayList<>();
     /** Run at beforeCompletion, then cleared (null: nothing). */
-    Runnable atBeforeCompletion;
+    public Runnable atBeforeCompletion;
 
     @Override
     public void invalidated(Collection<Oid> oids) {
@@ -38,13 +38,13 @@ final class RecordingTransactionListener implements TransactionListener {
     }
 
     /** The events so far, cleared. */
-    List<String> take() {
+    public List<String> take() {
         List<String> taken = List.copyOf(events);
         events.clear();
         return taken;
     }
 
-    static String invalidated(Oid... oids) {
+    public static String invalidated(Oid... oids) {
         return "invalidated " + new TreeSet<>(List.of(oids));
     }
 }
