@@ -424,8 +424,11 @@ final class PooledConnection implements StorageConnection {
     @Override
     public void setTransactionInfo(String user, String description, Map<String, Object> extension) {
         requireActive("set the transaction's metadata");
-        // Checked now rather than at commit: the same limits as TransactionMetadata's.
+        // Checked now rather than at commit: the same limits as TransactionMetadata's, and values a pickle can hold.
         TransactionMetadata.of(user, description, extension);
+        if (extension != null) {
+            extension.forEach((key, value) -> requirePicklable(key, value));
+        }
         work.user = user;
         work.description = description;
         work.extension = extension == null ? Map.of() : new LinkedHashMap<>(extension);
@@ -453,6 +456,24 @@ final class PooledConnection implements StorageConnection {
             throw new UndoException("storage '" + storage.name() + "' does not support undo", null);
         }
         work.undos.add(tid);
+    }
+
+    private static void requirePicklable(String key, Object value) {
+        if (value == null || value instanceof String || value instanceof Long || value instanceof Integer
+                || value instanceof Double || value instanceof Boolean || value instanceof byte[]) {
+            return;
+        }
+        if (value instanceof List<?> list) {
+            list.forEach(v -> requirePicklable(key, v));
+        } else if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                requirePicklable(key, k);
+                requirePicklable(key, v);
+            });
+        } else {
+            throw new IllegalArgumentException("transaction extension '" + key + "': a " + value.getClass().getName()
+                    + " cannot be stored; use strings, numbers (long, int, double), booleans, lists and maps");
+        }
     }
 
     /** The extension as the API promises it: text instead of the raw bytes a pickle or msgpack may give back. */

@@ -68,7 +68,7 @@ class ConnectionHooksTest {
             listener.take();
             Oid x = create(other, "x1");
             // The other client's commit reaches this client asynchronously; its last tid moves after the inbox.
-            Await.until("the invalidation of x", () -> !c.lastTransaction().isBefore(other.lastTransaction()));
+            awaitSeen(c, other.lastTransaction());
 
             c.begin();
             c.write(x, bytes("x2"), List.of());
@@ -120,6 +120,7 @@ class ConnectionHooksTest {
              StorageConnection a = first.getConnection();
              StorageConnection b = second.getConnection()) {
             Oid counter = create(a, "100");
+            awaitSeen(b, a.lastTransaction());
             CounterResolver resolver = new CounterResolver();
             a.setConflictResolver(resolver);
             b.setConflictResolver(resolver);
@@ -137,7 +138,7 @@ class ConnectionHooksTest {
             assertThat(resolver.calls).isEqualTo(1);
             assertThat(second.resolvedConflicts()).isEqualTo(1);
             assertThat(first.resolvedConflicts()).isZero();
-            Await.until("client a hears of b's commit", () -> !a.lastTransaction().isBefore(tb));
+            awaitSeen(a, tb);
             for (StorageConnection c : List.of(a, b)) {
                 c.begin();
                 assertThat(text(c.read(counter))).as("both increments").isEqualTo("111");
@@ -155,6 +156,7 @@ class ConnectionHooksTest {
              StorageConnection a = first.getConnection();
              StorageConnection b = second.getConnection()) {
             Oid counter = create(a, "100");
+            awaitSeen(b, a.lastTransaction());
             b.setConflictResolver(new CounterResolver());
             StorageXAResource xa = StorageXAResource.of(b);
             Xid twoPhase = new WireXid(1, bytes("merge"), bytes("2pc"));
@@ -167,8 +169,7 @@ class ConnectionHooksTest {
             assertThat(xa.prepare(twoPhase)).isEqualTo(XAResource.XA_OK);
             xa.commit(twoPhase, false);
             assertThat(second.resolvedConflicts()).isEqualTo(1);
-            Tid merged = second.storage().lastTransaction();
-            Await.until("client a hears of the merged branch", () -> !a.lastTransaction().isBefore(merged));
+            awaitSeen(a, second.storage().lastTransaction());
 
             Xid onePhase = new WireXid(1, bytes("merge"), bytes("1pc"));
             xa.start(onePhase, XAResource.TMNOFLAGS);
@@ -176,11 +177,10 @@ class ConnectionHooksTest {
             b.write(counter, bytes(String.valueOf(Integer.parseInt(seen) + 1)), List.of()); // +1
             xa.end(onePhase, XAResource.TMSUCCESS);
             Tid theirs = update(a, counter, String.valueOf(Integer.parseInt(current(a, counter)) + 1000));
+            awaitSeen(b, theirs);
             xa.commit(onePhase, true);
             assertThat(second.resolvedConflicts()).isEqualTo(2);
-            Tid mergedAgain = second.storage().lastTransaction();
-            Await.until("client a hears of the merged one-phase commit",
-                    () -> !a.lastTransaction().isBefore(mergedAgain));
+            awaitSeen(a, second.storage().lastTransaction());
 
             assertThat(current(a, counter)).as("100 +5 +20 +1 +1000").isEqualTo("1126");
             assertThat(theirs).isNotNull();
@@ -195,6 +195,7 @@ class ConnectionHooksTest {
              StorageConnection a = first.getConnection();
              StorageConnection b = second.getConnection()) {
             Oid counter = create(a, "1");
+            awaitSeen(b, a.lastTransaction());
             b.setConflictResolver(new CounterResolver());
             RecordingTransactionListener listener = new RecordingTransactionListener();
             b.setTransactionListener(listener);
@@ -224,6 +225,7 @@ class ConnectionHooksTest {
             c.setTransactionInfo("dave", "a change to undo", Map.of("ticket", "JZ-13", "count", 3L,
                     "flags", Map.of("urgent", true)));
             Tid regretted = c.commit();
+            awaitSeen(o, regretted);
 
             Revision revision = o.history(x, 5).get(0);
             assertThat(revision.tid()).isEqualTo(regretted);
@@ -247,12 +249,17 @@ class ConnectionHooksTest {
                     .containsExactly(invalidated(x));
             assertThat(text(o.read(x))).isEqualTo("kept");
             o.abort();
-            Await.until("the first client hears of the undo", () -> !c.lastTransaction().isBefore(undo));
+            awaitSeen(c, undo);
             assertThat(current(c, x)).isEqualTo("kept");
         }
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Until {@code c}'s client has heard of commit {@code tid} (another client's commits arrive asynchronously). */
+    private static void awaitSeen(StorageConnection c, Tid tid) {
+        Await.until("the client to hear of commit " + tid, () -> !c.lastTransaction().isBefore(tid));
+    }
 
     private static Oid create(StorageConnection c, String text) {
         c.begin();

@@ -237,6 +237,21 @@ class EmbeddedConnectionTest {
     }
 
     @Test
+    void anExtensionValueAPickleCannotHoldIsRefusedAtOnce() {
+        try (EmbeddedConnectionFactory factory = new EmbeddedConnectionFactory(new MemoryStorage("1"), true);
+             StorageConnection c = factory.getConnection()) {
+            c.begin();
+            assertThatThrownBy(() -> c.setTransactionInfo("u", "d", Map.of("when", java.time.Instant.EPOCH)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("when");
+            assertThatThrownBy(() -> c.setTransactionInfo("u", "d", Map.of("nested", List.of(new Object()))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested");
+            c.abort();
+            assertThatThrownBy(() -> c.setTransactionInfo("u", "d", Map.of()))
+                    .as("outside a transaction").isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void attachmentsStayWithAPooledConnectionAndGoWithADiscardedOne() {
         try (EmbeddedConnectionFactory pooled = new EmbeddedConnectionFactory(new MemoryStorage("1"), true)) {
             StorageConnection first = pooled.getConnection();
