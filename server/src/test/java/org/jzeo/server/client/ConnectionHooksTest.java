@@ -148,6 +148,32 @@ class ConnectionHooksTest {
         }
     }
 
+    @Test
+    void aListenerFailingAtXaEndMarksTheBranchRollbackOnly() throws Exception {
+        String address = start(true);
+        try (ClientConnectionFactory factory = new ClientConnectionFactory(ClientOptions.of(address));
+             StorageConnection c = factory.getConnection()) {
+            Oid x = create(c, "x1");
+            RecordingTransactionListener listener = new RecordingTransactionListener();
+            c.setTransactionListener(listener);
+            StorageXAResource xa = StorageXAResource.of(c);
+            Xid xid = new WireXid(1, bytes("hooks"), bytes("failing"));
+            xa.start(xid, XAResource.TMNOFLAGS);
+            c.write(x, bytes("x2"), List.of());
+            listener.take();
+            listener.atBeforeCompletion = () -> {
+                throw new IllegalStateException("cannot write pending changes");
+            };
+            assertThatThrownBy(() -> xa.end(xid, XAResource.TMSUCCESS)).isInstanceOfSatisfying(XAException.class,
+                    e -> assertThat(e.errorCode).isEqualTo(XAException.XA_RBROLLBACK));
+            assertThat(listener.take()).containsExactly("before", "after ABORTED");
+            assertThatThrownBy(() -> xa.prepare(xid)).isInstanceOfSatisfying(XAException.class,
+                    e -> assertThat(e.errorCode).isEqualTo(XAException.XA_RBROLLBACK));
+            xa.rollback(xid);
+            assertThat(current(c, x)).isEqualTo("x1");
+        }
+    }
+
     /**
      * Two clients with two threads each increment one counter concurrently: with the objects kept locked between
      * the vote that answers a conflict and the vote of the merge, every commit goes through at its first attempt,

@@ -117,6 +117,28 @@ class EmbeddedConnectionTest {
         }
     }
 
+    @Test
+    void aListenerFailingBeforeCompletionFailsTheCommit() {
+        try (EmbeddedConnectionFactory factory = new EmbeddedConnectionFactory(new MemoryStorage("1"), true);
+             StorageConnection c = factory.getConnection()) {
+            Oid x = create(c, "x1");
+            RecordingTransactionListener listener = new RecordingTransactionListener();
+            c.setTransactionListener(listener);
+            c.begin();
+            c.write(x, bytes("x2"), List.of());
+            listener.take();
+            listener.atBeforeCompletion = () -> {
+                throw new IllegalStateException("the object layer cannot write its changes");
+            };
+            assertThatThrownBy(c::commit).hasMessageContaining("cannot write its changes");
+            assertThat(listener.take()).containsExactly("before", "after ABORTED");
+            assertThat(c.inTransaction()).isFalse();
+            c.begin();
+            assertThat(text(c.read(x))).as("nothing was committed").isEqualTo("x1");
+            c.abort();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Kind.class)
     void aConflictFailsTheCommitWithoutAResolver(Kind kind) {
