@@ -1,14 +1,12 @@
 package org.jzeo.client;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import org.jzeo.api.StorageConnection;
 import org.jzeo.api.StorageConnectionFactory;
 
 /**
  * The Java SE connection factory: {@link StorageConnection}s over one {@link ClientStorage}, with an explicit
  * begin/commit/abort. Closed connections go back to a pool (as ZODB's DB pools its connections) and keep their
- * object caches, so the next user of a pooled connection reads hot objects from memory.
+ * object caches and attachments, so the next user of a pooled connection reads hot objects from memory.
  *
  * <pre>{@code
  * try (ClientConnectionFactory factory = new ClientConnectionFactory(ClientOptions.of("127.0.0.1:8100"));
@@ -27,10 +25,7 @@ public final class ClientConnectionFactory implements StorageConnectionFactory, 
 
     private final ClientStorage storage;
     private final boolean ownsStorage;
-    private final int poolSize;
-    private final int objectCacheSize;
-    private final Deque<ClientStorageConnection> idle = new ArrayDeque<>();
-    private boolean closed;
+    private final ConnectionPool pool;
 
     /** Opens a ClientStorage with {@code options} (waiting for the server as they say) and owns it. */
     public ClientConnectionFactory(ClientOptions options) {
@@ -43,13 +38,9 @@ public final class ClientConnectionFactory implements StorageConnectionFactory, 
     }
 
     public ClientConnectionFactory(ClientStorage storage, boolean ownsStorage, int poolSize, int objectCacheSize) {
-        if (poolSize < 0 || objectCacheSize < 0) {
-            throw new IllegalArgumentException("pool and object cache sizes must not be negative");
-        }
+        this.pool = new ConnectionPool(new ConnectionSource.Client(storage), poolSize, objectCacheSize);
         this.storage = storage;
         this.ownsStorage = ownsStorage;
-        this.poolSize = poolSize;
-        this.objectCacheSize = objectCacheSize;
     }
 
     /** The storage the connections use. */
@@ -57,41 +48,22 @@ public final class ClientConnectionFactory implements StorageConnectionFactory, 
         return storage;
     }
 
-    @Override
-    public StorageConnection getConnection() {
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("connection factory is closed");
-            }
-            ClientStorageConnection pooled = idle.pollFirst();
-            if (pooled != null) {
-                pooled.reuse();
-                return pooled;
-            }
-        }
-        return new ClientStorageConnection(storage, this, objectCacheSize);
+    /**
+     * Conflicts merged by the connections' {@link org.jzeo.api.ConflictResolver}s so far, one per object in a
+     * commit that went through.
+     */
+    public long resolvedConflicts() {
+        return pool.resolvedConflicts().sum();
     }
 
-    /** Takes a closed connection back; false when the pool is full or the factory closed. */
-    synchronized boolean giveBack(ClientStorageConnection connection) {
-        if (closed || idle.size() >= poolSize) {
-            return false;
-        }
-        idle.addFirst(connection);
-        return true;
+    @Override
+    public StorageConnection getConnection() {
+        return pool.get();
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            idle.forEach(ClientStorageConnection::discard);
-            idle.clear();
-        }
-        if (ownsStorage) {
+        if (pool.close() && ownsStorage) {
             storage.close();
         }
     }

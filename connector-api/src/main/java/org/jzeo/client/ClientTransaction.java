@@ -27,11 +27,17 @@ import org.slf4j.LoggerFactory;
  * A transaction of a {@link ClientStorage}. Operations are kept here until {@link #vote()}, which takes the
  * client's commit turn and sends {@code tpc_begin}, the buffered operations and {@code vote} in one write; so
  * application threads can build transactions side by side and the server holds nothing for slow builders.
+ *
+ * <p>{@link #voteAllowingConflicts()} accepts the conflict maps a server in client-conflict-resolution mode
+ * answers (zeo-protocol §8.2): the transaction then stays open on the server, which keeps its locks, and this
+ * client keeps its commit turn; the caller stores the resolved data and votes again, and only the operations
+ * added since the last vote are sent.
  */
 final class ClientTransaction implements StorageTransaction {
     private static final Logger LOG = LoggerFactory.getLogger(ClientTransaction.class);
 
-    private enum State { OPEN, VOTED, PREPARED, FINISHED, ABORTED }
+    /** CONFLICTED: a vote answered conflicts; the server keeps the transaction open and this client its turn. */
+    private enum State { OPEN, CONFLICTED, VOTED, PREPARED, FINISHED, ABORTED }
 
     private final ClientStorage storage;
     private final TransactionMetadata metadata;
@@ -43,6 +49,8 @@ final class ClientTransaction implements StorageTransaction {
     private final Set<Oid> notCached = new HashSet<>();
     private State state = State.OPEN;
     private ServerConnection connection;
+    /** How many of {@link #operations} went to the server with an earlier vote. */
+    private int sent;
 
     ClientTransaction(ClientStorage storage, TransactionMetadata metadata, long txn) {
         this.storage = storage;
@@ -86,7 +94,7 @@ final class ClientTransaction implements StorageTransaction {
     }
 
     private void buffer(Operation operation) {
-        if (state != State.OPEN) {
+        if (state != State.OPEN && state != State.CONFLICTED) {
             throw new StorageTransactionException("transaction is " + state.name().toLowerCase()
                     + ": no more operations");
         }
@@ -95,9 +103,16 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public List<Oid> vote() {
-        List<Oid> changed = send(() -> connection.call(new TransactionCall(TransactionCall.VOTE, txn)), false);
+        Vote vote = send(() -> connection.call(new TransactionCall(TransactionCall.VOTE, txn)), false, false);
         state = State.VOTED;
-        return changed;
+        return vote.changed();
+    }
+
+    @Override
+    public Vote voteAllowingConflicts() {
+        Vote vote = send(() -> connection.call(new TransactionCall(TransactionCall.VOTE, txn)), false, true);
+        state = vote.conflicts().isEmpty() ? State.VOTED : State.CONFLICTED;
+        return vote;
     }
 
     /**
@@ -110,32 +125,44 @@ final class ClientTransaction implements StorageTransaction {
      * this one's prepared record is being forced, and their records share its fsync.
      */
     List<Oid> prepare(WireXid xid, int timeoutSeconds) {
-        List<Oid> changed = send(() -> connection.call(new Requests.XaVote(txn, xid, timeoutSeconds)), true);
+        List<Oid> changed = send(() -> connection.call(new Requests.XaVote(txn, xid, timeoutSeconds)), true, false)
+                .changed();
         state = State.PREPARED;
         storage.prepared(xid, this, written, notCached);
         return changed;
     }
 
     /**
-     * tpc_begin and the buffered calls in one write, then the vote call. The turn is given back once the vote
-     * is sent if {@code turnEndsWhenSent}, and on failure in any case.
+     * tpc_begin and the buffered calls in one write, then the vote call; after a vote that answered conflicts, the
+     * calls added since, then the vote call. The turn is given back once the vote is sent if
+     * {@code turnEndsWhenSent}, and on failure in any case; it is kept when conflicts are answered and
+     * {@code allowConflicts} (the transaction stays open on the server), otherwise the first one is thrown.
      */
-    private List<Oid> send(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Object>> voteCall,
-                           boolean turnEndsWhenSent) {
-        if (state != State.OPEN) {
+    private Vote send(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Object>> voteCall,
+                      boolean turnEndsWhenSent, boolean allowConflicts) {
+        if (state != State.OPEN && state != State.CONFLICTED) {
             throw new StorageTransactionException("vote on a transaction that is " + state.name().toLowerCase());
         }
-        storage.commitGate().enter();
+        boolean firstRound = state == State.OPEN;
+        if (firstRound) {
+            storage.commitGate().enter();
+        }
         boolean voted = false;
+        boolean keptOpen = false;
         boolean turnGiven = false;
         try {
-            connection = storage.requireWritable("commit").connection();
-            String status = String.valueOf(metadata.status());
-            ServerConnection.Batch batch = connection.batch().add(new Requests.TpcBegin(txn, metadata.user(),
-                    metadata.description(), metadata.extension(), metadata.explicitTid(), status));
-            for (Operation op : operations) {
+            ServerConnection.Batch batch;
+            if (firstRound) {
+                connection = storage.requireWritable("commit").connection();
+                batch = connection.batch().add(new Requests.TpcBegin(txn, metadata.user(), metadata.description(),
+                        metadata.extension(), metadata.explicitTid(), String.valueOf(metadata.status())));
+            } else {
+                batch = connection.batch();
+            }
+            for (Operation op : operations.subList(sent, operations.size())) {
                 batch.add(request(op));
             }
+            sent = operations.size();
             batch.send();
             java.util.concurrent.CompletableFuture<Object> reply = voteCall.get();
             if (turnEndsWhenSent) {
@@ -144,23 +171,33 @@ final class ClientTransaction implements StorageTransaction {
             }
             List<?> result = (List<?>) Calls.await(reply);
             List<Oid> changedByServer = new ArrayList<>();
+            List<ConflictException> conflicts = new ArrayList<>();
             for (Object item : result) {
                 if (item instanceof Map<?, ?> conflict) {
-                    throw unresolvedConflict(conflict);
+                    conflicts.add(conflictOf(conflict));
+                } else {
+                    changedByServer.add(WireValues.oid(item));
                 }
-                changedByServer.add(WireValues.oid(item));
+            }
+            if (!conflicts.isEmpty()) {
+                conflicts.forEach(c -> storage.conflicted(c.oid()));
+                if (!allowConflicts || turnGiven) {
+                    throw conflicts.get(0);
+                }
+                keptOpen = true;
+                return new Vote(List.of(), conflicts);
             }
             notCached.addAll(changedByServer);
             for (Oid oid : changedByServer) {
                 written.putIfAbsent(oid, null);
             }
             voted = true;
-            return changedByServer;
+            return new Vote(changedByServer, List.of());
         } catch (ConflictException e) {
             storage.conflicted(e.oid());
             throw e;
         } finally {
-            if (!voted) {
+            if (!voted && !keptOpen) {
                 // After the turn was given back the server has already dropped a failed vote's transaction, and
                 // ignores a tpc_abort naming a transaction other than its current one.
                 abortOnServer();
@@ -186,8 +223,8 @@ final class ClientTransaction implements StorageTransaction {
         return new Requests.Undo(((Operation.Undo) op).transactionId(), txn);
     }
 
-    /** A server in client-conflict-resolution mode returns conflicts instead of raising them; Java cannot merge. */
-    private static ConflictException unresolvedConflict(Map<?, ?> conflict) {
+    /** A conflict map of a server in client-conflict-resolution mode: {@code {oid, serials: [committed, read]}}. */
+    private static ConflictException conflictOf(Map<?, ?> conflict) {
         Oid oid = WireValues.oid(conflict.get("oid"));
         List<?> serials = (List<?>) conflict.get("serials");
         return new ConflictException(oid, WireValues.tid(serials.get(0)), WireValues.tid(serials.get(1)));
@@ -223,7 +260,7 @@ final class ClientTransaction implements StorageTransaction {
 
     @Override
     public void abort() {
-        if (state == State.VOTED) {
+        if (state == State.VOTED || state == State.CONFLICTED) {
             try {
                 abortOnServer();
             } finally {

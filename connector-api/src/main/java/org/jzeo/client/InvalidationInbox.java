@@ -39,4 +39,11 @@ final class InvalidationInbox implements ClientListener {
         everything = false;
         return taken;
     }
+
+    /** Forgets {@code oids} where {@code tid} is still their newest change (a commit of the connection's own). */
+    synchronized void forget(Collection<Oid> oids, Tid tid) {
+        for (Oid oid : oids) {
+            changed.remove(oid, tid);
+        }
+    }
 }

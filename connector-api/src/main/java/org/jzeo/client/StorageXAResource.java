@@ -8,9 +8,11 @@ import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 import org.jzeo.api.ConflictException;
 import org.jzeo.api.DisconnectedException;
+import org.jzeo.api.TransactionListener.Completion;
 import org.jzeo.protocol.ServerException;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
+import org.jzeo.storage.StorageTransaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * after which it is durable on the server and can be committed or rolled back from any connection, also by a
  * recovering transaction manager through a fresh resource. Communication failures are always
  * {@code XAER_RMFAIL}, never {@code XAER_RMERR}.
+ *
+ * <p>The connection's {@link org.jzeo.api.TransactionListener} hears {@code beforeCompletion} at {@code end} with
+ * TMSUCCESS, while the branch is still associated (so what it writes lands in the branch), then
+ * {@code afterCompletion(DELEGATED)}; at {@code end} with TMFAIL {@code afterCompletion(ABORTED)}; nothing at
+ * TMSUSPEND. Its {@link org.jzeo.api.ConflictResolver} merges conflicts at prepare and at a one-phase commit.
  */
 public final class StorageXAResource implements XAResource {
     private static final Logger LOG = LoggerFactory.getLogger(StorageXAResource.class);
@@ -34,21 +41,22 @@ public final class StorageXAResource implements XAResource {
         }
     }
 
-    private final ClientStorageConnection connection;
+    private final PooledConnection connection;
     private final ClientStorage storage;
     private volatile int timeoutSeconds;
 
-    StorageXAResource(ClientStorageConnection connection) {
+    StorageXAResource(PooledConnection connection) {
         this.connection = connection;
-        this.storage = connection.storage();
+        this.storage = connection.clientStorage();
     }
 
     /**
      * The XA resource of a connection from {@link ClientConnectionFactory}, for a transaction manager to enlist
-     * (in an application server the resource adapter does this).
+     * (in an application server the resource adapter does this). A connection of an
+     * {@link EmbeddedConnectionFactory} has no XA resource (IllegalStateException): XA needs a server.
      */
     public static StorageXAResource of(org.jzeo.api.StorageConnection connection) {
-        if (!(connection instanceof ClientStorageConnection c)) {
+        if (!(connection instanceof PooledConnection c)) {
             throw new IllegalArgumentException("not a connection of ClientConnectionFactory: " + connection);
         }
         return new StorageXAResource(c);
@@ -91,8 +99,25 @@ public final class StorageXAResource implements XAResource {
         }
         if ((flags & TMFAIL) != 0) {
             branch.rollbackOnly = true;
+            connection.associate(null);
+            connection.afterCompletion(Completion.ABORTED, null);
+            return;
+        }
+        if ((flags & TMSUSPEND) != 0) {
+            connection.associate(null);
+            return;
+        }
+        try {
+            connection.beforeCompletion(); // still associated: what the listener writes lands in the branch
+        } catch (RuntimeException e) {
+            branch.rollbackOnly = true;
+            connection.associate(null);
+            connection.afterCompletion(Completion.ABORTED, null);
+            throw error(XAException.XA_RBROLLBACK, "branch " + WireXid.of(xid) + " marked rollback-only: the"
+                    + " transaction listener failed before completion: " + e.getMessage(), e);
         }
         connection.associate(null);
+        connection.afterCompletion(Completion.DELEGATED, null);
     }
 
     @Override
@@ -113,19 +138,42 @@ public final class StorageXAResource implements XAResource {
 
     private int prepare(WireXid key, Branch branch) throws XAException {
         checkCommittable(key, branch);
-        if (branch.work.writes.isEmpty()) {
+        if (branch.work.isEmpty()) {
             return XA_RDONLY;
         }
         if (!storage.supportsXa()) {
             throw error(XAException.XA_RBROLLBACK, "the server of storage '" + storage.name()
                     + "' does not offer durable XA prepare (jzeo extension " + XaWire.EXTENSION + ")", null);
         }
-        ClientTransaction txn = connection.transactionOf(branch.work);
+        for (int round = 1; ; round++) {
+            ClientTransaction txn = (ClientTransaction) connection.transactionOf(branch.work);
+            try {
+                txn.prepare(key, timeoutSeconds);
+                connection.countResolved(branch.work);
+                return XA_OK;
+            } catch (ConflictException e) {
+                txn.abort();
+                if (!connection.resolvesConflicts() || round >= PooledConnection.MAX_RESOLUTION_ROUNDS) {
+                    throw mapped(e, XAException.XA_RBROLLBACK, "prepare of " + key);
+                }
+                resolveBeforeNextRound(key, branch, e);
+            } catch (RuntimeException e) {
+                txn.abort();
+                throw mapped(e, XAException.XA_RBROLLBACK, "prepare of " + key);
+            }
+        }
+    }
+
+    /**
+     * xa_vote answers no conflict maps (the server votes a branch in one go), so a conflict failed the vote and the
+     * server dropped the branch: merged here, the branch is voted again, from scratch, by the next round. The
+     * merge is not under the server's locks, so a busy object may conflict again; rounds are limited as for a
+     * local commit.
+     */
+    private void resolveBeforeNextRound(WireXid key, Branch branch, ConflictException conflict) throws XAException {
         try {
-            txn.prepare(key, timeoutSeconds);
-            return XA_OK;
+            connection.resolve(branch.work, conflict);
         } catch (RuntimeException e) {
-            txn.abort();
             throw mapped(e, XAException.XA_RBROLLBACK, "prepare of " + key);
         }
     }
@@ -150,12 +198,12 @@ public final class StorageXAResource implements XAResource {
                 throw error(XAException.XAER_NOTA, "no active branch " + key + " to commit in one phase", null);
             }
             checkCommittable(key, branch);
-            if (branch.work.writes.isEmpty()) {
+            if (branch.work.isEmpty()) {
                 return;
             }
-            ClientTransaction txn = connection.transactionOf(branch.work);
+            StorageTransaction txn = connection.transactionOf(branch.work);
             try {
-                txn.vote();
+                connection.voteResolving(txn, branch.work);
             } catch (RuntimeException e) {
                 txn.abort();
                 // A lost connection before finish aborts the transaction on the server.
@@ -167,6 +215,7 @@ public final class StorageXAResource implements XAResource {
             } catch (RuntimeException e) {
                 throw mapped(e, XAException.XAER_RMERR, "one-phase commit of " + key, XAException.XA_HEURHAZ);
             }
+            connection.countResolved(branch.work);
             return;
         }
         requireXa(key, "commit");

@@ -1,17 +1,20 @@
 package org.jzeo.client;
 
 import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StoredObject;
 import org.jzeo.api.Tid;
+import org.jzeo.storage.TransactionMetadata;
 
 /**
  * One transaction's state on the client before it reaches the server: its snapshot, the serials it read, the
- * objects it wrote and the oids it created. A local transaction owns one; an XA branch keeps one between
+ * objects it wrote, the oids it created, the transactions it undoes and its metadata. A local transaction owns one; an XA branch keeps one between
  * {@code start} and {@code prepare}, possibly across several connections (join, suspend, resume).
  */
 final class UnitOfWork {
@@ -24,9 +27,26 @@ final class UnitOfWork {
     final Map<Oid, StoredObject> writes = new LinkedHashMap<>();
     final Set<Oid> created = new HashSet<>();
     final long startedNanos = System.nanoTime();
+    /** Transactions to undo at commit, in the order asked. */
+    final List<Tid> undos = new ArrayList<>();
+    /** Written objects whose state a conflict resolver merged at commit. */
+    final Set<Oid> resolved = new HashSet<>();
+    String user = "";
+    String description = "";
+    Map<String, Object> extension = Map.of();
 
     UnitOfWork(Tid snapshot) {
         this.snapshot = snapshot;
         this.before = snapshot.next();
+    }
+
+    /** Nothing to send: a commit just ends the transaction. */
+    boolean isEmpty() {
+        return writes.isEmpty() && undos.isEmpty();
+    }
+
+    /** What tpc_begin carries for this work. */
+    TransactionMetadata metadata() {
+        return TransactionMetadata.of(user, description, extension);
     }
 }

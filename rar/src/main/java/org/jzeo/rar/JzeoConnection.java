@@ -2,14 +2,19 @@ package org.jzeo.rar;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jzeo.api.ConflictResolver;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Revision;
 import org.jzeo.api.StorageConnection;
 import org.jzeo.api.StoredObject;
 import org.jzeo.api.Tid;
+import org.jzeo.api.TransactionInfo;
+import org.jzeo.api.TransactionListener;
 
 /**
  * The connection handle an application gets from {@link JzeoConnectionFactory}: a {@link StorageConnection} whose
@@ -166,34 +171,47 @@ public final class JzeoConnection implements StorageConnection {
         return m;
     }
 
-    // Placeholders until the hooks are wired (issue 13, in progress).
+    // ---------------------------------------------------------------- metadata, undo, hooks
+
     @Override
-    public void setTransactionInfo(String user, String description, java.util.Map<String, Object> extension) {
-        throw new UnsupportedOperationException("not yet");
+    public void setTransactionInfo(String user, String description, Map<String, Object> extension) {
+        run(m -> m.physical().setTransactionInfo(user, description, extension));
     }
 
     @Override
-    public java.util.List<org.jzeo.api.TransactionInfo> undoLog(int first, int last) {
-        throw new UnsupportedOperationException("not yet");
+    public List<TransactionInfo> undoLog(int first, int last) {
+        return call(m -> m.physical().undoLog(first, last));
     }
 
     @Override
-    public void undo(org.jzeo.api.Tid tid) {
-        throw new UnsupportedOperationException("not yet");
+    public void undo(Tid tid) {
+        run(m -> m.physical().undo(tid));
     }
 
+    /**
+     * Hooks {@code listener} into the managed connection's transactions, whichever handle began them and also after
+     * this handle is closed: the listener belongs to the managed connection, like its {@linkplain #attachment
+     * attachments} (one per managed connection: a later call from any handle replaces it). It hears
+     * {@code beforeCompletion} at XA {@code end} with success and at the container's or the application's local
+     * commit.
+     */
     @Override
-    public void setTransactionListener(org.jzeo.api.TransactionListener listener) {
-        throw new UnsupportedOperationException("not yet");
+    public void setTransactionListener(TransactionListener listener) {
+        run(m -> m.physical().setTransactionListener(listener));
     }
 
+    /** The conflict resolver of the managed connection (as for the listener: one per managed connection). */
     @Override
-    public void setConflictResolver(org.jzeo.api.ConflictResolver resolver) {
-        throw new UnsupportedOperationException("not yet");
+    public void setConflictResolver(ConflictResolver resolver) {
+        run(m -> m.physical().setConflictResolver(resolver));
     }
 
+    /**
+     * Kept with the managed connection, not with this handle: it outlives the handle's close and stays while the
+     * container pools the managed connection; it goes when the container destroys it.
+     */
     @Override
-    public <T> T attachment(Object key, java.util.function.Supplier<T> ifAbsent) {
-        throw new UnsupportedOperationException("not yet");
+    public <T> T attachment(Object key, Supplier<T> ifAbsent) {
+        return call(m -> m.physical().attachment(key, ifAbsent));
     }
 }
