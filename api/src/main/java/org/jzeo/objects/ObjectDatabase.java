@@ -56,6 +56,14 @@ public final class ObjectDatabase {
     private record SessionKey(ObjectTypes types, int cacheSize) {
     }
 
+    /**
+     * Which session a storage connection reports to. A connection pooled between databases of different types
+     * reports to the last one opened; a session that was not the one listening must assume anything changed.
+     */
+    private static final class Binding {
+        ObjectSession session;
+    }
+
     /** An object database over {@code storage} storing the classes {@code types} allows, with default options. */
     public static ObjectDatabase over(StorageConnectionFactory storage, ObjectTypes types) {
         return builder(storage, types).build();
@@ -117,8 +125,15 @@ public final class ObjectDatabase {
                 sessions.put(s, Boolean.TRUE);
                 return s;
             });
-            connection.setTransactionListener(session);
-            connection.setConflictResolver(session);
+            Binding binding = connection.attachment(Binding.class, Binding::new);
+            if (binding.session != session) {
+                if (binding.session != null) {
+                    session.invalidated(null); // another database's session had the invalidations meanwhile
+                }
+                binding.session = session;
+                connection.setTransactionListener(session);
+                connection.setConflictResolver(session);
+            }
             return new ObjectConnection(session, connection);
         } catch (RuntimeException e) {
             connection.close();

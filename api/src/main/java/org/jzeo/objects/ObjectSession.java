@@ -91,7 +91,9 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         Persistent known = lookup(oid);
         if (known != null && known.jzeoLoaded) {
             hits++;
-            recent.get(oid);
+            if (recent.get(oid) == null) {
+                recent.put(oid, known);
+            }
             return known;
         }
         misses++;

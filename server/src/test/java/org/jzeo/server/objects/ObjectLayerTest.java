@@ -19,7 +19,6 @@ import org.jzeo.objects.ObjectConnection;
 import org.jzeo.objects.ObjectDatabase;
 import org.jzeo.objects.ObjectTypes;
 import org.jzeo.objects.Persistent;
-import org.jzeo.objects.PersistentMap;
 import org.jzeo.objects.codec.ForbiddenClassException;
 import org.jzeo.server.objects.Shop.Customer;
 import org.jzeo.server.objects.Shop.Order;
@@ -162,7 +161,7 @@ class ObjectLayerTest {
             ann.referrer = Lazy.of(bob);
             conn.root().put("ann", ann);
         });
-        try (ObjectConnection conn = db.open()) {
+        try (ObjectConnection warm = db.open(); ObjectConnection conn = db.open()) {
             Customer ann = (Customer) conn.root().get("ann");
             long missesBefore = conn.cacheStats().misses();
             Lazy<Customer> referrer = ann.referrer;
@@ -246,11 +245,13 @@ class ObjectLayerTest {
     @Test
     void transactionInfoComesBackInHistoryAndTheUndoLogAndATransactionCanBeUndone() {
         db.run(conn -> conn.root().put("ann", new Customer("Ann")));
-        Tid renamed = db.call(conn -> {
+        Tid renamed;
+        try (ObjectConnection conn = db.open()) {
+            conn.begin();
             conn.setTransactionInfo("alice", "rename Ann", Map.of("ticket", "T-42"));
             ((Customer) conn.root().get("ann")).name = "Anne";
-            return conn.commit();
-        });
+            renamed = conn.commit();
+        }
 
         try (ObjectConnection conn = db.open()) {
             Customer ann = (Customer) conn.root().get("ann");
@@ -277,9 +278,8 @@ class ObjectLayerTest {
         db.run(conn -> conn.root().put("ann", new Customer("Ann")));
         ObjectDatabase strict = ObjectDatabase.over(factory, ObjectTypes.of());
         try (ObjectConnection conn = strict.open()) {
-            PersistentMap<String, Object> root = conn.root();
-            assertThatThrownBy(() -> root.get("ann")).isInstanceOf(ForbiddenClassException.class)
-                    .hasMessageContaining(Customer.class.getName());
+            assertThatThrownBy(conn::root).as("the root's reference names the class")
+                    .isInstanceOf(ForbiddenClassException.class).hasMessageContaining(Customer.class.getName());
         }
     }
 
