@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
  * An object id: 8 bytes, compared as an unsigned big-endian number (which is the same as comparing
  * the bytes lexicographically, as ZODB does). Immutable.
  */
-public final class Oid implements Comparable<Oid> {
+public final class Oid implements Comparable<Oid>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The root object's oid, {@code z64}. */
     public static final Oid ROOT = new Oid(0L);
 

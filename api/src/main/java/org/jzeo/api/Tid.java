@@ -13,7 +13,8 @@ import java.time.ZonedDateTime;
  * on a calendar of 31-day months and 12-month years; the low 32 bits are the fraction of the minute
  * scaled to 2^32, truncated. {@link #next()} is the next representable timestamp. Immutable.
  */
-public final class Tid implements Comparable<Tid> {
+public final class Tid implements Comparable<Tid>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** "No transaction": the tid of an empty storage and the serial of a new object. */
     public static final Tid ZERO = new Tid(0L);
     /** {@code maxtid}: loadBefore(oid, MAX) loads the current revision. */
