@@ -27,6 +27,7 @@ import org.jzeo.objects.codec.ObjectFormatException;
 import org.jzeo.objects.codec.ReferenceReader;
 import org.jzeo.objects.codec.ReferenceWriter;
 import org.jzeo.objects.python.PickleRecordReader;
+import org.jzeo.objects.python.PythonObject;
 
 /**
  * The objects of one storage connection: one instance per oid (weakly held, so identity lasts while anyone uses
@@ -119,13 +120,20 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     /** The root map, made (and stored at commit) if the database has none yet. */
     @SuppressWarnings("unchecked")
     PersistentMap<String, Object> root() {
+        Object root;
         try {
-            return (PersistentMap<String, Object>) get(Oid.ROOT);
+            root = get(Oid.ROOT);
         } catch (POSKeyException absent) {
-            PersistentMap<String, Object> root = new PersistentMap<>();
-            adopt(root, Oid.ROOT);
-            return root;
+            PersistentMap<String, Object> created = new PersistentMap<>();
+            adopt(created, Oid.ROOT);
+            return created;
         }
+        if (!(root instanceof PersistentMap<?, ?> map)) {
+            throw new ClassCastException("the root object is a " + (root instanceof PythonObject p ? "Python "
+                    + p.className() + " (a database written by Python ZODB, read-only here: read it with get(Oid.ROOT))"
+                    : root.getClass().getName()) + ", not a PersistentMap");
+        }
+        return (PersistentMap<String, Object>) map;
     }
 
     private Persistent lookup(Oid oid) {
