@@ -39,6 +39,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     private static final PickleRecordReader PYTHON = new PickleRecordReader();
 
     private final ObjectCodec codec;
+    private final ObjectCodec.Encoder encoder;
     private final StorageConnection storage;
     private final int cacheSize;
 
@@ -70,6 +71,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
 
     ObjectSession(ObjectCodec codec, StorageConnection storage, int cacheSize) {
         this.codec = codec;
+        this.encoder = codec.newEncoder();
         this.storage = storage;
         this.cacheSize = cacheSize;
     }
@@ -252,7 +254,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
 
     private void write(Persistent object) {
         references = new ArrayList<>();
-        byte[] state = codec.encode(object, this);
+        byte[] state = encoder.encode(object, this);
         List<Oid> referenced = references;
         references = null;
         if (object.jzeoSaved != null && Arrays.equals(state, object.jzeoSaved)) {
@@ -374,7 +376,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     private boolean differsFromSaved(Persistent object) {
         references = new ArrayList<>();
         try {
-            return !Arrays.equals(codec.encode(object, new ReferencesOnly()), object.jzeoSaved);
+            return !Arrays.equals(encoder.encode(object, new ReferencesOnly()), object.jzeoSaved);
         } finally {
             references = null;
         }

@@ -9,7 +9,12 @@ import java.util.List;
  * handle and the declared type (which lets a bare msgpack int come back as the field's own number type).
  */
 record FieldModel(String name, List<String> formerNames, Field field, Class<?> declaredType, Type genericType,
-                  boolean immutableValue) {
+                  boolean immutableValue, byte[] packedName) {
+
+    FieldModel(String name, List<String> formerNames, Field field, Class<?> declaredType, Type genericType,
+               boolean immutableValue) {
+        this(name, formerNames, field, declaredType, genericType, immutableValue, Packed.string(name));
+    }
 
     Object get(Object target) {
         try {

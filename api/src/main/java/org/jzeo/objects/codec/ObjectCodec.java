@@ -40,13 +40,34 @@ public final class ObjectCodec {
 
     /** The state of {@code instance}: its class's stored name and every stored field. */
     public byte[] encode(Object instance, ReferenceWriter references) {
-        try (MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
-            out.writePayload(new byte[] {FORMAT});
-            out.packString(resolver.nameOf(instance.getClass()));
-            new StateWriter(this, out, references, instance).writeFields(model(instance.getClass()), instance, 0);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new ObjectFormatException("cannot write " + instance.getClass().getName() + ": " + e, e);
+        return newEncoder().encode(instance, references);
+    }
+
+    /** An encoder that reuses its buffer: for one thread (a connection encodes many states per commit). */
+    public Encoder newEncoder() {
+        return new Encoder();
+    }
+
+    /** Encodes states into a buffer it keeps between calls. Not thread-safe. */
+    public final class Encoder {
+        private static final byte[] FORMAT_BYTE = {FORMAT};
+        private final MessageBufferPacker out = MessagePack.newDefaultBufferPacker();
+
+        private Encoder() {
+        }
+
+        /** As {@link ObjectCodec#encode}. */
+        public byte[] encode(Object instance, ReferenceWriter references) {
+            out.clear();
+            try {
+                ClassModel model = model(instance.getClass());
+                out.writePayload(FORMAT_BYTE);
+                out.writePayload(model.packedName(resolver));
+                new StateWriter(ObjectCodec.this, out, references, instance).writeFields(model, instance, 0);
+                return out.toByteArray();
+            } catch (IOException e) {
+                throw new ObjectFormatException("cannot write " + instance.getClass().getName() + ": " + e, e);
+            }
         }
     }
 

@@ -42,7 +42,7 @@ final class StateWriter {
         List<FieldModel> fields = model.fields();
         out.packMapHeader(fields.size());
         for (FieldModel f : fields) {
-            out.packString(f.name());
+            out.writePayload(f.packedName());
             Object value = f.get(instance);
             Class<?> declared = f.declaredType();
             if (value instanceof Number n && (declared.isPrimitive() || declared == value.getClass())
@@ -262,10 +262,10 @@ final class StateWriter {
 
     private void structure(Object value, int depth) throws IOException {
         Class<?> type = value.getClass();
-        String name = codec.resolver().nameOf(type);
         ClassModel model = codec.model(type);
+        byte[] name = model.packedName(codec.resolver());
         tagged(type.isRecord() ? Tags.RECORD : Tags.VALUE_OBJECT, 2);
-        out.packString(name);
+        out.writePayload(name);
         writeFields(model, value, depth);
     }
 }
