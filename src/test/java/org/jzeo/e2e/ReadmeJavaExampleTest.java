@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's Java example runs as written: the first {@code java} block of its "Java client" section is compiled
- * as it stands and run in its own JVM, in an empty folder, against a server; the database then holds what the
- * example says it wrote.
+ * The README's Java examples run as written: the first {@code java} block of its "Java client" and "Objects"
+ * sections is compiled as it stands and run in its own JVM, in an empty folder, against a server; the database then
+ * holds what the example says it wrote.
  */
 class ReadmeJavaExampleTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
@@ -36,32 +36,11 @@ class ReadmeJavaExampleTest {
 
     @Test
     void theJavaClientExampleCompilesAndRunsAsWritten() throws Exception {
-        String readme = Files.readString(readme());
-        String section = readme.substring(readme.indexOf("\n## Java client\n"));
-        Matcher block = JAVA_BLOCK.matcher(section);
-        assertThat(block.find()).as("a java block in the README's Java client section").isTrue();
-        String source = block.group(1);
-        Matcher name = CLASS_NAME.matcher(source);
-        assertThat(name.find()).as("the example is a public class").isTrue();
-
-        Path sources = Files.createDirectories(dir.resolve("src"));
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        Path file = Files.writeString(sources.resolve(name.group(1) + ".java"), source);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int compiled = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp",
-                System.getProperty("java.class.path"), file.toString());
-        assertThat(compiled).as("javac on the README's example:%n%s", diagnostics.toString(StandardCharsets.UTF_8))
-                .isZero();
+        String example = compile(firstJavaBlockOf("\n## Java client\n"));
 
         Path workdir = Files.createDirectories(dir.resolve("app"));
         try (ServerProcess server = ServerProcess.start(dir.resolve("Data.fs"))) {
-            Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"), name.group(1),
-                    server.hostPort()).directory(workdir.toFile()).redirectErrorStream(true).start();
-            String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the example ends").isTrue();
-            assertThat(run.exitValue()).as("the example's exit status; it printed:%n%s", output).isZero();
+            String output = run(example, server, workdir);
 
             // What the example wrote, read back by another client.
             try (ClientConnectionFactory factory = new ClientConnectionFactory(
@@ -77,6 +56,56 @@ class ReadmeJavaExampleTest {
             }
         }
         assertThat(workdir.resolve("var")).as("the example's cache folder, made where it runs").isDirectory();
+    }
+
+    @Test
+    void theObjectsExampleCompilesAndRunsAsWrittenAndItsObjectsPersistBetweenRuns() throws Exception {
+        String example = compile(firstJavaBlockOf("\n## Objects\n"));
+
+        try (ServerProcess server = ServerProcess.start(dir.resolve("Data.fs"))) {
+            String first = run(example, server, Files.createDirectories(dir.resolve("first")));
+            String second = run(example, server, Files.createDirectories(dir.resolve("second")));
+
+            assertThat(first).as("the first run stores Ann with one order").contains("ann has 1 orders");
+            assertThat(second).as("another process, another cache, finds her and adds one")
+                    .contains("ann has 2 orders");
+        }
+    }
+
+    private String firstJavaBlockOf(String heading) throws IOException {
+        String readme = Files.readString(readme());
+        assertThat(readme).as("the README has a section %s", heading.trim()).contains(heading);
+        String section = readme.substring(readme.indexOf(heading));
+        Matcher block = JAVA_BLOCK.matcher(section);
+        assertThat(block.find()).as("a java block in the README's section %s", heading.trim()).isTrue();
+        return block.group(1);
+    }
+
+    /** Compiles the example into {@code dir/classes}; returns its class name. */
+    private String compile(String source) throws IOException {
+        Matcher name = CLASS_NAME.matcher(source);
+        assertThat(name.find()).as("the example is a public class").isTrue();
+        Path sources = Files.createDirectories(dir.resolve("src"));
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Path file = Files.writeString(sources.resolve(name.group(1) + ".java"), source);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int compiled = javac.run(null, diagnostics, diagnostics, "-d", classes.toString(), "-cp",
+                System.getProperty("java.class.path"), file.toString());
+        assertThat(compiled).as("javac on the README's example:%n%s", diagnostics.toString(StandardCharsets.UTF_8))
+                .isZero();
+        return name.group(1);
+    }
+
+    /** Runs the compiled example in its own JVM in {@code workdir} against {@code server}; returns its output. */
+    private String run(String example, ServerProcess server, Path workdir) throws Exception {
+        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", dir.resolve("classes") + File.pathSeparator + System.getProperty("java.class.path"), example,
+                server.hostPort()).directory(workdir.toFile()).redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the example ends").isTrue();
+        assertThat(run.exitValue()).as("the example's exit status; it printed:%n%s", output).isZero();
+        return output;
     }
 
     /** The repository's README: the first folder up from this module that holds one beside a pom.xml. */
