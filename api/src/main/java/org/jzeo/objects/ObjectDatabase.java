@@ -125,6 +125,7 @@ public final class ObjectDatabase {
                 sessions.put(s, Boolean.TRUE);
                 return s;
             });
+            session.use(connection); // a pooled connection's new handle: the one created with the session is closed
             Binding binding = connection.attachment(Binding.class, Binding::new);
             if (binding.session != session) {
                 if (binding.session != null) {

@@ -40,7 +40,13 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
 
     private final ObjectCodec codec;
     private final ObjectCodec.Encoder encoder;
-    private final StorageConnection storage;
+    /**
+     * The connection handle of the latest {@link ObjectDatabase#open()}: through a resource adapter each unit of
+     * work gets a new handle on the pooled managed connection this session lives with, and the previous one is
+     * closed. The transaction listener's calls at XA end go through the latest handle even when the application
+     * closed it already: the adapter lets a handle serve its managed connection's listener.
+     */
+    private volatile StorageConnection storage;
     private final int cacheSize;
 
     private final Map<Oid, Identity> identities = new HashMap<>();
@@ -74,6 +80,11 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         this.encoder = codec.newEncoder();
         this.storage = storage;
         this.cacheSize = cacheSize;
+    }
+
+    /** Reads and writes through {@code handle} from now on (a new handle on the same connection). */
+    void use(StorageConnection handle) {
+        this.storage = handle;
     }
 
     /** A weak identity entry that remembers its oid, so a collected entry can be removed. */

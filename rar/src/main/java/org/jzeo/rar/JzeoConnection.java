@@ -35,6 +35,12 @@ public final class JzeoConnection implements StorageConnection {
     /** Null once closed or invalidated; guarded by this for changes. */
     private volatile JzeoManagedConnection managed;
     private volatile String closedBecause;
+    /**
+     * The managed connection this handle belonged to when it was closed or invalidated: its transaction listener
+     * may still call through this handle while the managed connection is calling it (a bean closes its handle
+     * before the container ends the branch, and the object layer writes through the handle it last used).
+     */
+    private volatile JzeoManagedConnection former;
 
     JzeoConnection(JzeoManagedConnection managed) {
         this.managed = managed;
@@ -113,6 +119,7 @@ public final class JzeoConnection implements StorageConnection {
                 return;
             }
             closedBecause = "this connection handle is closed"; // before managed: requireOpen reads them so
+            former = m;
             managed = null;
         }
         m.closed(this);
@@ -124,6 +131,7 @@ public final class JzeoConnection implements StorageConnection {
     synchronized void invalidate() {
         if (managed != null) {
             closedBecause = "this connection handle was invalidated: the container took its connection back";
+            former = managed;
             managed = null;
         }
     }
@@ -166,6 +174,10 @@ public final class JzeoConnection implements StorageConnection {
     private JzeoManagedConnection requireOpen() {
         JzeoManagedConnection m = managed;
         if (m == null) {
+            JzeoManagedConnection f = former;
+            if (f != null && f.isCallingListener()) {
+                return f; // the managed connection's own listener, at XA end or a local commit
+            }
             throw new IllegalStateException(closedBecause);
         }
         return m;
@@ -193,17 +205,22 @@ public final class JzeoConnection implements StorageConnection {
      * this handle is closed: the listener belongs to the managed connection, like its {@linkplain #attachment
      * attachments} (one per managed connection: a later call from any handle replaces it). It hears
      * {@code beforeCompletion} at XA {@code end} with success and at the container's or the application's local
-     * commit.
+     * commit. While it is being called, on the calling thread, handles of the managed connection that were closed
+     * (or invalidated) still serve its calls: a bean closes its handle before the container ends the branch, and the
+     * listener writes its pending changes through the handle it kept.
      */
     @Override
     public void setTransactionListener(TransactionListener listener) {
-        run(m -> m.physical().setTransactionListener(listener));
+        run(m -> m.physical().setTransactionListener(listener == null ? null : m.scoped(listener)));
     }
 
-    /** The conflict resolver of the managed connection (as for the listener: one per managed connection). */
+    /**
+     * The conflict resolver of the managed connection (as for the listener: one per managed connection, and closed
+     * handles serve its calls while it runs).
+     */
     @Override
     public void setConflictResolver(ConflictResolver resolver) {
-        run(m -> m.physical().setConflictResolver(resolver));
+        run(m -> m.physical().setConflictResolver(resolver == null ? null : m.scoped(resolver)));
     }
 
     /**

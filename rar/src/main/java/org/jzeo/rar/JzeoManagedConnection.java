@@ -7,13 +7,19 @@ import jakarta.resource.spi.LocalTransaction;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
 import java.io.PrintWriter;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
+import org.jzeo.api.ConflictResolver;
 import org.jzeo.api.DisconnectedException;
+import org.jzeo.api.Oid;
 import org.jzeo.api.StorageConnection;
+import org.jzeo.api.StoredObject;
+import org.jzeo.api.Tid;
+import org.jzeo.api.TransactionListener;
 import org.jzeo.client.ClientStorage;
 import org.jzeo.client.StorageXAResource;
 
@@ -38,6 +44,8 @@ public final class JzeoManagedConnection implements ManagedConnection {
     private XAResource xaResource;
     private volatile boolean destroyed;
     private volatile PrintWriter logWriter;
+    /** The thread calling this connection's transaction listener or conflict resolver right now, if any. */
+    private volatile Thread callingListener;
 
     JzeoManagedConnection(JzeoManagedConnectionFactory factory, ClientStorage storage, StorageConnection physical) {
         this.factory = factory;
@@ -200,6 +208,50 @@ public final class JzeoManagedConnection implements ManagedConnection {
 
     boolean isDestroyed() {
         return destroyed;
+    }
+
+    /** True on the thread that is calling this connection's listener or conflict resolver. */
+    boolean isCallingListener() {
+        return callingListener == Thread.currentThread();
+    }
+
+    /** {@code listener}, noting while it runs that this connection is calling it (see {@link #isCallingListener}). */
+    TransactionListener scoped(TransactionListener listener) {
+        return new TransactionListener() {
+            @Override
+            public void invalidated(Collection<Oid> oids) {
+                calling(() -> listener.invalidated(oids));
+            }
+
+            @Override
+            public void beforeCompletion() {
+                calling(listener::beforeCompletion);
+            }
+
+            @Override
+            public void afterCompletion(Completion completion, Tid tid) {
+                calling(() -> listener.afterCompletion(completion, tid));
+            }
+        };
+    }
+
+    /** {@code resolver}, noting while it runs that this connection is calling it. */
+    ConflictResolver scoped(ConflictResolver resolver) {
+        return (oid, old, committed, mine) -> {
+            StoredObject[] merged = new StoredObject[1];
+            calling(() -> merged[0] = resolver.resolve(oid, old, committed, mine));
+            return merged[0];
+        };
+    }
+
+    private void calling(Runnable callback) {
+        Thread previous = callingListener;
+        callingListener = Thread.currentThread();
+        try {
+            callback.run();
+        } finally {
+            callingListener = previous;
+        }
     }
 
     private void requireNotDestroyed() throws ResourceException {

@@ -92,6 +92,41 @@ class HooksThroughManagedConnectionTest {
     }
 
     @Test
+    void aClosedHandleServesOnlyItsManagedConnectionsListenerWhileItIsCalled() throws Exception {
+        JzeoManagedConnection mc = fixture.newManagedConnection();
+        XAResource xa = mc.getXAResource();
+        RecordingTransactionListener listener = new RecordingTransactionListener();
+        Xid xid = TestXid.of("closed handle", "1");
+
+        xa.start(xid, XAResource.TMNOFLAGS);
+        StorageConnection handle = (StorageConnection) mc.getConnection(null, null);
+        handle.setTransactionListener(listener);
+        Oid oid = handle.newOid();
+        handle.close(); // the bean is done; the object layer kept this handle and writes through it at end
+        assertThatThrownBy(() -> handle.read(oid)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        listener.atBeforeCompletion = () -> handle.write(oid, text("written at end"), List.of());
+        xa.end(xid, XAResource.TMSUCCESS);
+        assertThat(listener.take()).endsWith("before", "after DELEGATED");
+        assertThat(xa.prepare(xid)).isEqualTo(XAResource.XA_OK);
+        xa.commit(xid, false);
+        assertThat(text(readElsewhere(oid))).isEqualTo("written at end");
+        assertThatThrownBy(() -> handle.read(oid)).as("outside the listener the handle stays closed")
+                .isInstanceOf(IllegalStateException.class);
+
+        mc.cleanup(); // invalidates: the container took the connection back; its listener may still use the handle
+        StorageConnection next = (StorageConnection) mc.getConnection(null, null);
+        Xid second = TestXid.of("closed handle", "2");
+        xa.start(second, XAResource.TMNOFLAGS);
+        next.read(oid);
+        listener.atBeforeCompletion = () -> handle.write(oid, text("again"), List.of());
+        xa.end(second, XAResource.TMSUCCESS);
+        assertThat(xa.prepare(second)).isEqualTo(XAResource.XA_OK);
+        xa.commit(second, false);
+        assertThat(text(readElsewhere(oid))).isEqualTo("again");
+    }
+
+    @Test
     void endWithFailureReportsAnAbortAndSuspendReportsNothing() throws Exception {
         JzeoManagedConnection mc = fixture.newManagedConnection();
         StorageConnection handle = (StorageConnection) mc.getConnection(null, null);

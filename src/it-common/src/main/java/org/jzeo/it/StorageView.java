@@ -1,44 +1,43 @@
 package org.jzeo.it;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.jzeo.api.Oid;
-import org.jzeo.api.POSKeyException;
 import org.jzeo.api.StorageConnection;
-import org.jzeo.api.StoredObject;
 import org.jzeo.api.Tid;
 import org.jzeo.client.ClientConnectionFactory;
+import org.jzeo.example.bank.Account;
+import org.jzeo.example.bank.Accounts;
+import org.jzeo.objects.ObjectConnection;
+import org.jzeo.objects.ObjectDatabase;
+import org.jzeo.objects.Persistent;
 
 /**
- * The bank's accounts read straight from the jzeo server by a Java SE client, independently of the application:
- * the root object's {@code name=oid} lines, each account's balance as decimal text.
+ * The bank's accounts read straight from the jzeo server by a Java SE client, independently of the application
+ * server, with the application's own classes: the accounts map under the root and each {@link Account} object.
  */
 final class StorageView {
     private StorageView() {
     }
 
     static Map<String, Long> balances(StorageUnderTest storage) {
-        try (ClientConnectionFactory client = storage.directClient(); StorageConnection c = client.getConnection()) {
-            c.begin();
+        return reading(storage, connection -> {
+            Map<String, Long> balances = new TreeMap<>();
+            Accounts.stored(connection).forEach((name, account) -> balances.put(name, account.balance()));
+            return balances;
+        });
+    }
+
+    /** Runs {@code read} in a transaction of its own that is aborted afterwards: nothing is ever written. */
+    private static <T> T reading(StorageUnderTest storage, Function<ObjectConnection, T> read) {
+        try (ClientConnectionFactory client = storage.directClient();
+             ObjectConnection connection = ObjectDatabase.over(client, Accounts.TYPES).open()) {
+            connection.begin();
             try {
-                Map<String, Long> balances = new TreeMap<>();
-                StoredObject root;
-                try {
-                    root = c.read(c.rootOid());
-                } catch (POSKeyException empty) {
-                    return balances;
-                }
-                for (String line : text(root).split("\n")) {
-                    int equals = line.indexOf('=');
-                    if (equals > 0) {
-                        Oid account = Oid.of(Long.parseLong(line.substring(equals + 1)));
-                        balances.put(line.substring(0, equals), Long.parseLong(text(c.read(account))));
-                    }
-                }
-                return balances;
+                return read.apply(connection);
             } finally {
-                c.abort();
+                connection.abort();
             }
         }
     }
@@ -61,21 +60,14 @@ final class StorageView {
 
     /** How many revisions of account {@code name}'s object the storage holds: one per commit that wrote it. */
     static int revisions(StorageUnderTest storage, String name) {
-        try (ClientConnectionFactory client = storage.directClient(); StorageConnection c = client.getConnection()) {
-            c.begin();
-            Oid account = null;
-            try {
-                for (String line : text(c.read(c.rootOid())).split("\n")) {
-                    if (line.startsWith(name + "=")) {
-                        account = Oid.of(Long.parseLong(line.substring(name.length() + 1)));
-                    }
-                }
-            } finally {
-                c.abort();
+        Oid account = reading(storage, connection -> {
+            Account found = Accounts.stored(connection).get(name);
+            if (found == null) {
+                throw new AssertionError("no account " + name + " in the bank's accounts");
             }
-            if (account == null) {
-                throw new AssertionError("no account " + name + " in the root");
-            }
+            return Persistent.oidOf(found);
+        });
+        try (ClientConnectionFactory client = storage.directClient()) {
             int count = 0;
             for (org.jzeo.storage.LoadResult r = client.storage().loadBefore(account, Tid.MAX); r != null;
                  r = client.storage().loadBefore(account, r.start())) {
@@ -83,9 +75,5 @@ final class StorageView {
             }
             return count;
         }
-    }
-
-    private static String text(StoredObject object) {
-        return new String(object.payload(), StandardCharsets.UTF_8);
     }
 }
