@@ -19,7 +19,9 @@ import org.jzeo.server.storage.pickle.ReferenceScanner;
  * Run by {@link MillionEntriesTest} in a JVM with a small heap: inserts {@code entries} keys into a
  * {@link PersistentSortedMap} stored in a FileStorage (embedded: {@link EmbeddedConnectionFactory}), {@code batch}
  * keys a transaction, closes the storage, opens it again and iterates the whole map. Arguments: Data.fs, entries,
- * batch. Prints {@code inserted <ms>}, {@code iterated count=.. ordered=.. ms=..}, {@code heap max=.. sumOfPoolPeaks=.. gcMs=.. file=..}.
+ * batch. Prints {@code inserted <ms>}, {@code iterated count=.. ordered=.. ms=..}, then
+ * {@code heap max=.. sumOfPoolPeaks=.. gcMs=.. file=..} (the peaks of the heap's pools added up, which overstates
+ * the peak of the whole heap).
  */
 public final class MillionEntriesChild {
     private MillionEntriesChild() {
@@ -102,8 +104,8 @@ public final class MillionEntriesChild {
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                 gcMs += gc.getCollectionTime();
             }
-            System.out.println("heap max=" + Runtime.getRuntime().maxMemory() + " sumOfPoolPeaks=" + peak + " gcMs=" + gcMs
-                    + " file=" + java.nio.file.Files.size(data));
+            System.out.println("heap max=" + Runtime.getRuntime().maxMemory() + " sumOfPoolPeaks=" + peak
+                    + " gcMs=" + gcMs + " file=" + java.nio.file.Files.size(data));
             System.exit(0);
         } catch (Throwable e) {
             e.printStackTrace(System.out);

@@ -162,8 +162,9 @@ public final class ObjectChild {
     /** The state of the objects {@code read-shop} kept, read from those very instances. */
     private static String describeShop() {
         return "name=" + heldAnn.name + " credit=" + heldAnn.credit + " orders="
-                + String.join(",", heldAnn.orders.stream().map(Order::toString).toList()) + " firstOrder=" + heldFirstOrder + " accounts=" + heldAccounts.size() + " acct-042="
-                + heldAccount.balance + " acct-100=" + heldAccounts.containsKey(account(100));
+                + String.join(",", heldAnn.orders.stream().map(Order::toString).toList()) + " firstOrder="
+                + heldFirstOrder + " accounts=" + heldAccounts.size() + " acct-042=" + heldAccount.balance
+                + " acct-100=" + heldAccounts.containsKey(account(100));
     }
 
     private static void changeShop(ObjectConnection c) {
