@@ -18,6 +18,16 @@ public final class ObjectCodec {
     /** The first byte of every state this codec writes: not a pickle opcode, so Python records are told apart. */
     public static final byte FORMAT = 0x01;
 
+    /**
+     * msgpack's defaults are sized for streams: every new unpacker allocates an 8 Ki-char buffer for decoding
+     * strings, and every buffer packer an 8 KiB buffer. A state is a small byte array read and written whole (strings
+     * decode straight from the array; the char buffer serves only strings split across input buffers, which a byte
+     * array never has), so those allocations were most of the cost of reading or writing a small object.
+     */
+    private static final MessagePack.UnpackerConfig UNPACKER = new MessagePack.UnpackerConfig()
+            .withStringDecoderBufferSize(256);
+    private static final MessagePack.PackerConfig PACKER = new MessagePack.PackerConfig().withBufferSize(1024);
+
     private final ClassResolver resolver;
     private final ConcurrentHashMap<Class<?>, ClassModel> models = new ConcurrentHashMap<>();
 
@@ -40,7 +50,7 @@ public final class ObjectCodec {
 
     /** The state of {@code instance}: its class's stored name and every stored field. */
     public byte[] encode(Object instance, ReferenceWriter references) {
-        try (MessageBufferPacker out = MessagePack.newDefaultBufferPacker()) {
+        try (MessageBufferPacker out = PACKER.newBufferPacker()) {
             out.writePayload(new byte[] {FORMAT});
             out.packString(resolver.nameOf(instance.getClass()));
             new StateWriter(this, out, references, instance).writeFields(model(instance.getClass()), instance, 0);
@@ -62,7 +72,7 @@ public final class ObjectCodec {
      */
     public Class<?> classOf(byte[] payload, String where) {
         requireFormat(payload, where);
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload, 1, payload.length - 1)) {
+        try (MessageUnpacker in = UNPACKER.newUnpacker(payload, 1, payload.length - 1)) {
             return resolver.resolve(in.unpackString());
         } catch (IOException | RuntimeException e) {
             throw rethrow(e, where);
@@ -72,7 +82,7 @@ public final class ObjectCodec {
     /** Sets {@code target}'s fields from the state (fields it does not store keep their values). */
     public void decodeInto(Object target, byte[] payload, ReferenceReader references, String where) {
         requireFormat(payload, where);
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload, 1, payload.length - 1)) {
+        try (MessageUnpacker in = UNPACKER.newUnpacker(payload, 1, payload.length - 1)) {
             in.skipValue(); // the class name: the caller made target from it
             new StateReader(this, in, references, where).readFields(model(target.getClass()), target);
         } catch (IOException | RuntimeException e) {
