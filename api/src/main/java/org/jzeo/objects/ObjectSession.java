@@ -591,7 +591,15 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         return new ObjectCacheStats(hits, misses, evictions, recent.size(), identities.size());
     }
 
-    private static String where(Oid oid) {
-        return "the record of object " + oid;
+    /** Names a record in error messages; the text (a formatted oid) is made only if an error needs it. */
+    private static Object where(Oid oid) {
+        return new Where(oid);
+    }
+
+    private record Where(Oid oid) {
+        @Override
+        public String toString() {
+            return "the record of object " + oid;
+        }
     }
 }

@@ -68,9 +68,9 @@ public final class ObjectCodec {
     /**
      * The class a state is an instance of, checked against the allow-list.
      *
-     * @param where names the record in messages (its oid)
+     * @param where names the record in messages (its oid); its {@code toString()} is called only for an error
      */
-    public Class<?> classOf(byte[] payload, String where) {
+    public Class<?> classOf(byte[] payload, Object where) {
         requireFormat(payload, where);
         try (MessageUnpacker in = UNPACKER.newUnpacker(payload, 1, payload.length - 1)) {
             return resolver.resolve(in.unpackString());
@@ -79,8 +79,12 @@ public final class ObjectCodec {
         }
     }
 
-    /** Sets {@code target}'s fields from the state (fields it does not store keep their values). */
-    public void decodeInto(Object target, byte[] payload, ReferenceReader references, String where) {
+    /**
+     * Sets {@code target}'s fields from the state (fields it does not store keep their values).
+     *
+     * @param where names the record in messages; its {@code toString()} is called only for an error
+     */
+    public void decodeInto(Object target, byte[] payload, ReferenceReader references, Object where) {
         requireFormat(payload, where);
         try (MessageUnpacker in = UNPACKER.newUnpacker(payload, 1, payload.length - 1)) {
             in.skipValue(); // the class name: the caller made target from it
@@ -90,14 +94,14 @@ public final class ObjectCodec {
         }
     }
 
-    private static void requireFormat(byte[] payload, String where) {
+    private static void requireFormat(byte[] payload, Object where) {
         if (!isObjectState(payload)) {
             throw new ObjectFormatException(where + " is not an object state written by jzeo's object layer"
                     + (payload.length == 0 ? " (empty)" : String.format(" (first byte 0x%02x)", payload[0] & 0xFF)));
         }
     }
 
-    private static RuntimeException rethrow(Exception e, String where) {
+    private static RuntimeException rethrow(Exception e, Object where) {
         if (e instanceof ObjectFormatException || e instanceof ForbiddenClassException) {
             return (RuntimeException) e;
         }
