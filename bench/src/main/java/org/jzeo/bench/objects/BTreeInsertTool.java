@@ -6,9 +6,12 @@ import static org.jzeo.bench.BenchSupport.loadAverage;
 import static org.jzeo.bench.BenchSupport.rate;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.MemoryUsage;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,13 +265,39 @@ public final class BTreeInsertTool implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.0f MB", bytes / 1048576.0);
     }
 
-    /** Samples the heap every 10 ms: the peak used, and the peak left after collections (the heap pools' usage). */
+    /**
+     * Samples the heap used every 10 ms (its peak includes garbage not yet collected), and listens to every
+     * collection for the heap left after it, all pools added up (its peak is the largest live set seen).
+     */
     private static final class HeapSampler implements Runnable {
         private volatile boolean running = true;
         private volatile long peak;
-        private volatile long peakAfterGc;
-        private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        private final AtomicLong peakAfterGc = new AtomicLong();
+        private final java.util.Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .map(java.lang.management.MemoryPoolMXBean::getName).collect(java.util.stream.Collectors.toSet());
+
+        HeapSampler() {
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof NotificationEmitter emitter) {
+                    emitter.addNotificationListener((notification, handback) -> {
+                        if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+                                .equals(notification.getType())) {
+                            GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
+                                    .from((CompositeData) notification.getUserData());
+                            long after = 0;
+                            for (Map.Entry<String, MemoryUsage> pool
+                                    : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                                if (heapPools.contains(pool.getKey())) {
+                                    after += pool.getValue().getUsed();
+                                }
+                            }
+                            peakAfterGc.accumulateAndGet(after, Math::max);
+                        }
+                    }, null, null);
+                }
+            }
+        }
 
         @Override
         public void run() {
@@ -287,16 +316,6 @@ public final class BTreeInsertTool implements Callable<Integer> {
             if (used > peak) {
                 peak = used;
             }
-            long afterGc = 0;
-            for (MemoryPoolMXBean p : pools) {
-                MemoryUsage u = p.getCollectionUsage();
-                if (u != null) {
-                    afterGc += u.getUsed();
-                }
-            }
-            if (afterGc > peakAfterGc) {
-                peakAfterGc = afterGc;
-            }
         }
 
         long current() {
@@ -309,7 +328,7 @@ public final class BTreeInsertTool implements Callable<Integer> {
         }
 
         long peakAfterGc() {
-            return peakAfterGc;
+            return peakAfterGc.get();
         }
 
         void stop() {
