@@ -66,7 +66,7 @@ public final class Lazy<T extends Persistent> {
     }
 
     /** Once the target is stored, keeps only its oid, so the target can leave the cache. */
-    private void settle() {
+    void settle() {
         if (unsaved != null && unsaved.jzeoOid != null && unsaved.jzeoSession != null) {
             oid = unsaved.jzeoOid;
             session = unsaved.jzeoSession;

@@ -58,6 +58,12 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     private final Map<Persistent, byte[]> written = new IdentityHashMap<>();
     /** Objects given an oid by this transaction (new objects reached from stored ones). */
     private final List<Persistent> added = new ArrayList<>();
+    /**
+     * Lazy references to new objects written by this flush: once the commit succeeds they drop their strong
+     * reference to the target (which otherwise lasts until the reference is next used, keeping whole chains of
+     * buckets in memory past the cache's size).
+     */
+    private final List<Lazy<?>> lazyToSettle = new ArrayList<>();
     /** Objects whose conflicting change the storage merged: what is stored is not what they hold. */
     private final Set<Oid> merged = new HashSet<>();
     /** The oids referenced by the state being encoded. */
@@ -292,6 +298,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         Lazy<?> lazy = (Lazy<?>) value;
         Persistent unsaved = lazy.unsavedTarget();
         if (unsaved != null) {
+            lazyToSettle.add(lazy);
             return oidOf(unsaved);
         }
         if (lazy.session() != this) {
@@ -329,6 +336,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         } finally {
             written.clear();
             added.clear();
+            lazyToSettle.clear();
             toWrite.clear();
             merged.clear();
             trim();
@@ -346,6 +354,11 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             }
         }
         stale.addAll(merged);
+        if (!outcomeUnknown) { // a delegated commit may yet have failed: then the targets must be stored again
+            for (Lazy<?> lazy : lazyToSettle) {
+                lazy.settle();
+            }
+        }
     }
 
     /** Objects changed by an aborted transaction go back to their stored state; new ones lose their oids. */

@@ -44,6 +44,36 @@ class PersistentSortedMapStoredTest {
     }
 
     @Test
+    void afterTheCommitTheLinksToNewBucketsNoLongerHoldTheirTargets() throws Exception {
+        // A bucket that splits links to its new right sibling by a Lazy, which held the new bucket strongly until
+        // next used: an insert-only workload kept every bucket in memory, past the cache size.
+        java.lang.reflect.Field unsaved = Lazy.class.getDeclaredField("unsaved");
+        unsaved.setAccessible(true);
+        FakeStorage.Session first = storage.open();
+        first.root().put("other", new PersistentSortedMap<Integer, String>(BUCKET, NODE));
+        first.commit();
+        int checked = 0;
+        for (int t = 0; t < 20; t++) { // each transaction splits buckets made by earlier ones
+            FakeStorage.Session s = storage.open();
+            @SuppressWarnings("unchecked")
+            PersistentSortedMap<Integer, String> map = (PersistentSortedMap<Integer, String>) s.root().get("other");
+            for (int i = t * 5; i < t * 5 + 5; i++) {
+                map.put(i, "v" + i);
+            }
+            s.commit();
+            Persistent p = map.root();
+            while (p instanceof BTreeNode node) {
+                p = node.child(0);
+            }
+            for (BTreeBucket b = (BTreeBucket) p; b.nextLink() != null; b = b.nextLink().get()) {
+                assertThat(unsaved.get(b.nextLink())).as("a link after transaction %d", t).isNull();
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(20);
+    }
+
+    @Test
     void bucketsAndNodesAreLoadedOnDemand() {
         FakeStorage.Session s = storage.open();
         PersistentSortedMap<Integer, String> map = map(s);
