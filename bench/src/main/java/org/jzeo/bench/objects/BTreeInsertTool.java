@@ -159,6 +159,11 @@ public final class BTreeInsertTool implements Callable<Integer> {
                         System.out.printf(Locale.ROOT, "server CPU during the inserts: %.1f µs per key%n",
                                 (serverProcess.cpuNanos() - serverCpu0) / 1e3 / keys);
                     }
+                    System.gc(); // what is really live, the connection and its caches open (not counted as a peak)
+                    long liveAfterInserts = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                    System.out.printf(Locale.ROOT, "heap used after a full GC, after the inserts: %s (object cache"
+                            + " %s)%n", mb(liveAfterInserts), c.cacheStats());
+                    heap.liveAfterInserts = liveAfterInserts;
                     c.begin();
                     hotRate = iterate(mapOf(c), "iteration in the inserting connection");
                     c.commit();
@@ -186,10 +191,13 @@ public final class BTreeInsertTool implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "| max heap (-Xmx) | %s |%n", mb(maxHeap));
             System.out.printf(Locale.ROOT, "| peak heap used (sampled every 10 ms, garbage included) | %s |%n",
                     mb(heap.peak()));
-            System.out.printf(Locale.ROOT, "| peak heap after a GC (live set) | %s |%n", mb(heap.peakAfterGc()));
+            System.out.printf(Locale.ROOT, "| peak heap after a GC (young or mixed: includes old-generation garbage"
+                    + " not yet collected) | %s |%n", mb(heap.peakAfterGc()));
+            System.out.printf(Locale.ROOT, "| heap after a full GC once the inserts are done (live set) | %s |%n",
+                    mb(heap.liveAfterInserts));
             System.out.printf(Locale.ROOT, "RESULT inserts=%.0f/s iterate=%.0f/s iterate-cold=%.0f/s"
-                    + " peak-heap=%dMB peak-live=%dMB max-heap=%dMB%n", insertRate, hotRate, coldRate,
-                    heap.peak() >> 20, heap.peakAfterGc() >> 20, maxHeap >> 20);
+                    + " peak-heap=%dMB peak-after-gc=%dMB live-after-inserts=%dMB max-heap=%dMB%n", insertRate, hotRate,
+                    coldRate, heap.peak() >> 20, heap.peakAfterGc() >> 20, heap.liveAfterInserts >> 20, maxHeap >> 20);
             ok = true;
         } finally {
             heap.stop();
@@ -272,6 +280,7 @@ public final class BTreeInsertTool implements Callable<Integer> {
     private static final class HeapSampler implements Runnable {
         private volatile boolean running = true;
         private volatile long peak;
+        volatile long liveAfterInserts;
         private final AtomicLong peakAfterGc = new AtomicLong();
         private final java.util.Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
