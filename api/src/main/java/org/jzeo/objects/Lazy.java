@@ -55,6 +55,11 @@ public final class Lazy<T extends Persistent> {
         return oid;
     }
 
+    /** True while this reference keeps its target in memory (a target not stored yet). */
+    boolean holdsTarget() {
+        return unsaved != null;
+    }
+
     /** The session the target was read through or stored by, null while new. */
     ObjectSession session() {
         settle();
@@ -66,8 +71,8 @@ public final class Lazy<T extends Persistent> {
     }
 
     /** Once the target is stored, keeps only its oid, so the target can leave the cache. */
-    private void settle() {
-        if (unsaved != null && unsaved.jzeoOid != null && unsaved.jzeoSession != null) {
+    void settle() {
+        if (unsaved != null && unsaved.jzeoStored && unsaved.jzeoOid != null && unsaved.jzeoSession != null) {
             oid = unsaved.jzeoOid;
             session = unsaved.jzeoSession;
             unsaved = null;

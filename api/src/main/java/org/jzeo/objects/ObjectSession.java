@@ -66,6 +66,12 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     private final Map<Persistent, byte[]> written = new IdentityHashMap<>();
     /** Objects given an oid by this transaction (new objects reached from stored ones). */
     private final List<Persistent> added = new ArrayList<>();
+    /**
+     * Lazy references to new objects written by this flush: once the commit succeeds they drop their strong
+     * reference to the target (which otherwise lasts until the reference is next used, keeping whole chains of
+     * buckets in memory past the cache's size).
+     */
+    private final List<Lazy<?>> lazyToSettle = new ArrayList<>();
     /** Objects whose conflicting change the storage merged: what is stored is not what they hold. */
     private final Set<Oid> merged = new HashSet<>();
     /** The oids referenced by the state being encoded. */
@@ -179,6 +185,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         object.jzeoSnapshot = snapshotOf(object);
         object.jzeoChanged = false;
         object.jzeoLoaded = true;
+        object.jzeoStored = true;
     }
 
     private Object[] snapshotOf(Persistent object) {
@@ -313,6 +320,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         Lazy<?> lazy = (Lazy<?>) value;
         Persistent unsaved = lazy.unsavedTarget();
         if (unsaved != null) {
+            lazyToSettle.add(lazy);
             return oidOf(unsaved);
         }
         if (lazy.session() != this) {
@@ -350,6 +358,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         } finally {
             written.clear();
             added.clear();
+            lazyToSettle.clear();
             toWrite.clear();
             merged.clear();
             trim();
@@ -364,9 +373,16 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             object.jzeoChanged = false;
             if (outcomeUnknown) {
                 stale.add(object.jzeoOid);
+            } else {
+                object.jzeoStored = true;
             }
         }
         stale.addAll(merged);
+        if (!outcomeUnknown) { // a delegated commit may yet have failed: then the targets must be stored again
+            for (Lazy<?> lazy : lazyToSettle) {
+                lazy.settle();
+            }
+        }
     }
 
     /** Objects changed by an aborted transaction go back to their stored state; new ones lose their oids. */
@@ -434,6 +450,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         object.jzeoSaved = null;
         object.jzeoSnapshot = null;
         object.jzeoLoaded = false;
+        object.jzeoStored = false;
     }
 
     /** Brings objects other transactions changed (or this one aborted) up to the current snapshot, in place. */
@@ -478,6 +495,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             return;
         }
         if (Arrays.equals(payload, object.jzeoSaved) && !mayHaveChanged(object)) {
+            object.jzeoStored = true; // a delegated commit of it went through
             return;
         }
         fill(object, payload);
@@ -612,7 +630,15 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         return new ObjectCacheStats(hits, misses, evictions, recent.size(), identities.size());
     }
 
-    private static String where(Oid oid) {
-        return "the record of object " + oid;
+    /** Names a record in error messages; the text (a formatted oid) is made only if an error needs it. */
+    private static Object where(Oid oid) {
+        return new Where(oid);
+    }
+
+    private record Where(Oid oid) {
+        @Override
+        public String toString() {
+            return "the record of object " + oid;
+        }
     }
 }

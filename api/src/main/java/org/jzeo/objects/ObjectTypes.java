@@ -107,7 +107,8 @@ public final class ObjectTypes {
         return byName.hashCode() * 31 + packages.hashCode();
     }
 
-    ClassResolver resolver() {
+    /** This allow-list as the codec uses it: for an {@link org.jzeo.objects.codec.ObjectCodec} of one's own. */
+    public ClassResolver resolver() {
         return resolver;
     }
 

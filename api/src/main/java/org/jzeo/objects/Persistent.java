@@ -27,6 +27,8 @@ public abstract class Persistent {
     transient byte[] jzeoSaved;
     /** Set by {@link #markChanged()}: store this object at commit without comparing. */
     transient boolean jzeoChanged;
+    /** True once the object's record is known to be committed (read from the storage, or written by a commit). */
+    transient boolean jzeoStored;
     /** False while the instance is a placeholder for a reference whose state is not read yet. */
     transient boolean jzeoLoaded;
 

@@ -168,6 +168,21 @@ class ObjectCodecTest {
     }
 
     @Test
+    void longAndMultiByteStringsAndStatesLargerThanTheCodecsBuffersComeBackEqual() {
+        Everything e = new Everything();
+        e.text = "grüße, 世界 ".repeat(5_000); // far over the 256-char string decoder buffer
+        e.bytes = new byte[100_000]; // far over the 1 KiB packer buffer
+        java.util.Arrays.fill(e.bytes, (byte) 7);
+        e.strings = new String[] {"x".repeat(300), "é".repeat(1_000), ""};
+
+        Everything back = roundTrip(e, new Everything());
+
+        assertThat(back.text).isEqualTo(e.text);
+        assertThat(back.bytes).isEqualTo(e.bytes);
+        assertThat(back.strings).containsExactly(e.strings);
+    }
+
+    @Test
     void persistentObjectsAreWrittenAsReferencesNotInlined() {
         Customer ann = new Customer("Ann");
         Order order = new Order("book", 1250, LocalDate.of(2026, 1, 2));

@@ -1,5 +1,8 @@
 package org.jzeo.objects;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A look inside {@link PersistentSortedMap}'s tree for tests outside this package (the server module's, which
  * store the tree in real storages): maps with small buckets and nodes, the tree's height, the size of the bucket a
@@ -42,5 +45,21 @@ public final class TreeInspection {
     /** The class an object-layer record's state names (its payload, as a storage connection reads it). */
     public static Class<?> classOf(byte[] payload) {
         return States.CODEC.classOf(payload, "test");
+    }
+
+    /**
+     * For each link from a bucket to the next, in key order: whether the link still holds its target in memory
+     * (a link to a bucket that is not stored yet must; one to a stored bucket must not, so the cache can let it go).
+     */
+    public static List<Boolean> linksHoldingTheirTarget(PersistentSortedMap<?, ?> map) {
+        List<Boolean> holding = new ArrayList<>();
+        Persistent p = map.root();
+        while (p instanceof BTreeNode node) {
+            p = node.child(0);
+        }
+        for (BTreeBucket b = (BTreeBucket) p; b != null && b.nextLink() != null; b = b.nextLink().get()) {
+            holding.add(b.nextLink().holdsTarget());
+        }
+        return holding;
     }
 }

@@ -18,6 +18,16 @@ public final class ObjectCodec {
     /** The first byte of every state this codec writes: not a pickle opcode, so Python records are told apart. */
     public static final byte FORMAT = 0x01;
 
+    /**
+     * msgpack's defaults are sized for streams: every new unpacker allocates an 8 Ki-char buffer for decoding
+     * strings, and every buffer packer an 8 KiB buffer. A state is a small byte array read and written whole (strings
+     * decode straight from the array; the char buffer serves only strings split across input buffers, which a byte
+     * array never has), so those allocations were most of the cost of reading or writing a small object.
+     */
+    private static final MessagePack.UnpackerConfig UNPACKER = new MessagePack.UnpackerConfig()
+            .withStringDecoderBufferSize(256);
+    private static final MessagePack.PackerConfig PACKER = new MessagePack.PackerConfig().withBufferSize(1024);
+
     private final ClassResolver resolver;
     private final ConcurrentHashMap<Class<?>, ClassModel> models = new ConcurrentHashMap<>();
 
@@ -51,7 +61,7 @@ public final class ObjectCodec {
     /** Encodes states into a buffer it keeps between calls. Not thread-safe. */
     public final class Encoder {
         private static final byte[] FORMAT_BYTE = {FORMAT};
-        private final MessageBufferPacker out = MessagePack.newDefaultBufferPacker();
+        private final MessageBufferPacker out = PACKER.newBufferPacker();
 
         private Encoder() {
         }
@@ -79,21 +89,25 @@ public final class ObjectCodec {
     /**
      * The class a state is an instance of, checked against the allow-list.
      *
-     * @param where names the record in messages (its oid)
+     * @param where names the record in messages (its oid); its {@code toString()} is called only for an error
      */
-    public Class<?> classOf(byte[] payload, String where) {
+    public Class<?> classOf(byte[] payload, Object where) {
         requireFormat(payload, where);
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload, 1, payload.length - 1)) {
+        try (MessageUnpacker in = UNPACKER.newUnpacker(payload, 1, payload.length - 1)) {
             return resolver.resolve(in.unpackString());
         } catch (IOException | RuntimeException e) {
             throw rethrow(e, where);
         }
     }
 
-    /** Sets {@code target}'s fields from the state (fields it does not store keep their values). */
-    public void decodeInto(Object target, byte[] payload, ReferenceReader references, String where) {
+    /**
+     * Sets {@code target}'s fields from the state (fields it does not store keep their values).
+     *
+     * @param where names the record in messages; its {@code toString()} is called only for an error
+     */
+    public void decodeInto(Object target, byte[] payload, ReferenceReader references, Object where) {
         requireFormat(payload, where);
-        try (MessageUnpacker in = MessagePack.newDefaultUnpacker(payload, 1, payload.length - 1)) {
+        try (MessageUnpacker in = UNPACKER.newUnpacker(payload, 1, payload.length - 1)) {
             in.skipValue(); // the class name: the caller made target from it
             new StateReader(this, in, references, where).readFields(model(target.getClass()), target);
         } catch (IOException | RuntimeException e) {
@@ -101,14 +115,14 @@ public final class ObjectCodec {
         }
     }
 
-    private static void requireFormat(byte[] payload, String where) {
+    private static void requireFormat(byte[] payload, Object where) {
         if (!isObjectState(payload)) {
             throw new ObjectFormatException(where + " is not an object state written by jzeo's object layer"
                     + (payload.length == 0 ? " (empty)" : String.format(" (first byte 0x%02x)", payload[0] & 0xFF)));
         }
     }
 
-    private static RuntimeException rethrow(Exception e, String where) {
+    private static RuntimeException rethrow(Exception e, Object where) {
         if (e instanceof ObjectFormatException || e instanceof ForbiddenClassException) {
             return (RuntimeException) e;
         }

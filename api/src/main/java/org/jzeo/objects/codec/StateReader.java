@@ -35,9 +35,9 @@ final class StateReader {
     private final ObjectCodec codec;
     private final MessageUnpacker in;
     private final ReferenceReader references;
-    private final String where;
+    private final Object where;
 
-    StateReader(ObjectCodec codec, MessageUnpacker in, ReferenceReader references, String where) {
+    StateReader(ObjectCodec codec, MessageUnpacker in, ReferenceReader references, Object where) {
         this.codec = codec;
         this.in = in;
         this.references = references;

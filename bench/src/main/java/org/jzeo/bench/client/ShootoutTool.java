@@ -1,9 +1,14 @@
 package org.jzeo.bench.client;
 
+import static org.jzeo.bench.BenchSupport.deleteDataFs;
+import static org.jzeo.bench.BenchSupport.deleteTree;
+import static org.jzeo.bench.BenchSupport.loadAverage;
+import org.jzeo.bench.BenchSupport;
+import static org.jzeo.bench.BenchSupport.processCpuNanos;
+import static org.jzeo.bench.BenchSupport.rate;
+
 import org.jzeo.bench.server.ServerProcess;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -12,7 +17,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -21,7 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
 import org.jzeo.api.StorageConnection;
@@ -167,9 +170,7 @@ public final class ShootoutTool implements Callable<Integer> {
                 System.out.println("# using the server at " + address + " (server CPU not measured)");
             } else {
                 Path dataFs = work.resolve("Data.fs");
-                for (String suffix : new String[] {"", ".index", ".jzindex", ".lock", ".tmp", ".old"}) {
-                    Files.deleteIfExists(work.resolve("Data.fs" + suffix));
-                }
+                deleteDataFs(work);
                 serverProcess = ServerProcess.start(dataFs, work.resolve("server.log"), serverJvmOptions, 120);
                 InetSocketAddress bound = serverProcess.address();
                 address = bound.getAddress().getHostAddress() + ":" + bound.getPort();
@@ -305,7 +306,7 @@ public final class ShootoutTool implements Callable<Integer> {
         }
 
         double median(Phase p) {
-            return ShootoutTool.median(recordedAggregateRates(p));
+            return BenchSupport.median(recordedAggregateRates(p));
         }
 
         double best(Phase p) {
@@ -357,8 +358,8 @@ public final class ShootoutTool implements Callable<Integer> {
                 double server = cpuMicrosPerObject(p, serverCpu);
                 double tool = cpuMicrosPerObject(p, toolCpu);
                 System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", p.label(),
-                        rate(ShootoutTool.median(rates)), rate(Arrays.stream(rates).max().orElse(0)),
-                        rate(Arrays.stream(rates).min().orElse(0)), rate(ShootoutTool.median(perClient)),
+                        rate(BenchSupport.median(rates)), rate(Arrays.stream(rates).max().orElse(0)),
+                        rate(Arrays.stream(rates).min().orElse(0)), rate(BenchSupport.median(perClient)),
                         server < 0 ? "—" : String.format(Locale.ROOT, "%.1f", server),
                         tool < 0 ? "—" : String.format(Locale.ROOT, "%.1f", tool));
             }
@@ -593,45 +594,5 @@ public final class ShootoutTool implements Callable<Integer> {
         System.out.println();
         System.out.println("Python ZEO 5.4 reference figures (zodbshootout, for scale): add 9–17k, cold 4–6k,"
                 + " hot 64–86k objects/s.");
-    }
-
-    // ------------------------------------------------------------------------------------------------ helpers
-
-    static String rate(double value) {
-        return String.format(Locale.ROOT, "%,.0f", value);
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    static long processCpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return -1;
-    }
-
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

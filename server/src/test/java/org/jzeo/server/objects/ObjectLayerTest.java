@@ -176,6 +176,31 @@ class ObjectLayerTest {
     }
 
     @Test
+    void aLazyReferenceToANewObjectWhoseCommitFailedStillHoldsTheObjectNotTheOidItWasLent() {
+        db.run(conn -> conn.root().put("ann", new Customer("Ann")));
+        try (ObjectConnection a = db.open(); ObjectConnection b = db.open()) {
+            a.begin();
+            b.begin();
+            Customer bob = new Customer("Bob");
+            Lazy<Customer> toBob = Lazy.of(bob);
+            a.root().put("bob", bob); // the root is written first: Bob has his oid when Ann's reference is written
+            ((Customer) a.root().get("ann")).referrer = toBob;
+            ((Customer) b.root().get("ann")).name = "Anne";
+            b.commit();
+
+            assertThatThrownBy(a::commit).isInstanceOf(ConflictException.class);
+
+            assertThat(Persistent.oidOf(bob)).as("the failed commit took Bob's oid back").isNull();
+            assertThat(toBob.oid()).isNull();
+            assertThat(toBob.get()).isSameAs(bob);
+            a.begin();
+            ((Customer) a.root().get("ann")).referrer = toBob;
+            a.commit();
+        }
+        db.run(conn -> assertThat(((Customer) conn.root().get("ann")).referrer.get().name).isEqualTo("Bob"));
+    }
+
+    @Test
     void theCacheKeepsAtMostItsSizeBetweenTransactionsAndAPooledConnectionKeepsItsObjects() {
         ObjectDatabase small = ObjectDatabase.builder(factory, Shop.TYPES).cacheSize(5).build();
         small.run(conn -> {

@@ -97,6 +97,29 @@ class PersistentSortedMapStoredTest {
         factory.close();
     }
 
+    @Test
+    void afterTheCommitTheLinksToNewBucketsNoLongerHoldTheirTargets() {
+        // A bucket that splits links to its new right sibling by a Lazy, which held the new bucket strongly until
+        // next used: an insert-only workload kept every bucket in memory, past the cache size.
+        ObjectConnection first = session();
+        first.root().put("other", TreeInspection.newMap(BUCKET, NODE));
+        first.commit();
+        int checked = 0;
+        for (int t = 0; t < 20; t++) { // each transaction splits buckets made by earlier ones
+            ObjectConnection s = session();
+            @SuppressWarnings("unchecked")
+            PersistentSortedMap<Integer, String> other = (PersistentSortedMap<Integer, String>) s.root().get("other");
+            for (int i = t * 5; i < t * 5 + 5; i++) {
+                other.put(i, "v" + i);
+            }
+            s.commit();
+            List<Boolean> holding = TreeInspection.linksHoldingTheirTarget(other);
+            assertThat(holding).as("links after transaction %d", t).doesNotContain(true);
+            checked += holding.size();
+        }
+        assertThat(checked).isGreaterThan(20);
+    }
+
     /** A new connection (cold caches) in a new transaction. */
     private ObjectConnection session() {
         ObjectConnection c = db.open();
