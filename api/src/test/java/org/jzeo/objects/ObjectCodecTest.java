@@ -203,6 +203,29 @@ class ObjectCodecTest {
     }
 
     @Test
+    void aClassOrFieldNameRepeatedInsideAStateIsWrittenOnceAndReadBack() {
+        Everything e = new Everything();
+        e.list = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            e.list.add(new Money(BigDecimal.valueOf(i), "EUR"));
+            e.list.add(Tier.GOLD);
+        }
+        e.addresses = List.of(new Address("A", "B"), new Address("C", "D"));
+
+        byte[] state = codec.encode(e, oids);
+        String text = new String(state, java.nio.charset.StandardCharsets.ISO_8859_1);
+
+        for (String name : List.of(Money.class.getName(), Tier.class.getName(), Address.class.getName(), "currency",
+                "street")) {
+            assertThat(text.split(java.util.regex.Pattern.quote(name), -1)).as(name).hasSize(2);
+        }
+        Everything back = new Everything();
+        codec.decodeInto(back, state, oids, "test");
+        assertThat(back.list).isEqualTo(e.list);
+        assertThat(back.addresses).usingRecursiveFieldByFieldElementComparator().isEqualTo(e.addresses);
+    }
+
+    @Test
     void aClassOutsideTheAllowListIsRefusedWhenWritten() {
         class Secret {
             String password = "x";

@@ -30,8 +30,6 @@ public final class ClassModel {
     private final Map<String, FieldModel> byStoredName;
     private final Constructor<?> constructor;
     private final boolean onlyImmutableFields;
-    /** The stored class name, packed; set on first use (the resolver names the class). */
-    private volatile byte[] packedName;
 
     private ClassModel(Class<?> type, List<FieldModel> fields, Constructor<?> constructor) {
         this.type = type;
@@ -119,16 +117,6 @@ public final class ClassModel {
         return declared.isPrimitive() || declared.isEnum() || IMMUTABLE.contains(declared)
                 || (Temporal.class.isAssignableFrom(declared) && declared.getName().startsWith("java.time."))
                 || resolver.isReferenceType(declared);
-    }
-
-    /** The class's stored name as packed msgpack bytes. */
-    byte[] packedName(ClassResolver resolver) {
-        byte[] packed = packedName;
-        if (packed == null) {
-            packed = Packed.string(resolver.nameOf(type));
-            packedName = packed;
-        }
-        return packed;
     }
 
     public Class<?> type() {

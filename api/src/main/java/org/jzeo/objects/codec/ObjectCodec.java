@@ -30,6 +30,7 @@ public final class ObjectCodec {
 
     private final ClassResolver resolver;
     private final ConcurrentHashMap<Class<?>, ClassModel> models = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, byte[]> packedNames = new ConcurrentHashMap<>();
 
     public ObjectCodec(ClassResolver resolver) {
         this.resolver = resolver;
@@ -37,6 +38,16 @@ public final class ObjectCodec {
 
     ClassResolver resolver() {
         return resolver;
+    }
+
+    /** The stored name of {@code type} as packed msgpack bytes (checked against the allow-list once). */
+    byte[] packedName(Class<?> type) {
+        byte[] packed = packedNames.get(type);
+        if (packed == null) {
+            packed = Packed.string(resolver.nameOf(type));
+            packedNames.put(type, packed);
+        }
+        return packed;
     }
 
     /** How {@code type} is stored. */
@@ -66,13 +77,13 @@ public final class ObjectCodec {
         private Encoder() {
         }
 
-        /** As {@link ObjectCodec#encode}. */
+        /** As {@link ObjectCodec#encode}. The top-level class and field names are never abbreviated. */
         public byte[] encode(Object instance, ReferenceWriter references) {
             out.clear();
             try {
                 ClassModel model = model(instance.getClass());
                 out.writePayload(FORMAT_BYTE);
-                out.writePayload(model.packedName(resolver));
+                out.writePayload(packedName(instance.getClass()));
                 new StateWriter(ObjectCodec.this, out, references, instance).writeFields(model, instance, 0);
                 return out.toByteArray();
             } catch (IOException e) {

@@ -44,11 +44,35 @@ final class StateReader {
         this.where = where;
     }
 
-    /** Reads a field map into {@code target}; stored fields the class no longer has are skipped. */
+    /** Names read so far inside nested values, by index (see StateWriter#name); states written before names were
+     * abbreviated hold full names only, which are simply added. */
+    private List<String> names;
+
+    private String readName() throws IOException {
+        if (names == null) {
+            names = new ArrayList<>();
+        }
+        if (in.getNextFormat().getValueType() == ValueType.STRING) {
+            String name = in.unpackString();
+            names.add(name);
+            return name;
+        }
+        int index = in.unpackInt();
+        if (index < 0 || index >= names.size()) {
+            throw damaged("name index " + index + " but only " + names.size() + " names so far");
+        }
+        return names.get(index);
+    }
+
+    /** Reads the top level's field map into {@code target}; stored fields the class no longer has are skipped. */
     void readFields(ClassModel model, Object target) throws IOException {
+        readFields(model, target, true);
+    }
+
+    private void readFields(ClassModel model, Object target, boolean topLevel) throws IOException {
         int n = in.unpackMapHeader();
         for (int i = 0; i < n; i++) {
-            FieldModel field = model.field(in.unpackString());
+            FieldModel field = model.field(topLevel ? in.unpackString() : readName());
             if (field == null) {
                 in.skipValue();
             } else {
@@ -138,18 +162,18 @@ final class StateReader {
                 return a;
             }
             case Tags.ENUM:
-                return enumConstant(in.unpackString(), in.unpackString());
+                return enumConstant(readName(), in.unpackString());
             case Tags.VALUE_OBJECT:
-                return valueObject(in.unpackString());
+                return valueObject(readName());
             case Tags.RECORD:
-                return record(in.unpackString());
+                return record(readName());
             case Tags.REFERENCE: {
                 long oid = in.unpackLong();
-                return references.reference(oid, codec.resolver().resolve(in.unpackString()));
+                return references.reference(oid, codec.resolver().resolve(readName()));
             }
             case Tags.LAZY_REFERENCE: {
                 long oid = in.unpackLong();
-                return references.lazyReference(oid, codec.resolver().resolve(in.unpackString()));
+                return references.lazyReference(oid, codec.resolver().resolve(readName()));
             }
             case Tags.INSTANT:
                 return Instant.ofEpochSecond(in.unpackLong(), in.unpackInt());
@@ -229,7 +253,7 @@ final class StateReader {
     }
 
     private Object objectArray(int n) throws IOException {
-        Class<?> component = codec.resolver().resolve(in.unpackString());
+        Class<?> component = codec.resolver().resolve(readName());
         Object array = Array.newInstance(component, n);
         for (int i = 0; i < n; i++) {
             Array.set(array, i, Numbers.coerce(read(component), component, null));
@@ -255,7 +279,7 @@ final class StateReader {
         Class<?> type = codec.resolver().resolve(className);
         ClassModel model = codec.model(type);
         Object instance = model.newInstance();
-        readFields(model, instance);
+        readFields(model, instance, false);
         return instance;
     }
 
@@ -269,7 +293,7 @@ final class StateReader {
         Object[] components = new Object[fields.size()];
         int n = in.unpackMapHeader();
         for (int i = 0; i < n; i++) {
-            FieldModel f = model.field(in.unpackString());
+            FieldModel f = model.field(readName());
             if (f == null) {
                 in.skipValue();
             } else {

@@ -14,6 +14,7 @@ import java.time.YearMonth;
 import java.time.ZonedDateTime;
 import java.util.Collection;
 import java.util.Date;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,11 +39,35 @@ final class StateWriter {
         this.owner = owner;
     }
 
+    /**
+     * Names already written inside this state (class names, and field names of nested values), by their packed
+     * bytes: a name's later occurrences are written as its index, so five records of one class in a list carry the
+     * class's name and its field names once. The top level's own class and field names are written in full.
+     */
+    private IdentityHashMap<byte[], Integer> names;
+
+    private void name(byte[] packed) throws IOException {
+        if (names == null) {
+            names = new IdentityHashMap<>();
+        }
+        Integer index = names.get(packed);
+        if (index != null) {
+            out.packInt(index);
+        } else {
+            names.put(packed, names.size());
+            out.writePayload(packed);
+        }
+    }
+
     void writeFields(ClassModel model, Object instance, int depth) throws IOException {
         List<FieldModel> fields = model.fields();
         out.packMapHeader(fields.size());
         for (FieldModel f : fields) {
-            out.writePayload(f.packedName());
+            if (depth == 0) {
+                out.writePayload(f.packedName());
+            } else {
+                name(f.packedName());
+            }
             Object value = f.get(instance);
             Class<?> declared = f.declaredType();
             if (value instanceof Number n && (declared.isPrimitive() || declared == value.getClass())
@@ -77,11 +102,11 @@ final class StateWriter {
         } else if (references.isLazy(value)) {
             tagged(Tags.LAZY_REFERENCE, 2);
             out.packLong(references.lazyOid(value));
-            out.packString(codec.resolver().nameOf(references.lazyTargetClass(value)));
+            name(codec.packedName(references.lazyTargetClass(value)));
         } else if (references.isPersistent(value)) {
             tagged(Tags.REFERENCE, 2);
             out.packLong(references.oidOf(value));
-            out.packString(codec.resolver().nameOf(value.getClass()));
+            name(codec.packedName(value.getClass()));
         } else if (value instanceof Integer i) {
             number(Tags.INTEGER, i);
         } else if (value instanceof Short s) {
@@ -99,7 +124,7 @@ final class StateWriter {
             out.packInt(d.scale());
         } else if (value instanceof Enum<?> e) {
             tagged(Tags.ENUM, 2);
-            out.packString(codec.resolver().nameOf(e.getDeclaringClass()));
+            name(codec.packedName(e.getDeclaringClass()));
             out.packString(e.name());
         } else if (value instanceof Collection<?> c) {
             collection(c, depth);
@@ -202,7 +227,7 @@ final class StateWriter {
             }
         } else if (array instanceof Object[] a) {
             tagged(Tags.OBJECT_ARRAY, a.length + 1);
-            out.packString(codec.resolver().nameOf(a.getClass().getComponentType()));
+            name(codec.packedName(a.getClass().getComponentType()));
             for (Object v : a) {
                 write(v, depth + 1);
             }
@@ -263,9 +288,9 @@ final class StateWriter {
     private void structure(Object value, int depth) throws IOException {
         Class<?> type = value.getClass();
         ClassModel model = codec.model(type);
-        byte[] name = model.packedName(codec.resolver());
+        byte[] packed = codec.packedName(type);
         tagged(type.isRecord() ? Tags.RECORD : Tags.VALUE_OBJECT, 2);
-        out.writePayload(name);
+        name(packed);
         writeFields(model, value, depth);
     }
 }
