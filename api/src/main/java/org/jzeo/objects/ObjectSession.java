@@ -161,8 +161,12 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         if (prefetched.size() > MAX_PREFETCHED) {
             prefetched.clear(); // windows abandoned half read: forgetting them costs at most one scan each
         }
+        try {
+            storage.prefetch(oids);
+        } catch (RuntimeException e) {
+            return; // a hint only (a closed handle, say): the read that follows raises what it always raised
+        }
         prefetched.addAll(oids);
-        storage.prefetch(oids);
     }
 
     /**
