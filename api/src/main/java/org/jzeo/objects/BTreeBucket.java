@@ -37,6 +37,11 @@ final class BTreeBucket extends Persistent implements ResolvesConflicts {
         return values.get(index);
     }
 
+    /** The held values in key order, to read (not change) around one of them. */
+    List<Object> heldValues() {
+        return values;
+    }
+
     BTreeBucket next() {
         return next == null ? null : next.get();
     }

@@ -66,6 +66,12 @@ public final class Lazy<T extends Persistent> {
         return session;
     }
 
+    /** The session to load the stored target through, null while the target is new. */
+    ObjectSession storedSession() {
+        settle();
+        return unsaved == null ? session : null;
+    }
+
     Class<? extends Persistent> targetClass() {
         return targetClass;
     }

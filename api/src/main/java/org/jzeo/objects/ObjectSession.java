@@ -74,6 +74,9 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     private final List<Lazy<?>> lazyToSettle = new ArrayList<>();
     /** Objects whose conflicting change the storage merged: what is stored is not what they hold. */
     private final Set<Oid> merged = new HashSet<>();
+    /** Oids prefetched for a container window and not read since (see {@link #prefetch}). */
+    private final Set<Oid> prefetched = new HashSet<>();
+    private static final int MAX_PREFETCHED = 4096;
     /** The oids referenced by the state being encoded. */
     private List<Oid> references;
 
@@ -91,6 +94,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     /** Reads and writes through {@code handle} from now on (a new handle on the same connection). */
     void use(StorageConnection handle) {
         this.storage = handle;
+        prefetched.clear();
     }
 
     /** A weak identity entry that remembers its oid, so a collected entry can be removed. */
@@ -117,6 +121,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             return known;
         }
         misses++;
+        prefetched.remove(oid);
         StoredObject stored = storage.read(oid);
         byte[] payload = stored.payload();
         if (!ObjectCodec.isObjectState(payload)) {
@@ -126,6 +131,42 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         fill(object, payload);
         loadPlaceholders();
         return object;
+    }
+
+    /**
+     * True if {@code oid} is in the identity map and loaded, so {@link #get} would not go to the storage (a
+     * stale object still counts: it is refreshed, not prefetched, which is only a hint).
+     */
+    boolean isLoaded(Oid oid) {
+        Persistent known = lookup(oid);
+        return known != null && known.jzeoLoaded;
+    }
+
+    /**
+     * True if {@code oid} was handed to {@link #prefetch} and not read since: a container reading an element of a
+     * window it already prefetched loads it without scanning for another window.
+     */
+    boolean wasPrefetched(Oid oid) {
+        return prefetched.contains(oid);
+    }
+
+    /**
+     * Starts loading {@code oids} in the background ({@link StorageConnection#prefetch}: never waits, never fails,
+     * skips what the client cache has), and remembers them so that their reads do not prefetch again.
+     */
+    void prefetch(Collection<Oid> oids) {
+        if (oids.isEmpty()) {
+            return;
+        }
+        if (prefetched.size() > MAX_PREFETCHED) {
+            prefetched.clear(); // windows abandoned half read: forgetting them costs at most one scan each
+        }
+        try {
+            storage.prefetch(oids);
+        } catch (RuntimeException e) {
+            return; // a hint only (a closed handle, say): the read that follows raises what it always raised
+        }
+        prefetched.addAll(oids);
     }
 
     /**
@@ -349,6 +390,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
 
     @Override
     public void afterCompletion(Completion completion, Tid tid) {
+        prefetched.clear(); // the next transaction reads another snapshot: its windows prefetch afresh
         try {
             switch (completion) {
                 case COMMITTED -> saved(false);

@@ -35,7 +35,7 @@ public class PersistentList<E> extends Persistent implements List<E> {
         @Override
         @SuppressWarnings("unchecked")
         public E get(int index) {
-            return (E) Containers.release(items.get(index));
+            return (E) Containers.release(items, index);
         }
 
         @Override

@@ -3,6 +3,7 @@ package org.jzeo.objects;
 import java.util.AbstractCollection;
 import java.util.AbstractSet;
 import java.util.Collection;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -154,20 +155,56 @@ public class PersistentMap<K, V> extends Persistent implements Map<K, V> {
             public Iterator<Map.Entry<K, V>> iterator() {
                 Iterator<Map.Entry<Object, Object>> it = entries.entrySet().iterator();
                 return new Iterator<>() {
+                    /** The position of the next entry, for prefetching the values after an entry. */
+                    private int position;
+                    /** A second iterator over the values, at {@link #aheadPosition}: read only to prefetch. */
+                    private Iterator<Object> ahead;
+                    private int aheadPosition;
+
                     public boolean hasNext() {
                         return it.hasNext();
+                    }
+
+                    /**
+                     * On a cache miss for the value at {@code at}, prefetches the values after it, walking the
+                     * second iterator forward (a walk in order costs one pass in all).
+                     */
+                    private void prefetchAfter(Object held, int at) {
+                        if (!(held instanceof Lazy<?> lazy)) {
+                            return;
+                        }
+                        ObjectSession session = Containers.missing(lazy);
+                        if (session == null) {
+                            return;
+                        }
+                        try {
+                            if (ahead == null || aheadPosition > at + 1) {
+                                ahead = entries.values().iterator();
+                                aheadPosition = 0;
+                            }
+                            while (aheadPosition < at + 1 && ahead.hasNext()) {
+                                ahead.next();
+                                aheadPosition++;
+                            }
+                            aheadPosition += Containers.prefetchWindow(session, lazy.oid(), ahead);
+                        } catch (ConcurrentModificationException changed) {
+                            ahead = null; // the map changed: no prefetch, the read goes on as without
+                        }
                     }
 
                     @SuppressWarnings("unchecked")
                     public Map.Entry<K, V> next() {
                         Map.Entry<Object, Object> e = it.next();
+                        int at = position++;
                         return new Map.Entry<>() {
                             public K getKey() {
                                 return (K) e.getKey();
                             }
 
                             public V getValue() {
-                                return (V) Containers.release(e.getValue());
+                                Object held = e.getValue();
+                                prefetchAfter(held, at);
+                                return (V) Containers.release(held);
                             }
 
                             public V setValue(V value) {
@@ -191,6 +228,8 @@ public class PersistentMap<K, V> extends Persistent implements Map<K, V> {
                     public void remove() {
                         markChanged();
                         it.remove();
+                        position--;
+                        ahead = null;
                     }
                 };
             }

@@ -281,7 +281,7 @@ public class PersistentSortedMap<K extends Comparable<? super K>, V> extends Per
             return null;
         }
         int i = b.search(key);
-        return i >= 0 ? (V) Containers.release(b.heldAt(i)) : null;
+        return i >= 0 ? (V) Containers.release(b.heldAt(i), b.heldValues(), i, b.nextLink()) : null;
     }
 
     @Override
@@ -691,10 +691,11 @@ public class PersistentSortedMap<K extends Comparable<? super K>, V> extends Per
             }
             Object key = bucket.keyAt(index);
             Object held = bucket.heldAt(index);
+            Entry entry = new Entry((K) key, held, bucket, index);
             index++;
             lastKey = key;
             canRemove = true;
-            return new Entry((K) key, held);
+            return entry;
         }
 
         @Override
@@ -716,10 +717,15 @@ public class PersistentSortedMap<K extends Comparable<? super K>, V> extends Per
     private final class Entry implements Map.Entry<K, V> {
         private final K key;
         private Object held;
+        /** Where the entry was read, to prefetch the values after it on a cache miss; null once set. */
+        private BTreeBucket bucket;
+        private final int index;
 
-        Entry(K key, Object held) {
+        Entry(K key, Object held, BTreeBucket bucket, int index) {
             this.key = key;
             this.held = held;
+            this.bucket = bucket;
+            this.index = index;
         }
 
         @Override
@@ -730,13 +736,15 @@ public class PersistentSortedMap<K extends Comparable<? super K>, V> extends Per
         @Override
         @SuppressWarnings("unchecked")
         public V getValue() {
-            return (V) Containers.release(held);
+            return (V) (bucket != null ? Containers.release(held, bucket.heldValues(), index, bucket.nextLink())
+                    : Containers.release(held));
         }
 
         @Override
         public V setValue(V value) {
             V previous = put(key, value);
             held = Containers.hold(value);
+            bucket = null;
             return previous;
         }
 
