@@ -43,6 +43,11 @@ final class GatedCache implements ClientCache {
     }
 
     @Override
+    public boolean mayContain(Oid oid, Tid before) {
+        return cache.mayContain(oid, before);
+    }
+
+    @Override
     public Tid lastTid() {
         if (Thread.currentThread().getName().startsWith(CONNECTOR_THREAD)) {
             try {

@@ -202,7 +202,7 @@ public final class ClientStorage implements Storage {
             return;
         }
         for (Oid oid : oids) {
-            if (cache.loadBefore(oid, before) == null) {
+            if (!cache.mayContain(oid, before)) {
                 LoadKey key = new LoadKey(oid, before);
                 CompletableFuture<LoadResult> reply = loadsInFlight.computeIfAbsent(key, k -> sendLoad(session, k));
                 reply.whenComplete((result, error) -> loadsInFlight.remove(key, reply));

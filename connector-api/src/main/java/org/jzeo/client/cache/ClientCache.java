@@ -20,6 +20,14 @@ public interface ClientCache extends AutoCloseable {
     LoadResult loadBefore(Oid oid, Tid before);
 
     /**
+     * Whether {@link #loadBefore} would probably find a revision, without reading it or counting a hit (a prefetch
+     * asks this to skip what the cache has). A damaged entry may still make the load miss.
+     */
+    default boolean mayContain(Oid oid, Tid before) {
+        return loadBefore(oid, before) != null;
+    }
+
+    /**
      * Stores a revision as the server returned it; {@code end == null} stores it as current. A revision already
      * present is left alone. Records too large for the cache are silently not cached.
      */

@@ -283,6 +283,17 @@ public final class DiskCache implements ClientCache {
     // ---- reads -----------------------------------------------------------------------------------------------
 
     @Override
+    public boolean mayContain(Oid oid, Tid before) {
+        Lock r = rw.readLock();
+        r.lock();
+        try {
+            return !closed && !failed && index.find(oid.value(), before.value()) != null;
+        } finally {
+            r.unlock();
+        }
+    }
+
+    @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
         Objects.requireNonNull(oid, "oid");
         Objects.requireNonNull(before, "before");

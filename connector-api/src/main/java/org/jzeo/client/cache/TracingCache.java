@@ -30,6 +30,11 @@ public final class TracingCache implements ClientCache {
     }
 
     @Override
+    public boolean mayContain(Oid oid, Tid before) {
+        return cache.mayContain(oid, before); // not a load: not traced
+    }
+
+    @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
         LoadResult r = cache.loadBefore(oid, before);
         record(r == null ? TraceEvent.Type.LOAD_MISS : TraceEvent.Type.LOAD_HIT, oid, before,

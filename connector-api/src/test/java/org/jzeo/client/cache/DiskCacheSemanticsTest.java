@@ -46,6 +46,21 @@ class DiskCacheSemanticsTest {
     }
 
     @Test
+    void mayContainAnswersAsLoadBeforeWouldWithoutCountingALoad() {
+        cache.store(A, T10, T20, data("a10"));
+        CacheStats before = cache.stats();
+
+        assertThat(cache.mayContain(A, T10)).isFalse();
+        assertThat(cache.mayContain(A, Tid.of(11))).isTrue();
+        assertThat(cache.mayContain(A, T20)).isTrue();
+        assertThat(cache.mayContain(A, Tid.of(21))).isFalse();
+        assertThat(cache.mayContain(B, Tid.MAX)).isFalse();
+
+        assertThat(cache.stats().hits()).isEqualTo(before.hits());
+        assertThat(cache.stats().misses()).isEqualTo(before.misses());
+    }
+
+    @Test
     void nonCurrentEntryServesOnlyItsRange() {
         cache.store(A, T10, T20, data("a10"));
 
