@@ -134,7 +134,7 @@ class PickleRecordReaderOpcodesTest {
         assertThat(failure(cls + "8006" + "4e2e").getMessage())
                 .contains("unsupported pickle protocol 6").contains("0x80 PROTO at offset 8");
         assertThat(failure(cls + "8003" + "ff" + "2e").getMessage())
-                .isEqualTo("oid 000000000000002a: unknown opcode (opcode 0xff (unknown) at offset 10)");
+                .isEqualTo("oid 000000000000002a: unknown opcode (opcode 0xff (unknown opcode) at offset 10)");
     }
 
     @Test

@@ -1,12 +1,14 @@
 package org.jzeo.server.storage.pickle;
 
-import static org.jzeo.server.storage.pickle.Opcodes.DUP;
-import static org.jzeo.server.storage.pickle.Opcodes.FRAME;
-import static org.jzeo.server.storage.pickle.Opcodes.HIGHEST_PROTOCOL;
-import static org.jzeo.server.storage.pickle.Opcodes.MARK;
-import static org.jzeo.server.storage.pickle.Opcodes.POP;
-import static org.jzeo.server.storage.pickle.Opcodes.POP_MARK;
-import static org.jzeo.server.storage.pickle.Opcodes.PROTO;
+import org.jzeo.objects.python.PickleOpcodes;
+
+import static org.jzeo.objects.python.PickleOpcodes.DUP;
+import static org.jzeo.objects.python.PickleOpcodes.FRAME;
+import static org.jzeo.objects.python.PickleOpcodes.HIGHEST_PROTOCOL;
+import static org.jzeo.objects.python.PickleOpcodes.MARK;
+import static org.jzeo.objects.python.PickleOpcodes.POP;
+import static org.jzeo.objects.python.PickleOpcodes.POP_MARK;
+import static org.jzeo.objects.python.PickleOpcodes.PROTO;
 
 /** The opcodes that only steer the machine (protocol, framing, marks, pop, dup): the same for both interpreters. */
 final class ControlOpcodes {

@@ -1,5 +1,7 @@
 package org.jzeo.server.storage.pickle;
 
+import org.jzeo.objects.python.PickleOpcodes;
+
 /**
  * A pickle could not be read: it is truncated, malformed, uses an opcode this code does not
  * support, or does not have the shape the caller needs. When the problem is tied to a place in the
@@ -24,7 +26,7 @@ public class PickleException extends RuntimeException {
 
     /** A problem found while executing the opcode {@code opcode} that starts at {@code offset}. */
     public PickleException(String message, long offset, int opcode) {
-        super(message + " (at offset " + offset + ", opcode " + Opcodes.describe(opcode) + ")");
+        super(message + " (at offset " + offset + ", opcode " + PickleOpcodes.describe(opcode) + ")");
         this.offset = offset;
     }
 

@@ -1,6 +1,8 @@
 package org.jzeo.server.storage.pickle;
 
-import static org.jzeo.server.storage.pickle.Opcodes.*;
+import org.jzeo.objects.python.PickleOpcodes;
+
+import static org.jzeo.objects.python.PickleOpcodes.*;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

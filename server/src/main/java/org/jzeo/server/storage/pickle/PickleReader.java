@@ -1,6 +1,8 @@
 package org.jzeo.server.storage.pickle;
 
-import static org.jzeo.server.storage.pickle.Opcodes.*;
+import org.jzeo.objects.python.PickleOpcodes;
+
+import static org.jzeo.objects.python.PickleOpcodes.*;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -161,7 +163,7 @@ public final class PickleReader {
             case BINGET -> stack.push(memoGet(in.u8()));
             case LONG_BINGET -> stack.push(memoGet(in.u32()));
 
-            default -> throw in.error(Opcodes.isKnown(op)
+            default -> throw in.error(PickleOpcodes.isKnown(op)
                     ? "opcode not supported in a transaction extension (only plain data is)"
                     : "unknown pickle opcode");
         }

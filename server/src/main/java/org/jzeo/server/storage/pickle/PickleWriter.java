@@ -1,6 +1,8 @@
 package org.jzeo.server.storage.pickle;
 
-import static org.jzeo.server.storage.pickle.Opcodes.*;
+import org.jzeo.objects.python.PickleOpcodes;
+
+import static org.jzeo.objects.python.PickleOpcodes.*;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
