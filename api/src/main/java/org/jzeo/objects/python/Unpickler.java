@@ -32,10 +32,6 @@ import org.jzeo.api.Oid;
  */
 final class Unpickler {
     private static final Pattern DECIMAL_INT = Pattern.compile("[+-]?[0-9]+");
-    private static final Pattern DECIMAL_FLOAT =
-            Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
-    private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
-    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
     private static final Map<Object, Object> NO_KWARGS = Map.of();
 
     private final Oid oid;
@@ -137,7 +133,7 @@ final class Unpickler {
                 } else if (text.equals("00")) {
                     push(Boolean.FALSE);
                 } else {
-                    push(decimal(text));
+                    push(PickleArguments.narrow(argument(PickleArguments::decimal, text.getBytes(StandardCharsets.ISO_8859_1))));
                 }
             }
             case LONG -> {
@@ -145,20 +141,20 @@ final class Unpickler {
                 if (text.endsWith("L")) {
                     text = text.substring(0, text.length() - 1);
                 }
-                push(decimal(text));
+                push(PickleArguments.narrow(argument(PickleArguments::decimal, text.getBytes(StandardCharsets.ISO_8859_1))));
             }
             case BININT -> push((long) s32());
             case BININT1 -> push((long) u8());
             case BININT2 -> push((long) u16());
-            case LONG1 -> push(littleEndianSigned(bytes(u8())));
-            case LONG4 -> push(littleEndianSigned(bytes(nonNegative(s32()))));
-            case FLOAT -> push(floatLine(latin1(line()).strip()));
+            case LONG1 -> push(PickleArguments.twosComplementLittleEndian(bytes(u8())));
+            case LONG4 -> push(PickleArguments.twosComplementLittleEndian(bytes(nonNegative(s32()))));
+            case FLOAT -> push(argument(PickleArguments::floatLine, line()));
             case BINFLOAT -> push(Double.longBitsToDouble(u64BigEndian()));
 
-            case STRING -> push(python2String(quotedString(line())));
+            case STRING -> push(python2String(argument(PickleArguments::quotedString, line())));
             case BINSTRING -> push(python2String(bytes(nonNegative(s32()))));
             case SHORT_BINSTRING -> push(python2String(bytes(u8())));
-            case UNICODE -> push(rawUnicodeEscape(line()));
+            case UNICODE -> push(argument(PickleArguments::rawUnicodeEscape, line()));
             case BINUNICODE -> push(utf8(bytes(u32())));
             case SHORT_BINUNICODE -> push(utf8(bytes(u8())));
             case BINUNICODE8 -> push(utf8(bytes(u64())));
@@ -694,6 +690,15 @@ final class Unpickler {
 
     // --- decoding arguments ---
 
+    /** An opcode argument in one of pickle's text formats; a malformed one fails with this reader's error. */
+    private <T> T argument(java.util.function.Function<byte[], T> format, byte[] line) {
+        try {
+            return format.apply(line);
+        } catch (IllegalArgumentException e) {
+            throw fail(e.getMessage());
+        }
+    }
+
     private static String latin1(byte[] bytes) {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
@@ -715,45 +720,6 @@ final class Unpickler {
             }
         }
         return latin1(bytes);
-    }
-
-    private Number decimal(String text) {
-        if (!DECIMAL_INT.matcher(text).matches()) {
-            throw fail("not a decimal integer: '" + text + "'");
-        }
-        return narrow(new BigInteger(text));
-    }
-
-    private static Number narrow(BigInteger value) {
-        return value.compareTo(LONG_MIN) >= 0 && value.compareTo(LONG_MAX) <= 0 ? (Number) value.longValue() : value;
-    }
-
-    /** LONG1/LONG4: little-endian two's complement; no bytes is 0. */
-    private static Number littleEndianSigned(byte[] le) {
-        if (le.length == 0) {
-            return 0L;
-        }
-        byte[] be = new byte[le.length];
-        for (int i = 0; i < le.length; i++) {
-            be[i] = le[le.length - 1 - i];
-        }
-        return narrow(new BigInteger(be));
-    }
-
-    private double floatLine(String text) {
-        String lower = text.toLowerCase(Locale.ROOT);
-        boolean negative = lower.startsWith("-");
-        String unsigned = negative || lower.startsWith("+") ? lower.substring(1) : lower;
-        if (unsigned.equals("inf") || unsigned.equals("infinity")) {
-            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        if (unsigned.equals("nan")) {
-            return Double.NaN;
-        }
-        if (!DECIMAL_FLOAT.matcher(text).matches()) {
-            throw fail("not a float: '" + text + "'");
-        }
-        return Double.parseDouble(text);
     }
 
     /**
@@ -814,101 +780,6 @@ final class Unpickler {
             }
             out.appendCodePoint(cp);
             i += extra + 1;
-        }
-        return out.toString();
-    }
-
-    /** The STRING argument: a quoted Python 2 repr, decoded like Python's codecs.escape_decode. */
-    private byte[] quotedString(byte[] line) {
-        int n = line.length;
-        if (n < 2 || line[0] != line[n - 1] || (line[0] != '\'' && line[0] != '"')) {
-            throw fail("the STRING argument is not quoted");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(n);
-        int i = 1;
-        int end = n - 1;
-        while (i < end) {
-            int c = line[i++] & 0xFF;
-            if (c != '\\') {
-                out.write(c);
-                continue;
-            }
-            if (i >= end) {
-                throw fail("the STRING argument ends with a lone backslash");
-            }
-            int e = line[i++] & 0xFF;
-            switch (e) {
-                case '\n' -> { }
-                case '\\', '\'', '"' -> out.write(e);
-                case 'a' -> out.write(7);
-                case 'b' -> out.write(8);
-                case 'f' -> out.write(12);
-                case 'n' -> out.write(10);
-                case 'r' -> out.write(13);
-                case 't' -> out.write(9);
-                case 'v' -> out.write(11);
-                case 'x' -> {
-                    if (i + 2 > end || Character.digit(line[i], 16) < 0 || Character.digit(line[i + 1], 16) < 0) {
-                        throw fail("invalid \\x escape in the STRING argument");
-                    }
-                    out.write(Character.digit(line[i], 16) << 4 | Character.digit(line[i + 1], 16));
-                    i += 2;
-                }
-                default -> {
-                    if (e >= '0' && e <= '7') {
-                        int v = e - '0';
-                        for (int k = 0; k < 2 && i < end && line[i] >= '0' && line[i] <= '7'; k++) {
-                            v = v * 8 + (line[i++] - '0');
-                        }
-                        out.write(v & 0xFF);
-                    } else {
-                        out.write('\\');
-                        out.write(e);
-                    }
-                }
-            }
-        }
-        return out.toByteArray();
-    }
-
-    /** The UNICODE argument in raw-unicode-escape: Latin-1, with \\uXXXX and \\UXXXXXXXX after an odd run of backslashes. */
-    private String rawUnicodeEscape(byte[] line) {
-        StringBuilder out = new StringBuilder(line.length);
-        int i = 0;
-        while (i < line.length) {
-            int c = line[i] & 0xFF;
-            if (c != '\\') {
-                out.append((char) c);
-                i++;
-                continue;
-            }
-            int runStart = i;
-            while (i < line.length && line[i] == '\\') {
-                i++;
-            }
-            int run = i - runStart;
-            if ((run & 1) == 0 || i >= line.length || (line[i] != 'u' && line[i] != 'U')) {
-                out.append("\\".repeat(run));
-                continue;
-            }
-            out.append("\\".repeat(run - 1));
-            int digits = line[i] == 'u' ? 4 : 8;
-            i++;
-            if (i + digits > line.length) {
-                throw fail("truncated \\u escape in the UNICODE argument");
-            }
-            int cp = 0;
-            for (int k = 0; k < digits; k++) {
-                int d = Character.digit(line[i++], 16);
-                if (d < 0) {
-                    throw fail("invalid \\u escape in the UNICODE argument");
-                }
-                cp = cp << 4 | d;
-            }
-            if (cp < 0 || cp > Character.MAX_CODE_POINT) {
-                throw fail("\\U escape out of range in the UNICODE argument");
-            }
-            out.appendCodePoint(cp);
         }
         return out.toString();
     }

@@ -1,25 +1,19 @@
 package org.jzeo.server.storage.pickle;
 
-import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
+import java.util.function.Function;
+import org.jzeo.objects.python.PickleArguments;
 
 /**
- * Decoders for the argument formats of pickle opcodes, written to accept exactly what Python's
- * unpickler accepts for the common cases and to fail (with a {@link PickleException}) rather than
- * guess otherwise.
+ * The scanner's side of decoding opcode arguments: the formats are {@link PickleArguments} (shared with the object
+ * layer's reader); here their failures become {@link PickleException}s with the offset, and the scanner's own
+ * choices (strict UTF-8, Python 2 strings as raw bytes, memo keys) are made.
  */
 final class PickleDecoding {
-    private static final Pattern DECIMAL_INT = Pattern.compile("[+-]?[0-9]+");
-    private static final Pattern DECIMAL_FLOAT =
-            Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
-    private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
-    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
-
     private PickleDecoding() {}
 
     /** Strict UTF-8, as BINUNICODE and friends are encoded. */
@@ -36,16 +30,7 @@ final class PickleDecoding {
     }
 
     static String latin1(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
-    }
-
-    static boolean isAscii(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
+        return PickleArguments.latin1(bytes);
     }
 
     /**
@@ -54,36 +39,19 @@ final class PickleDecoding {
      * the raw {@code byte[]}.
      */
     static Object py2String(byte[] bytes) {
-        return isAscii(bytes) ? latin1(bytes) : bytes;
+        return PickleArguments.isAscii(bytes) ? latin1(bytes) : bytes;
     }
 
-    /** A little-endian two's-complement integer (LONG1/LONG4); no bytes means 0. */
     static Number twosComplementLittleEndian(byte[] le) {
-        if (le.length == 0) {
-            return 0L;
-        }
-        byte[] be = new byte[le.length];
-        for (int i = 0; i < le.length; i++) {
-            be[i] = le[le.length - 1 - i];
-        }
-        return narrow(new BigInteger(be));
+        return PickleArguments.twosComplementLittleEndian(le);
     }
 
-    /** A Long when the value fits in 64 bits, else the BigInteger. */
     static Number narrow(BigInteger value) {
-        if (value.compareTo(LONG_MIN) >= 0 && value.compareTo(LONG_MAX) <= 0) {
-            return value.longValue();
-        }
-        return value;
+        return PickleArguments.narrow(value);
     }
 
-    /** A decimal integer line (INT, LONG, PUT, GET). Surrounding whitespace is allowed, as in Python. */
     static BigInteger decimal(byte[] line, PickleInput in) {
-        String text = latin1(line).strip();
-        if (!DECIMAL_INT.matcher(text).matches()) {
-            throw in.error("not a decimal integer: '" + text + "'");
-        }
-        return new BigInteger(text);
+        return decoded(PickleArguments::decimal, line, in);
     }
 
     /** A non-negative memo key given as a decimal line (PUT, GET). */
@@ -95,129 +63,23 @@ final class PickleDecoding {
         return key.longValue();
     }
 
-    /** A FLOAT line: Python's {@code repr(float)}, including {@code inf}, {@code -inf} and {@code nan}. */
     static double floatLine(byte[] line, PickleInput in) {
-        String text = latin1(line).strip();
-        String lower = text.toLowerCase(java.util.Locale.ROOT);
-        String unsigned = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
-        boolean negative = lower.startsWith("-");
-        if (unsigned.equals("inf") || unsigned.equals("infinity")) {
-            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-        if (unsigned.equals("nan")) {
-            return Double.NaN;
-        }
-        if (!DECIMAL_FLOAT.matcher(text).matches()) {
-            throw in.error("not a float: '" + text + "'");
-        }
-        return Double.parseDouble(text);
+        return decoded(PickleArguments::floatLine, line, in);
     }
 
-    /**
-     * The argument of the protocol-0 STRING opcode: a quoted Python-2 {@code repr} of a byte string,
-     * decoded like Python's {@code codecs.escape_decode}.
-     */
     static byte[] quotedString(byte[] line, PickleInput in) {
-        int n = line.length;
-        if (n < 2 || line[0] != line[n - 1] || (line[0] != '\'' && line[0] != '"')) {
-            throw in.error("the STRING argument must be quoted");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(n);
-        int i = 1;
-        int end = n - 1;
-        while (i < end) {
-            int c = line[i++] & 0xFF;
-            if (c != '\\') {
-                out.write(c);
-                continue;
-            }
-            if (i >= end) {
-                throw in.error("STRING argument ends with a lone backslash");
-            }
-            int e = line[i++] & 0xFF;
-            switch (e) {
-                case '\n' -> { } // line continuation
-                case '\\', '\'', '"' -> out.write(e);
-                case 'a' -> out.write(7);
-                case 'b' -> out.write(8);
-                case 'f' -> out.write(12);
-                case 'n' -> out.write(10);
-                case 'r' -> out.write(13);
-                case 't' -> out.write(9);
-                case 'v' -> out.write(11);
-                case 'x' -> {
-                    if (i + 2 > end || hex(line[i]) < 0 || hex(line[i + 1]) < 0) {
-                        throw in.error("invalid \\x escape in STRING argument");
-                    }
-                    out.write(hex(line[i]) << 4 | hex(line[i + 1]));
-                    i += 2;
-                }
-                default -> {
-                    if (e >= '0' && e <= '7') {
-                        int v = e - '0';
-                        for (int k = 0; k < 2 && i < end && line[i] >= '0' && line[i] <= '7'; k++) {
-                            v = v * 8 + (line[i++] - '0');
-                        }
-                        out.write(v & 0xFF);
-                    } else {
-                        // Python keeps unknown escapes verbatim.
-                        out.write('\\');
-                        out.write(e);
-                    }
-                }
-            }
-        }
-        return out.toByteArray();
+        return decoded(PickleArguments::quotedString, line, in);
     }
 
-    /**
-     * The argument of the protocol-0 UNICODE opcode, in Python's {@code raw-unicode-escape}: bytes are
-     * Latin-1 characters, except that {@code \\uXXXX} and {@code \\UXXXXXXXX} are escapes when preceded
-     * by an odd number of backslashes.
-     */
     static String rawUnicodeEscape(byte[] line, PickleInput in) {
-        StringBuilder out = new StringBuilder(line.length);
-        int i = 0;
-        while (i < line.length) {
-            int c = line[i] & 0xFF;
-            if (c != '\\') {
-                out.append((char) c);
-                i++;
-                continue;
-            }
-            int runStart = i;
-            while (i < line.length && line[i] == '\\') {
-                i++;
-            }
-            int run = i - runStart;
-            boolean escape = (run & 1) == 1 && i < line.length && (line[i] == 'u' || line[i] == 'U');
-            if (!escape) {
-                out.append("\\".repeat(run));
-                continue;
-            }
-            out.append("\\".repeat(run - 1));
-            int digits = line[i] == 'u' ? 4 : 8;
-            i++;
-            if (i + digits > line.length) {
-                throw in.error("truncated \\u escape in UNICODE argument");
-            }
-            int cp = 0;
-            for (int k = 0; k < digits; k++) {
-                int d = hex(line[i++]);
-                if (d < 0) {
-                    throw in.error("invalid \\u escape in UNICODE argument");
-                }
-                cp = cp << 4 | d;
-            }
-            if (cp < 0 || cp > Character.MAX_CODE_POINT) {
-                throw in.error("\\U escape out of range in UNICODE argument");
-            }
-            out.appendCodePoint(cp);
-        }
-        return out.toString();
+        return decoded(PickleArguments::rawUnicodeEscape, line, in);
     }
 
-    private static int hex(byte b) {
-        return Character.digit(b, 16);
+    private static <T> T decoded(Function<byte[], T> format, byte[] line, PickleInput in) {
+        try {
+            return format.apply(line);
+        } catch (IllegalArgumentException e) {
+            throw in.error(e.getMessage());
+        }
     }
 }
