@@ -3,7 +3,6 @@ package org.jzeo.objects;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
 
@@ -12,7 +11,7 @@ import java.util.ListIterator;
  * commit; an element that is itself a persistent object is held by reference and loaded when it is read. The list
  * is rewritten whole at each change: for many elements, use a {@link PersistentSortedMap} keyed by position or id.
  */
-public class PersistentList<E> extends Persistent implements List<E> {
+public class PersistentList<E> extends PersistentCollection<E> implements List<E> {
     private ArrayList<Object> items = new ArrayList<>();
     private transient List<E> view;
 
@@ -23,7 +22,8 @@ public class PersistentList<E> extends Persistent implements List<E> {
         addAll(initial);
     }
 
-    private List<E> view() {
+    @Override
+    List<E> view() {
         if (view == null) {
             view = new View();
         }
@@ -66,21 +66,6 @@ public class PersistentList<E> extends Persistent implements List<E> {
         }
     }
 
-    @Override public int size() { return view().size(); }
-    @Override public boolean isEmpty() { return view().isEmpty(); }
-    @Override public boolean contains(Object o) { return view().contains(o); }
-    @Override public Iterator<E> iterator() { return view().iterator(); }
-    @Override public Object[] toArray() { return view().toArray(); }
-    @Override public <T> T[] toArray(T[] a) { return view().toArray(a); }
-    @Override public boolean add(E e) { return view().add(e); }
-    @Override public boolean remove(Object o) { return view().remove(o); }
-    @Override public boolean containsAll(Collection<?> c) { return view().containsAll(c); }
-    @Override public boolean addAll(Collection<? extends E> c) { return view().addAll(c); }
-    @Override public boolean removeAll(Collection<?> c) { return view().removeAll(c); }
-    @Override public boolean retainAll(Collection<?> c) { return view().retainAll(c); }
-    @Override public void clear() { view().clear(); }
-    @Override public boolean equals(Object o) { return o == this || view().equals(o); }
-    @Override public int hashCode() { return view().hashCode(); }
     @Override public E get(int index) { return view().get(index); }
     @Override public E set(int index, E element) { return view().set(index, element); }
     @Override public void add(int index, E element) { view().add(index, element); }
@@ -97,8 +82,4 @@ public class PersistentList<E> extends Persistent implements List<E> {
         return "PersistentList" + view();
     }
 
-    @Override
-    boolean tracksOwnChanges() {
-        return true;
-    }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
  * Elements are values (strings, numbers, records...), not persistent objects. For large sets, use a
  * {@link PersistentSortedMap}.
  */
-public class PersistentSet<E> extends Persistent implements Set<E> {
+public class PersistentSet<E> extends PersistentCollection<E> implements Set<E> {
     private LinkedHashSet<Object> items = new LinkedHashSet<>();
     private transient Set<E> view;
 
@@ -22,7 +22,8 @@ public class PersistentSet<E> extends Persistent implements Set<E> {
         addAll(initial);
     }
 
-    private Set<E> view() {
+    @Override
+    Set<E> view() {
         if (view == null) {
             view = new View();
         }
@@ -80,29 +81,10 @@ public class PersistentSet<E> extends Persistent implements Set<E> {
         }
     }
 
-    @Override public int size() { return view().size(); }
-    @Override public boolean isEmpty() { return view().isEmpty(); }
-    @Override public boolean contains(Object o) { return view().contains(o); }
-    @Override public Iterator<E> iterator() { return view().iterator(); }
-    @Override public Object[] toArray() { return view().toArray(); }
-    @Override public <T> T[] toArray(T[] a) { return view().toArray(a); }
-    @Override public boolean add(E e) { return view().add(e); }
-    @Override public boolean remove(Object o) { return view().remove(o); }
-    @Override public boolean containsAll(Collection<?> c) { return view().containsAll(c); }
-    @Override public boolean addAll(Collection<? extends E> c) { return view().addAll(c); }
-    @Override public boolean removeAll(Collection<?> c) { return view().removeAll(c); }
-    @Override public boolean retainAll(Collection<?> c) { return view().retainAll(c); }
-    @Override public void clear() { view().clear(); }
-    @Override public boolean equals(Object o) { return o == this || view().equals(o); }
-    @Override public int hashCode() { return view().hashCode(); }
 
     @Override
     public String toString() {
         return "PersistentSet" + items;
     }
 
-    @Override
-    boolean tracksOwnChanges() {
-        return true;
-    }
 }
