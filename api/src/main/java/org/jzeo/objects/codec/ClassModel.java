@@ -28,6 +28,8 @@ public final class ClassModel {
     private final Class<?> type;
     private final List<FieldModel> fields;
     private final Map<String, FieldModel> byStoredName;
+    /** Each field's position in {@link #fields} (a record's component index). */
+    private final Map<FieldModel, Integer> positions = new java.util.IdentityHashMap<>();
     private final Constructor<?> constructor;
     private final boolean onlyImmutableFields;
 
@@ -38,6 +40,7 @@ public final class ClassModel {
         Map<String, FieldModel> names = new HashMap<>();
         for (FieldModel f : fields) {
             names.put(f.name(), f);
+            positions.put(f, positions.size());
         }
         for (FieldModel f : fields) {
             for (String former : f.formerNames()) {
@@ -125,6 +128,10 @@ public final class ClassModel {
 
     List<FieldModel> fields() {
         return fields;
+    }
+
+    int position(FieldModel field) {
+        return positions.get(field);
     }
 
     FieldModel field(String storedName) {

@@ -297,7 +297,7 @@ final class StateReader {
             if (f == null) {
                 in.skipValue();
             } else {
-                components[fields.indexOf(f)] = Numbers.coerce(read(f.declaredType()), f.declaredType(), f.field());
+                components[model.position(f)] = Numbers.coerce(read(f.declaredType()), f.declaredType(), f.field());
             }
         }
         for (int i = 0; i < components.length; i++) {
