@@ -46,29 +46,29 @@ final class CommitMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add(TpcBegin.METHOD, MethodTable.Mode.SERIAL, (s, a) -> tpcBegin(s, TpcBegin.decode(a)));
-        table.add(Store.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(TpcBegin.METHOD, MethodTable.Mode.BUFFER, (s, a) -> tpcBegin(s, TpcBegin.decode(a)));
+        table.add(Store.METHOD, MethodTable.Mode.BUFFER, (s, a) -> {
             Store r = Store.decode(a);
             current(s, r.txn()).add(new Operation.Store(r.oid(), r.serial(), r.data()));
             s.storage().stats().stores.increment();
             return null;
         });
-        table.add(CheckCurrentSerial.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(CheckCurrentSerial.METHOD, MethodTable.Mode.BUFFER, (s, a) -> {
             CheckCurrentSerial r = CheckCurrentSerial.decode(a);
             current(s, r.txn()).add(new Operation.CheckCurrent(r.oid(), r.serial()));
             return null;
         });
-        table.add(DeleteObject.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(DeleteObject.METHOD, MethodTable.Mode.BUFFER, (s, a) -> {
             DeleteObject r = DeleteObject.decode(a);
             current(s, r.txn()).add(new Operation.Delete(r.oid(), r.serial()));
             return null;
         });
-        table.add(Restore.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(Restore.METHOD, MethodTable.Mode.BUFFER, (s, a) -> {
             Restore r = Restore.decode(a);
             current(s, r.txn()).add(new Operation.Restore(r.oid(), r.serial(), r.data(), r.prevTxn()));
             return null;
         });
-        table.add(Undo.METHOD, MethodTable.Mode.SERIAL, (s, a) -> {
+        table.add(Undo.METHOD, MethodTable.Mode.BUFFER, (s, a) -> {
             Undo r = Undo.decode(a);
             current(s, r.txn()).add(new Operation.Undo(r.transactionId()));
             return null;

@@ -6,14 +6,26 @@ import java.util.Map;
 
 /**
  * The server methods a client may call, by wire name, each with where it runs: on the connection's event loop
- * (cheap, no storage I/O), on the read pool in read order (storage reads), on the connection's serial executor
+ * (cheap, no storage I/O), where one-record reads run best (see {@link Mode#LOAD}), on the read pool in read order
+ * (longer storage reads), on the connection's serial executor
  * (transactional and stateful calls, in arrival order), or on the connection's branch executor (XA calls on
  * prepared branches, in arrival order among themselves).
  */
 final class MethodTable {
 
     enum Mode {
-        INLINE, READ, SERIAL,
+        INLINE,
+        /**
+         * A read of one record (or none): on the event loop while the storage's reads are fast, else on the read
+         * pool ({@link ReadPlacement}); in read order either way.
+         */
+        LOAD,
+        READ, SERIAL,
+        /**
+         * A transactional call that only records something in the connection's transaction (tpc_begin, stores):
+         * in the serial order like {@link #SERIAL}, but on the event loop itself when no serial call is pending.
+         */
+        BUFFER,
         /**
          * Calls on prepared XA branches (commit, rollback, recover, forget), which belong to the storage rather than
          * to the connection's transaction. Not behind the serial executor: one client connection carries the branches

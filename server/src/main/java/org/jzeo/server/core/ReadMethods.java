@@ -23,18 +23,12 @@ final class ReadMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add(LoadBefore.METHOD, MethodTable.Mode.READ, (s, a) -> loadBefore(s, LoadBefore.decode(a)));
-        table.add(LoadSerial.METHOD, MethodTable.Mode.READ, (s, a) -> {
+        table.add(LoadBefore.METHOD, MethodTable.Mode.LOAD, (s, a) -> loadBefore(s, LoadBefore.decode(a)));
+        table.add(LoadSerial.METHOD, MethodTable.Mode.LOAD, (s, a) -> {
             LoadSerial r = LoadSerial.decode(a);
-            s.storage().stats().loads.increment();
-            long start = System.nanoTime();
-            try {
-                return s.storage().storage().loadSerial(r.oid(), r.serial());
-            } finally {
-                s.storage().stats().loadLatency.recordSince(start);
-            }
+            return s.storage().load(storage -> storage.loadSerial(r.oid(), r.serial()));
         });
-        table.add(GetTid.METHOD, MethodTable.Mode.READ,
+        table.add(GetTid.METHOD, MethodTable.Mode.LOAD,
                 (s, a) -> s.storage().storage().getTid(GetTid.decode(a).oid()));
         table.add(History.METHOD, MethodTable.Mode.READ, (s, a) -> history(s, History.decode(a)));
         table.add(RecordIterNext.METHOD, MethodTable.Mode.READ,
@@ -43,7 +37,6 @@ final class ReadMethods {
 
     private static Object loadBefore(ZeoSession session, LoadBefore request) {
         ServedStorage served = session.storage();
-        served.stats().loads.increment();
         // Answer as of the newest announced commit: a commit published but not yet announced stays invisible,
         // as start or as end tid, until its invalidation is queued ahead of this reply.
         Tid visible = served.announcedTid();
@@ -51,13 +44,8 @@ final class ReadMethods {
         if (before.isAfter(visible)) {
             before = visible.next();
         }
-        long start = System.nanoTime();
-        LoadResult r;
-        try {
-            r = served.storage().loadBefore(request.oid(), before);
-        } finally {
-            served.stats().loadLatency.recordSince(start);
-        }
+        Tid bound = before;
+        LoadResult r = served.load(storage -> storage.loadBefore(request.oid(), bound));
         if (r == null) {
             return null;
         }

@@ -30,6 +30,34 @@ final class SerialExecutor implements Executor {
         pool.execute(this::drain);
     }
 
+    /**
+     * Runs {@code task} on the calling thread when nothing is queued or running, else queues it as {@link
+     * #execute} does. For short tasks that never block, which then cost no hand-off to another thread.
+     */
+    void executeHereIfIdle(Runnable task) {
+        synchronized (this) {
+            if (running) {
+                tasks.add(task);
+                return;
+            }
+            running = true;
+        }
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(SerialExecutor.class).error("task failed", e);
+        } finally {
+            boolean more;
+            synchronized (this) {
+                more = !tasks.isEmpty();
+                running = more;
+            }
+            if (more) {
+                pool.execute(this::drain);
+            }
+        }
+    }
+
     private void drain() {
         while (true) {
             Runnable next;

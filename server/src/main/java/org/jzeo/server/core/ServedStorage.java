@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
 import org.jzeo.protocol.MessageId;
@@ -53,6 +52,7 @@ public final class ServedStorage {
     /** The newest tid whose invalidations have been queued to every session: what a reply may reveal. */
     private volatile Tid announced;
     private final XaBranches xa;
+    private final ReadPlacement readPlacement;
 
     public ServedStorage(String name, Storage storage, boolean readOnly, boolean clientConflictResolution,
                          Duration transactionTimeout, int invalidationQueueSize, Duration invalidationAge,
@@ -76,6 +76,7 @@ public final class ServedStorage {
         this.announced = storage.lastTransaction();
         storage.setCommitListener(this::committed);
         this.xa = new XaBranches(name, storage, xaOptions, clock);
+        this.readPlacement = new ReadPlacement(name);
     }
 
     /** The XA branches of this storage (prepared log, registry). */
@@ -126,13 +127,34 @@ public final class ServedStorage {
     }
 
     /** Runs a read and the queueing of its reply so that no invalidation is queued in between. */
-    <T> T readInOrder(Supplier<T> read) {
+    void readInOrder(Runnable read) {
         order.readLock().lock();
         try {
-            return read.get();
+            read.run();
         } finally {
             order.readLock().unlock();
         }
+    }
+
+    /**
+     * One load (loadBefore, loadSerial) from the storage, counted, timed for the statistics and for {@link
+     * ReadPlacement}. The time is the storage's alone, so that encoding and queueing the reply do not count.
+     */
+    <T> T load(java.util.function.Function<Storage, T> read) {
+        stats.loads.increment();
+        long start = System.nanoTime();
+        try {
+            return read.apply(storage);
+        } finally {
+            long took = System.nanoTime() - start;
+            stats.loadLatency.record(took);
+            readPlacement.took(took);
+        }
+    }
+
+    /** Where this storage's one-record reads run now. */
+    ReadPlacement readPlacement() {
+        return readPlacement;
     }
 
     void add(ZeoSession session) {

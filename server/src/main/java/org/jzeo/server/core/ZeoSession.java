@@ -69,14 +69,21 @@ public final class ZeoSession {
             case INLINE:
                 call.run();
                 break;
+            case LOAD:
+                if (storage.readPlacement().inline()) {
+                    storage.readInOrder(call);
+                } else {
+                    server.readPool().execute(() -> storage.readInOrder(call));
+                }
+                break;
             case READ:
-                server.readPool().execute(() -> storage.readInOrder(() -> {
-                    call.run();
-                    return null;
-                }));
+                server.readPool().execute(() -> storage.readInOrder(call));
                 break;
             case BRANCH:
                 branchCalls.execute(call);
+                break;
+            case BUFFER:
+                serial.executeHereIfIdle(call);
                 break;
             default:
                 serial.execute(call);
@@ -87,7 +94,7 @@ public final class ZeoSession {
     private void invoke(MethodTable.Method method, WireMessage message) {
         MessageId msgid = message.msgid();
         boolean async = message.isAsync();
-        if (method.mode() == MethodTable.Mode.SERIAL) {
+        if (method.mode() == MethodTable.Mode.SERIAL || method.mode() == MethodTable.Mode.BUFFER) {
             serialMsgid = async ? null : msgid;
         } else if (method.mode() == MethodTable.Mode.BRANCH) {
             branchMsgid = async ? null : msgid;
