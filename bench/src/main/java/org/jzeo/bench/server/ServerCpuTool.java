@@ -137,10 +137,11 @@ public final class ServerCpuTool implements Callable<Integer> {
     }
 
     /** One measured window. */
-    private record Sample(String phase, String kind, int round, int connections, long ops, double seconds,
-                          long serverCpuNanos, long clientCpuNanos, String failure) {
+    private record Sample(String phase, String kind, int round, int connections, long ops, double window,
+                          double seconds, long serverCpuNanos, long clientCpuNanos, String failure) {
+        /** Operations per second of the window in which they were counted. */
         double rate() {
-            return seconds > 0 ? ops / seconds : 0;
+            return window > 0 ? ops / window : 0;
         }
 
         /** Server CPU per operation in µs, or -1. */
@@ -148,7 +149,7 @@ public final class ServerCpuTool implements Callable<Integer> {
             return ops > 0 && serverCpuNanos >= 0 ? serverCpuNanos / 1e3 / ops : -1;
         }
 
-        /** Server CPU as a share of one core (1.0 = one core busy), or -1. */
+        /** Server CPU as a share of one core (1.0 = one core busy) over the CPU readings' interval, or -1. */
         double cpuShare() {
             return seconds > 0 && serverCpuNanos >= 0 ? serverCpuNanos / 1e9 / seconds : -1;
         }
@@ -336,7 +337,7 @@ public final class ServerCpuTool implements Callable<Integer> {
             }
         } catch (IOException | RuntimeException e) {
             clients.forEach(AdminConnection::close);
-            return new Sample(phase, s.kind, round, count, 0, 0, -1, -1, "cannot connect: " + e);
+            return new Sample(phase, s.kind, round, count, 0, 0, 0, -1, -1, "cannot connect: " + e);
         }
         long warmNanos = (long) (warmup * 1e9);
         long measureNanos = (long) (duration * 1e9);
@@ -393,7 +394,9 @@ public final class ServerCpuTool implements Callable<Integer> {
         }
         String problem = failure.get() != null ? String.valueOf(failure.get())
                 : overran ? "workers overran the phase by " + timeout + " s" : null;
-        return new Sample(phase, s.kind, round, count, measured.sum(), (m1 - m0) / 1e9,
+        // Operations are counted in the workers' window of exactly --duration; the CPU readings bracket it as
+        // closely as this thread wakes up, (m1 - m0) apart.
+        return new Sample(phase, s.kind, round, count, measured.sum(), duration, (m1 - m0) / 1e9,
                 cpu0 < 0 || cpu1 < 0 ? -1 : cpu1 - cpu0, own0 < 0 || own1 < 0 ? -1 : own1 - own0, problem);
     }
 
