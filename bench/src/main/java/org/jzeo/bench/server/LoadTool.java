@@ -20,8 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
-import org.jzeo.protocol.Requests;
-import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.server.cli.AdminConnection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -195,45 +193,6 @@ public final class LoadTool implements Callable<Integer> {
 
     // ----------------------------------------------------------------------------------------- payloads
 
-    private static final byte[] CLASS_PICKLE = ("\u0080\u0003cpersistent.mapping\nPersistentMapping\nq\u0000.")
-            .getBytes(StandardCharsets.ISO_8859_1);
-
-    /**
-     * A ZODB-shaped record of exactly {@code size} bytes: the class pickle, then a state pickle
-     * {@code {"data": <bytes>}} (protocol 3). The server does not parse it except for a conflict's class name.
-     */
-    static byte[] record(int size, long seed) {
-        byte[] head = "\u0080\u0003}q\u0001X\u0004\u0000\u0000\u0000dataq\u0002".getBytes(StandardCharsets.ISO_8859_1);
-        int fixed = CLASS_PICKLE.length + head.length + 2 /* B len */ + 4 /* q\3s. */;
-        int n = size - fixed; // 'C' short binbytes, length < 256; larger: 'B' with a 4-byte length
-        byte[] out = new byte[size];
-        int at = 0;
-        System.arraycopy(CLASS_PICKLE, 0, out, at, CLASS_PICKLE.length);
-        at += CLASS_PICKLE.length;
-        System.arraycopy(head, 0, out, at, head.length);
-        at += head.length;
-        if (n < 256) {
-            out[at++] = 'C';
-            out[at++] = (byte) n;
-        } else {
-            n -= 3;
-            out[at++] = 'B';
-            out[at++] = (byte) n;
-            out[at++] = (byte) (n >>> 8);
-            out[at++] = (byte) (n >>> 16);
-            out[at++] = (byte) (n >>> 24);
-        }
-        java.util.Random r = new java.util.Random(seed);
-        for (int i = 0; i < n; i++) {
-            out[at++] = (byte) r.nextInt(256);
-        }
-        out[at++] = 'q';
-        out[at++] = 3;
-        out[at++] = 's';
-        out[at] = '.';
-        return out;
-    }
-
     private static final byte[] USER = "loadtool".getBytes(StandardCharsets.UTF_8);
 
     // ----------------------------------------------------------------------------------------- add
@@ -241,7 +200,7 @@ public final class LoadTool implements Callable<Integer> {
     private void add() throws Exception {
         oids = new byte[objects][];
         serials = new byte[objects][];
-        byte[] data = record(size, 1);
+        byte[] data = ZeoRequests.record(size, 1);
         String before = loadAverage();
         long cpu0 = serverCpu();
         long own0 = ownCpu();
@@ -262,23 +221,7 @@ public final class LoadTool implements Callable<Integer> {
                 }
                 long t0 = System.nanoTime();
                 int n = Math.min(perTxn, objects - created);
-                while (pool.size() < n) {
-                    for (Object oid : (List<?>) client.call(null, new Requests.NewOids(Requests.NewOids.DEFAULT_COUNT))) {
-                        pool.add((byte[]) oid);
-                    }
-                }
-                long txn = ++txns;
-                client.send(new Requests.TpcBegin(txn, USER, desc, Map.of(), null, " "));
-                for (int i = 0; i < n; i++) {
-                    oids[created + i] = pool.get(i);
-                    client.send(new Requests.Store(Oid.fromBytes(pool.get(i)), Tid.ZERO, data, txn));
-                }
-                checkVote(client.call(null, new TransactionCall(TransactionCall.VOTE, txn)));
-                byte[] tid = (byte[]) client.call(null, new TransactionCall(TransactionCall.FINISH, txn));
-                for (int i = 0; i < n; i++) {
-                    serials[created + i] = tid;
-                }
-                pool.subList(0, n).clear();
+                ZeoRequests.addObjects(client, pool, oids, serials, created, n, ++txns, USER, desc, data);
                 created += n;
                 latency.record(System.nanoTime() - t0);
             }
@@ -310,12 +253,6 @@ public final class LoadTool implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             client.close();
             throw e;
-        }
-    }
-
-    private static void checkVote(Object vote) throws IOException {
-        if (!(vote instanceof List<?> l) || !l.isEmpty()) {
-            throw new IOException("vote returned " + vote + " (expected [])");
         }
     }
 
@@ -367,17 +304,13 @@ public final class LoadTool implements Callable<Integer> {
         timedPhase("commits (1 object/txn), txn/s", clients, clients == 8 ? TARGET_COMMIT_8
                 : clients == 32 ? TARGET_COMMIT_32 : 0, "disjoint objects, fsync on",
                 (client, index, count) -> {
-                    byte[] data = record(size, 100 + index);
+                    byte[] data = ZeoRequests.record(size, 100 + index);
                     long[] txn = {((long) index + 1) << 32};
                     int[] next = {index};
                     return () -> {
                         int i = next[0];
                         next[0] = i + count < oids.length ? i + count : index;
-                        long t = ++txn[0];
-                        client.send(new Requests.TpcBegin(t, USER, desc, Map.of(), null, " "));
-                        client.send(new Requests.Store(Oid.fromBytes(oids[i]), Tid.fromBytes(serials[i]), data, t));
-                        checkVote(client.call(null, new TransactionCall(TransactionCall.VOTE, t)));
-                        serials[i] = (byte[]) client.call(null, new TransactionCall(TransactionCall.FINISH, t));
+                        serials[i] = ZeoRequests.updateOne(client, ++txn[0], USER, desc, oids[i], serials[i], data);
                     };
                 });
     }
