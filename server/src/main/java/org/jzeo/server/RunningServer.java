@@ -72,7 +72,7 @@ public final class RunningServer implements AutoCloseable {
                 LOG.info("storage '{}': {} objects, last transaction {}", sc.name(), storage.length(),
                         storage.lastTransaction());
             }
-            monitors = Monitors.start(zeo.monitorAddress(), zeo.metricsAddress(), server);
+            monitors = Monitors.start(zeo.monitorAddress(), zeo.metricsAddress(), server.metrics());
             SslContext tls = zeo.tls().map(TlsContexts::server).orElse(null);
             ZeoServer network = new ZeoServer(server, zeo.maxFrameSize(), tls);
             List<SocketAddress> bound = network.start(List.of(zeo.address()));

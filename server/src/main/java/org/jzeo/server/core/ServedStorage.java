@@ -117,6 +117,11 @@ public final class ServedStorage {
         return stats;
     }
 
+    /** When this storage started being served, as ZEO's ctime text (server_status's "start"). */
+    String startedAt() {
+        return startedAt;
+    }
+
     /**
      * The newest tid whose invalidations have been queued. A commit is visible in the storage a moment before
      * this moves (the commit listener runs after publication), so reads run in {@link #readInOrder} must not

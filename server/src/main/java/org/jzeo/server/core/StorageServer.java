@@ -9,6 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jzeo.server.metrics.ServerMetrics;
+import org.jzeo.server.metrics.StorageMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,11 @@ public final class StorageServer implements AutoCloseable {
 
     public Collection<ServedStorage> storages() {
         return storages.values();
+    }
+
+    /** What the server publishes for monitoring: the live metrics of every storage, in the order added. */
+    public ServerMetrics metrics() {
+        return () -> storages.values().stream().<StorageMetrics>map(ServedStorageMetrics::new).toList();
     }
 
     private final Object sessionsMonitor = new Object();

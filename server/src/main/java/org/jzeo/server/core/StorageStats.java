@@ -2,7 +2,7 @@ package org.jzeo.server.core;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.jzeo.server.monitor.LatencyHistogram;
+import org.jzeo.server.metrics.LatencyHistogram;
 
 /** Counters of one served storage, as ZEO's {@code server_status} and the monitor report them. Thread-safe. */
 public final class StorageStats {

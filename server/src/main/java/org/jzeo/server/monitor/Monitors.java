@@ -4,7 +4,7 @@ import java.net.SocketAddress;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 import org.jzeo.server.config.ListenAddress;
-import org.jzeo.server.core.StorageServer;
+import org.jzeo.server.metrics.ServerMetrics;
 
 /**
  * The server's statistics listeners, both optional: the ZEO 4-style text monitor ({@code monitor-address}) and
@@ -33,7 +33,7 @@ public final class Monitors implements AutoCloseable {
      * @throws IllegalArgumentException     when {@code metricsAddress} is a Unix socket (HTTP needs TCP)
      */
     public static Monitors start(Optional<ListenAddress> monitorAddress, Optional<ListenAddress> metricsAddress,
-                                 StorageServer server) {
+                                 ServerMetrics server) {
         ListenAddress.Tcp metricsTcp = null;
         if (metricsAddress.isPresent()) {
             if (!(metricsAddress.get() instanceof ListenAddress.Tcp tcp)) {
@@ -56,12 +56,12 @@ public final class Monitors implements AutoCloseable {
     }
 
     /** The text report of every storage now. */
-    public static String report(StorageServer server) {
+    public static String report(ServerMetrics server) {
         return MonitorReport.render(version(), ZonedDateTime.now(), StorageFigures.of(server));
     }
 
     /** The Prometheus page of every storage now. */
-    public static String metrics(StorageServer server) {
+    public static String metrics(ServerMetrics server) {
         return PrometheusText.render(StorageFigures.of(server));
     }
 

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
+import org.jzeo.server.metrics.LatencyHistogram;
 
 /**
  * The {@code /metrics} page: every storage's figures in the Prometheus text exposition format (version 0.0.4),

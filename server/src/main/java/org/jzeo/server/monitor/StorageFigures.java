@@ -3,14 +3,10 @@ package org.jzeo.server.monitor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.jzeo.api.Tid;
-import org.jzeo.server.core.ServedStorage;
-import org.jzeo.server.core.StorageServer;
-import org.jzeo.server.core.StorageStats;
-import org.jzeo.server.storage.file.FileStorage;
-import org.jzeo.server.storage.memory.MemoryStorage;
-import org.jzeo.storage.Storage;
+import org.jzeo.server.metrics.LatencyHistogram;
+import org.jzeo.server.metrics.ServerMetrics;
+import org.jzeo.server.metrics.StorageMetrics;
 
 /**
  * The figures of one served storage at one moment, as both monitor formats report them. Each counter is read
@@ -42,36 +38,20 @@ public record StorageFigures(String name, String started, long connections, long
                              LatencyHistogram.Snapshot commitLatency) {
 
     /** Every storage of {@code server}, sorted by name (as ZEO's monitor lists them). */
-    public static List<StorageFigures> of(StorageServer server) {
-        Map<String, Object> status = server.status();
+    public static List<StorageFigures> of(ServerMetrics server) {
         List<StorageFigures> all = new ArrayList<>();
-        for (ServedStorage s : server.storages()) {
-            Object own = status.get(s.name());
-            Object started = own instanceof Map<?, ?> m ? m.get("start") : null;
-            all.add(of(s, started == null ? "" : started.toString()));
+        for (StorageMetrics s : server.storages()) {
+            all.add(of(s));
         }
         all.sort(Comparator.comparing(StorageFigures::name));
         return all;
     }
 
-    static StorageFigures of(ServedStorage served, String started) {
-        StorageStats st = served.stats();
-        Storage storage = served.storage();
-        return new StorageFigures(served.name(), started, st.connections(), st.loads(), st.stores(), st.commits(),
-                st.aborts(), st.conflicts(), st.conflictsResolved(), lockWaits(storage), st.activeTransactions(),
-                st.waiting(), storage.lastTransaction(), storage.length(), storage.size(),
-                st.loadLatency().snapshot(), st.commitLatency().snapshot());
-    }
-
-    /** The engines' own count of lock waits (they hold the object locks); -1 for an engine without one. */
-    private static long lockWaits(Storage storage) {
-        if (storage instanceof FileStorage f) {
-            return f.lockWaits();
-        }
-        if (storage instanceof MemoryStorage m) {
-            return m.lockWaits();
-        }
-        return -1;
+    /** The figures of one storage now, each read once. */
+    static StorageFigures of(StorageMetrics m) {
+        return new StorageFigures(m.name(), m.started(), m.connections(), m.loads(), m.stores(), m.commits(),
+                m.aborts(), m.conflicts(), m.conflictsResolved(), m.lockWaits(), m.activeTransactions(),
+                m.waiting(), m.lastTransaction(), m.objects(), m.sizeBytes(), m.loadLatency(), m.commitLatency());
     }
 
     /** The last transaction's time as epoch seconds; 0 for an empty storage. */

@@ -28,6 +28,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.server.RunningServer;
 import org.jzeo.server.TestServers;
 import org.jzeo.server.config.ListenAddress;
+import org.jzeo.server.metrics.LatencyHistogram;
 import org.jzeo.server.testclient.ZeoTestClient;
 import org.jzeo.storage.record.JzeoRecord;
 import org.junit.jupiter.api.AfterEach;

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import org.jzeo.api.Tid;
+import org.jzeo.server.metrics.LatencyHistogram;
 import org.junit.jupiter.api.Test;
 
 class MonitorFormatsTest {

@@ -21,6 +21,7 @@ import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.api.UndoException;
 import org.jzeo.server.storage.DirectorySync;
+import org.jzeo.server.storage.LockWaitSource;
 import org.jzeo.server.storage.OidAllocator;
 import org.jzeo.server.storage.PackProgress;
 import org.jzeo.server.storage.PackProgressSource;
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>Reads are positional and run in parallel. Commits go through the {@link CommitSequencer}, the single
  * writer. Pack replaces the file under a write lock that readers take for reading ({@link #read}).
  */
-public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended>, PackProgressSource {
+public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended>, PackProgressSource,
+        LockWaitSource {
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
 
     private final Path path;
@@ -407,6 +409,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     }
 
     /** Object-lock acquisitions that had to wait for another transaction since the storage was opened. */
+    @Override
     public long lockWaits() {
         return objectLocks.waitCount();
     }

@@ -19,6 +19,7 @@ import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.jzeo.api.UndoException;
+import org.jzeo.server.storage.LockWaitSource;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.commit.CommitSequencer;
 import org.jzeo.server.storage.commit.CommitTarget;
@@ -50,7 +51,7 @@ import org.jzeo.storage.UndoEntry;
  * conflict checks at vote) and {@link CommitSequencer} (tids, publication in tid order). Pack runs while
  * readers continue; publication waits for it.
  */
-public final class MemoryStorage implements Storage, CommitTarget<MemoryTransaction> {
+public final class MemoryStorage implements Storage, CommitTarget<MemoryTransaction>, LockWaitSource {
     private final String name;
     private final boolean readOnly;
     private final MemoryPacker packer;
@@ -135,6 +136,7 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     }
 
     /** Object-lock acquisitions that had to wait for another transaction since the storage was opened. */
+    @Override
     public long lockWaits() {
         return locks.waitCount();
     }

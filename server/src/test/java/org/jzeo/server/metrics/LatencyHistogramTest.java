@@ -1,4 +1,4 @@
-package org.jzeo.server.monitor;
+package org.jzeo.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

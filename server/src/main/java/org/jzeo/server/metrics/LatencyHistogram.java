@@ -1,4 +1,4 @@
-package org.jzeo.server.monitor;
+package org.jzeo.server.metrics;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
