@@ -106,7 +106,7 @@ public final class RunningServer implements AutoCloseable {
         }
         FileStorageOptions options = FileStorageOptions.defaults().withName(sc.name()).withReadOnly(f.readOnly())
                 .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld())
-                .withCreateMissingFolders(f.createFolders());
+                .withCreateMissingFolders(f.createFolders()).withRecordCacheBytes(f.recordCacheSize());
         try {
             return FileStorage.open(f.path(), options, references);
         } catch (MissingFolderException e) {

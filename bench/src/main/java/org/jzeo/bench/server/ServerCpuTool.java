@@ -103,6 +103,11 @@ public final class ServerCpuTool implements Callable<Integer> {
             + " of the rounds (default: ${DEFAULT-VALUE}).")
     int rounds = 1;
 
+    @Option(names = "--jzeo-jar", paramLabel = "NAME=JAR", description = "Also measure the jzeo server of another"
+            + " build (its jzeo-server-*-all.jar), under the column NAME, side by side (repeatable), e.g."
+            + " before=/tmp/before/jzeo-server-all.jar.")
+    Map<String, Path> otherJzeo = new LinkedHashMap<>();
+
     @Option(names = "--timeout", description = "Connect timeout, server start timeout and the bound on a phase's"
             + " overrun, seconds (default: ${DEFAULT-VALUE}).")
     int timeout = 60;
@@ -231,6 +236,16 @@ public final class ServerCpuTool implements Callable<Integer> {
                 serverJvmOptions, timeout);
         servers.add(new Server("jzeo", jzeo, null));
         System.out.println("# jzeo server pid " + jzeo.pid() + " ready on " + jzeo.address() + ", log " + jzeo.log());
+        for (Map.Entry<String, Path> other : otherJzeo.entrySet()) {
+            Path otherDir = dir.resolve(other.getKey());
+            java.nio.file.Files.createDirectories(otherDir);
+            BenchSupport.deleteDataFs(otherDir);
+            ServerProcess p = ServerProcess.start(other.getValue().toString(), otherDir.resolve("Data.fs"),
+                    otherDir.resolve("server.log"), serverJvmOptions, timeout);
+            servers.add(new Server(other.getKey(), p, null));
+            System.out.println("# " + other.getKey() + " server pid " + p.pid() + " ready on " + p.address()
+                    + ", log " + p.log());
+        }
         if (python != null) {
             System.out.println("# python: " + python + ": " + PythonZeoServer.zeoVersion(python));
             Path pyDir = dir.resolve("python");
@@ -462,8 +477,9 @@ public final class ServerCpuTool implements Callable<Integer> {
                         .append(" server CPU % of 1 core |");
                 rule.append("---:|---:|---:|");
             }
-            if (both) {
-                head.append(" ops/s jzeo/python | CPU per op jzeo/python |");
+            List<String> compared = both ? kinds.stream().filter(k -> !k.equals("python")).toList() : List.of();
+            for (String k : compared) {
+                head.append(" ops/s ").append(k).append("/python | CPU per op ").append(k).append("/python |");
                 rule.append("---:|---:|");
             }
             System.out.println(head);
@@ -482,8 +498,8 @@ public final class ServerCpuTool implements Callable<Integer> {
                                     : BenchSupport.rate(rate) + (failed ? " (some rounds failed)" : ""))
                             .append(" | ").append(micros(perOp)).append(" | ").append(percent(share)).append(" |");
                 }
-                if (both) {
-                    double[] j = figures.get("jzeo");
+                for (String k : compared) {
+                    double[] j = figures.get(k);
                     double[] p = figures.get("python");
                     row.append(' ').append(ratio(j[0], p[0])).append(" | ").append(ratio(j[1], p[1])).append(" |");
                 }
@@ -517,7 +533,7 @@ public final class ServerCpuTool implements Callable<Integer> {
             if (met != null) {
                 met = met && ok;
             }
-            if (servers.size() > 1) {
+            if (python != null) {
                 double py = median(select("load", "python", n), Sample::cpuPerOp);
                 System.out.printf(Locale.ROOT, "RESULT python server CPU per loadBefore at %d connection%s: %s us"
                         + " (reference, no target)%n", n, n == 1 ? "" : "s", Double.isNaN(py) ? "n/a"

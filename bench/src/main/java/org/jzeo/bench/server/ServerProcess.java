@@ -35,6 +35,12 @@ public final class ServerProcess implements AutoCloseable {
 
     public static ServerProcess start(Path dataFs, Path log, List<String> jvmOptions, int readyTimeoutSeconds)
             throws IOException, InterruptedException {
+        return start(System.getProperty("java.class.path"), dataFs, log, jvmOptions, readyTimeoutSeconds);
+    }
+
+    /** As above, with the server's classes from {@code classpath} (e.g. another build's server jar). */
+    public static ServerProcess start(String classpath, Path dataFs, Path log, List<String> jvmOptions,
+                                      int readyTimeoutSeconds) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
@@ -42,7 +48,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("-Xmx512m");
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add("org.jzeo.server.cli.JzeoCommand");
         command.add("serve");
         command.add("-a");

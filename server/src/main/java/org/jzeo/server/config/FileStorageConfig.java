@@ -17,9 +17,15 @@ import java.util.OptionalLong;
  * @param createFolders create the file's folder when it is missing (jzeo's, not an option of the section): only for
  *                    {@code create true} and for the server's built-in default; otherwise a missing folder is
  *                    taken for a mistyped path and refused, rather than served as a new, empty database
+ * @param recordCacheSize bytes of recently read records kept in memory (jzeo's {@code record-cache-size}, 64MB);
+ *                    0 turns the cache off
  */
 public record FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
-                                boolean packGc, boolean packKeepOld, boolean createFolders) implements StorageConfig {
+                                boolean packGc, boolean packKeepOld, boolean createFolders, long recordCacheSize)
+        implements StorageConfig {
+
+    /** {@code record-cache-size}'s default. */
+    public static final long DEFAULT_RECORD_CACHE_SIZE = 64L << 20;
 
     public FileStorageConfig {
         Objects.requireNonNull(name, "name");
@@ -28,6 +34,15 @@ public record FileStorageConfig(String name, Path path, boolean readOnly, boolea
         if (quota.isPresent() && quota.getAsLong() < 0) {
             throw new IllegalArgumentException("quota " + quota.getAsLong());
         }
+        if (recordCacheSize < 0) {
+            throw new IllegalArgumentException("record-cache-size " + recordCacheSize);
+        }
+    }
+
+    /** As above, with the default record cache. */
+    public FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
+                             boolean packGc, boolean packKeepOld, boolean createFolders) {
+        this(name, path, readOnly, create, quota, packGc, packKeepOld, createFolders, DEFAULT_RECORD_CACHE_SIZE);
     }
 
     /** A {@code <filestorage>} section: its folder is created only by {@code create true}. */

@@ -85,6 +85,8 @@ final class StorageSectionBinder {
                 .map(OptionalLong::of).orElse(OptionalLong.empty());
         boolean packGc = r.get("pack-gc", Datatypes::bool, true);
         boolean packKeepOld = r.get("pack-keep-old", Datatypes::bool, true);
+        long recordCache = r.get("record-cache-size", Datatypes::byteSize,
+                FileStorageConfig.DEFAULT_RECORD_CACHE_SIZE);
         r.entry("blob-dir").ifPresent(e -> {
             if (!e.value().isBlank()) {
                 throw new ConfigException(e.location(), "'blob-dir' in " + section.label() + " is not supported:"
@@ -93,7 +95,8 @@ final class StorageSectionBinder {
         });
         r.ignore("packer", "it names a Python pack implementation; jzeo packs with its own");
         r.finish();
-        return new FileStorageConfig(name, path, readOnly, create, quota, packGc, packKeepOld);
+        return new FileStorageConfig(name, path, readOnly, create, quota, packGc, packKeepOld, create,
+                recordCache);
     }
 
     private static MappingStorageConfig mappingStorage(ConfigSection section, String name,

@@ -145,6 +145,20 @@ class ServerConfigLoaderTest {
     }
 
     @Test
+    void recordCacheSizeIsJzeosOptionOfTheFileStorageSection() {
+        FileStorageConfig defaulted = (FileStorageConfig) load("<filestorage>", "  path Data.fs", "</filestorage>")
+                .storages().get(0);
+        FileStorageConfig sized = (FileStorageConfig) load("<filestorage>", "  path Data.fs",
+                "  record-cache-size 200MB", "</filestorage>").storages().get(0);
+        FileStorageConfig off = (FileStorageConfig) load("<filestorage>", "  path Data.fs", "  record-cache-size 0",
+                "</filestorage>").storages().get(0);
+
+        assertThat(defaulted.recordCacheSize()).isEqualTo(64L << 20);
+        assertThat(sized.recordCacheSize()).isEqualTo(200L << 20);
+        assertThat(off.recordCacheSize()).isZero();
+    }
+
+    @Test
     void createTrueAlsoAllowsCreatingTheFolder() {
         FileStorageConfig storage = (FileStorageConfig) load("<filestorage>", "  path new/Data.fs", "  create true",
                 "</filestorage>").storages().get(0);

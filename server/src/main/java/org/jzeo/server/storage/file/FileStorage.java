@@ -92,6 +92,9 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private record Unfinished(long position, byte status) {
     }
 
+    /** Records read by loadBefore, by position in {@link #file}: cleared when a pack swaps the file. */
+    private final RecordCache records;
+
     /** Appended transactions still marked 'c', in append order; the next sync finishes them. */
     private final List<Unfinished> unfinished = new ArrayList<>();
 
@@ -108,6 +111,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         this.file = file;
         this.objectLocks = new ObjectLocks(options.lockWait());
         this.sequencer = new CommitSequencer<>(this, options.clock());
+        this.records = new RecordCache(options.recordCacheBytes());
     }
 
     /**
@@ -266,7 +270,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         Tid visible = lastTid;
         return read(f -> {
             long pos = currentPosition(oid);
-            DataFile.Loaded first = f.load(pos);
+            DataFile.Loaded first = records.get(pos, f::load);
             DataHeader h = first.header();
             byte[] data = first.data();
             Tid end = null;
@@ -632,6 +636,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         try {
             closeQuietly(file.channel());
             file = packed;
+            records.clear();
             index = packedIndex;
             publishedEnd = end;
             appendEnd = end;

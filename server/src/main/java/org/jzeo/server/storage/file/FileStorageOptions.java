@@ -14,39 +14,58 @@ import java.time.InstantSource;
  * @param clock       the source of "now" for new tids
  * @param createMissingFolders create the data file's folder (and those above it) when missing; off by default,
  *                    because a mistyped path must fail rather than look like an empty database
+ * @param recordCacheBytes the bound of the cache of recently read records ({@link RecordCache}); 0: none
  */
 public record FileStorageOptions(String name, boolean readOnly, boolean fsync, Duration lockWait,
-                                 boolean packKeepOld, InstantSource clock, boolean createMissingFolders) {
+                                 boolean packKeepOld, InstantSource clock, boolean createMissingFolders,
+                                 long recordCacheBytes) {
+    /** The default bound of the record cache: 64 MiB. */
+    public static final long DEFAULT_RECORD_CACHE_BYTES = 64L << 20;
 
     public static FileStorageOptions defaults() {
-        return new FileStorageOptions("1", false, true, Duration.ofSeconds(10), true, InstantSource.system(), false);
+        return new FileStorageOptions("1", false, true, Duration.ofSeconds(10), true, InstantSource.system(), false,
+                DEFAULT_RECORD_CACHE_BYTES);
     }
 
     public FileStorageOptions withName(String value) {
-        return new FileStorageOptions(value, readOnly, fsync, lockWait, packKeepOld, clock, createMissingFolders);
+        return new FileStorageOptions(value, readOnly, fsync, lockWait, packKeepOld, clock, createMissingFolders,
+                recordCacheBytes);
     }
 
     public FileStorageOptions withReadOnly(boolean value) {
-        return new FileStorageOptions(name, value, fsync, lockWait, packKeepOld, clock, createMissingFolders);
+        return new FileStorageOptions(name, value, fsync, lockWait, packKeepOld, clock, createMissingFolders,
+                recordCacheBytes);
     }
 
     public FileStorageOptions withFsync(boolean value) {
-        return new FileStorageOptions(name, readOnly, value, lockWait, packKeepOld, clock, createMissingFolders);
+        return new FileStorageOptions(name, readOnly, value, lockWait, packKeepOld, clock, createMissingFolders,
+                recordCacheBytes);
     }
 
     public FileStorageOptions withLockWait(Duration value) {
-        return new FileStorageOptions(name, readOnly, fsync, value, packKeepOld, clock, createMissingFolders);
+        return new FileStorageOptions(name, readOnly, fsync, value, packKeepOld, clock, createMissingFolders,
+                recordCacheBytes);
     }
 
     public FileStorageOptions withPackKeepOld(boolean value) {
-        return new FileStorageOptions(name, readOnly, fsync, lockWait, value, clock, createMissingFolders);
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, value, clock, createMissingFolders,
+                recordCacheBytes);
     }
 
     public FileStorageOptions withClock(InstantSource value) {
-        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, value, createMissingFolders);
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, value, createMissingFolders,
+                recordCacheBytes);
     }
 
     public FileStorageOptions withCreateMissingFolders(boolean value) {
-        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, clock, value);
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, clock, value, recordCacheBytes);
+    }
+
+    public FileStorageOptions withRecordCacheBytes(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("record cache size " + value);
+        }
+        return new FileStorageOptions(name, readOnly, fsync, lockWait, packKeepOld, clock, createMissingFolders,
+                value);
     }
 }
