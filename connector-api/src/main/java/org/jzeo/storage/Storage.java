@@ -30,6 +30,15 @@ public interface Storage extends AutoCloseable {
      */
     LoadResult loadBefore(Oid oid, Tid before);
 
+    /**
+     * Whether {@link #loadBefore} of these arguments would be answered from memory, without reading a file: a hint
+     * for where to run the load (a server runs it on the connection's own thread then), which may change at any
+     * moment. False unless the engine knows.
+     */
+    default boolean loadsFromMemory(Oid oid, Tid before) {
+        return false;
+    }
+
     /** The data of exactly revision {@code serial}; POSKeyException if there is none. */
     byte[] loadSerial(Oid oid, Tid serial);
 

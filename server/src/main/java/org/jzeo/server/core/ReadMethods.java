@@ -16,6 +16,7 @@ import org.jzeo.protocol.WireTypeException;
 import org.jzeo.storage.CurrentRecord;
 import org.jzeo.storage.HistoryEntry;
 import org.jzeo.storage.LoadResult;
+import org.jzeo.storage.Storage;
 
 /** loadBefore, loadSerial, getTid, history, record_iternext: storage reads, run in read order. */
 final class ReadMethods {
@@ -33,6 +34,21 @@ final class ReadMethods {
         table.add(History.METHOD, MethodTable.Mode.READ, (s, a) -> history(s, History.decode(a)));
         table.add(RecordIterNext.METHOD, MethodTable.Mode.READ,
                 (s, a) -> recordIterNext(s, RecordIterNext.decode(a).next()));
+    }
+
+    /**
+     * Whether the call {@code method(args)}, of mode LOAD, needs no file read: lastTransaction, or a loadBefore the
+     * storage answers from memory. A malformed call counts as one (it fails before reading anything).
+     */
+    static boolean fromMemory(Storage storage, String method, List<Object> args) {
+        if (!method.equals(LoadBefore.METHOD)) {
+            return !method.equals(LoadSerial.METHOD) && !method.equals(GetTid.METHOD);
+        }
+        if (args.size() != 2 || !(args.get(0) instanceof byte[] oid) || oid.length != 8
+                || !(args.get(1) instanceof byte[] before) || before.length != 8) {
+            return true;
+        }
+        return storage.loadsFromMemory(Oid.fromBytes(oid), Tid.fromBytes(before));
     }
 
     private static Object loadBefore(ZeoSession session, LoadBefore request) {

@@ -6,7 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides, per storage, whether one-record reads run on the connection's event loop or on the read pool.
+ * Decides, per storage, whether one-record reads that may read the file run on the connection's event loop or on
+ * the read pool (loads the storage answers from memory always run on the event loop).
  *
  * <p>Why: a read from the page cache costs a few microseconds, and handing it to a pool thread and its reply back
  * to the event loop cost two thread wake-ups, which were most of the server's CPU per load. But an event loop

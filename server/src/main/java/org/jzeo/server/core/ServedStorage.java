@@ -141,19 +141,14 @@ public final class ServedStorage {
         }
     }
 
-    /**
-     * One load (loadBefore, loadSerial) from the storage, counted, timed for the statistics and for {@link
-     * ReadPlacement}. The time is the storage's alone, so that encoding and queueing the reply do not count.
-     */
+    /** One load (loadBefore, loadSerial) from the storage, counted and timed for the statistics. */
     <T> T load(java.util.function.Function<Storage, T> read) {
         stats.loads.increment();
         long start = System.nanoTime();
         try {
             return read.apply(storage);
         } finally {
-            long took = System.nanoTime() - start;
-            stats.loadLatency.record(took);
-            readPlacement.took(took);
+            stats.loadLatency.recordSince(start);
         }
     }
 

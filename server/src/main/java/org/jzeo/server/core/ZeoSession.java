@@ -70,10 +70,12 @@ public final class ZeoSession {
                 call.run();
                 break;
             case LOAD:
-                if (storage.readPlacement().inline()) {
+                if (ReadMethods.fromMemory(storage.storage(), method.name(), message.args())) {
                     storage.readInOrder(call);
+                } else if (storage.readPlacement().inline()) {
+                    timedRead(call);
                 } else {
-                    server.readPool().execute(() -> storage.readInOrder(call));
+                    server.readPool().execute(() -> timedRead(call));
                 }
                 break;
             case READ:
@@ -89,6 +91,13 @@ public final class ZeoSession {
                 serial.execute(call);
                 break;
         }
+    }
+
+    /** A read that may go to the file: its time tells {@link ReadPlacement} whether the disk is slow. */
+    private void timedRead(Runnable call) {
+        long start = System.nanoTime();
+        storage.readInOrder(call);
+        storage.readPlacement().took(System.nanoTime() - start);
     }
 
     private void invoke(MethodTable.Method method, WireMessage message) {

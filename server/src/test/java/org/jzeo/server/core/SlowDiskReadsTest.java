@@ -31,14 +31,17 @@ import org.junit.jupiter.api.Test;
 /**
  * Loads run on the connection's event loop while the storage answers quickly, and move to the read pool when the
  * disk turns slow, so that a read waiting for the disk no longer holds up the connections of that event loop.
- * The storage is a MemoryStorage whose loads of chosen oids are slow (a fixed delay, as a slow disk) or wait for
- * the test (a gate), and which records the thread each load ran on.
+ * Loads the storage answers from memory run on the event loop whatever the disk does. The storage is a MemoryStorage
+ * that says it reads a file (except for chosen "cached" oids), whose loads of chosen oids are slow (a fixed delay, as
+ * a slow disk) or wait for the test (a gate), and which records the thread each load ran on.
  */
 class SlowDiskReadsTest {
     private static final Duration SLOW_DISK = Duration.ofMillis(30);
     private static final Duration PROMPT = Duration.ofSeconds(10);
 
     private final Set<Oid> slowOids = ConcurrentHashMap.newKeySet();
+    /** Oids whose loads the storage says it answers from memory (as FileStorage does for cached records). */
+    private final Set<Oid> cachedOids = ConcurrentHashMap.newKeySet();
     private final List<String> loadThreads = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch gate;
     private final CountDownLatch gatedLoadEntered = new CountDownLatch(1);
@@ -66,6 +69,9 @@ class SlowDiskReadsTest {
     private Storage slowDisk(Storage memory) {
         return (Storage) Proxy.newProxyInstance(Storage.class.getClassLoader(), new Class<?>[] {Storage.class},
                 (proxy, method, args) -> {
+                    if (method.getName().equals("loadsFromMemory")) {
+                        return cachedOids.contains((Oid) args[0]);
+                    }
                     if (method.getName().equals("loadBefore")) {
                         loadThreads.add(Thread.currentThread().getName());
                         if (slowOids.contains((Oid) args[0])) {
@@ -141,6 +147,15 @@ class SlowDiskReadsTest {
             Object reply = heldLoad.get(PROMPT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(reply).isInstanceOf(List.class);
             assertThat(text((byte[]) ((List<?>) reply).get(0))).isEqualTo("slow");
+
+            // While file reads go to the pool, what the storage has in memory is still served on the event loop.
+            cachedOids.add(fast);
+            loadThreads.clear();
+            assertThat(text(other.loadBefore(fast, Tid.MAX).data())).isEqualTo("fast");
+            assertThat(text(other.loadBefore(slow, Tid.MAX).data())).isEqualTo("slow");
+            assertThat(loadThreads).hasSize(2);
+            assertThat(loadThreads.get(0)).as("a load from memory").containsIgnoringCase("eventloop");
+            assertThat(loadThreads.get(1)).as("a load from the slow disk").startsWith("jzeo-read");
         }
     }
 }

@@ -298,6 +298,17 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         });
     }
 
+    /** From memory when the current revision is cached and answers: it is visible and older than {@code before}. */
+    @Override
+    public boolean loadsFromMemory(Oid oid, Tid before) {
+        long pos = index.get(oid.value());
+        if (pos == OidIndex.ABSENT) {
+            return true; // a POSKeyError, without reading anything
+        }
+        DataFile.Loaded cached = records.peek(pos);
+        return cached != null && cached.header().tid().isBefore(before) && !cached.header().tid().isAfter(lastTid);
+    }
+
     @Override
     public byte[] loadSerial(Oid oid, Tid serial) {
         return read(f -> {

@@ -47,6 +47,11 @@ final class RecordCache {
         return loaded;
     }
 
+    /** The record at {@code pos} if it is in the cache; null otherwise. */
+    DataFile.Loaded peek(long pos) {
+        return cache == null ? null : cache.getIfPresent(pos);
+    }
+
     /** Forgets everything (the file was replaced). */
     void clear() {
         if (cache != null) {

@@ -149,6 +149,11 @@ public final class MemoryStorage implements Storage, CommitTarget<MemoryTransact
     // ---------------------------------------------------------------- Storage: reads
 
     @Override
+    public boolean loadsFromMemory(Oid oid, Tid before) {
+        return true;
+    }
+
+    @Override
     public LoadResult loadBefore(Oid oid, Tid before) {
         // Revisions are published before lastTid: one above `visible` is not committed for readers yet.
         Tid visible = lastTid;

@@ -76,11 +76,28 @@ class RecordCacheTest {
     }
 
     @Test
+    void loadsFromMemoryOnlyWhenTheCachedCurrentRevisionAnswers() {
+        try (FileStorage storage = FileStorage.open(dir.resolve("Data.fs"), VectorFiles.testOptions(),
+                ReferenceFinder.unavailable())) {
+            Oid one = Oid.of(1);
+            Tid v1 = store(storage, 1, "one v1");
+            assertThat(storage.loadsFromMemory(one, Tid.MAX)).as("never loaded").isFalse();
+            current(storage, 1);
+            assertThat(storage.loadsFromMemory(one, Tid.MAX)).as("loaded once").isTrue();
+            assertThat(storage.loadsFromMemory(one, v1)).as("a revision before the cached one").isFalse();
+            store(storage, 1, "one v2");
+            assertThat(storage.loadsFromMemory(one, Tid.MAX)).as("changed since").isFalse();
+            assertThat(storage.loadsFromMemory(Oid.of(99), Tid.MAX)).as("no such object: nothing to read").isTrue();
+        }
+    }
+
+    @Test
     void aCacheOfZeroBytesKeepsNothingAndStillLoads() {
         try (FileStorage storage = FileStorage.open(dir.resolve("Data.fs"),
                 VectorFiles.testOptions().withRecordCacheBytes(0), ReferenceFinder.unavailable())) {
             store(storage, 1, "uncached");
             assertThat(current(storage, 1)).isEqualTo("uncached");
+            assertThat(storage.loadsFromMemory(Oid.of(1), Tid.MAX)).isFalse();
         }
     }
 }
