@@ -113,6 +113,9 @@ final class MsgpackValues {
     }
 
     static byte[] utf8(String s) {
+        if (!hasSurrogate(s)) {
+            return s.getBytes(StandardCharsets.UTF_8); // the JDK's fast path; it is exact without surrogates
+        }
         try {
             ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -125,6 +128,15 @@ final class MsgpackValues {
             // Python refuses to encode lone surrogates too; silently writing '?' would corrupt data.
             throw new WireEncodingException("string is not valid Unicode (lone surrogate): " + e.getMessage());
         }
+    }
+
+    private static boolean hasSurrogate(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (Character.isSurrogate(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeBigInteger(MessagePacker packer, BigInteger value) throws IOException {
@@ -233,6 +245,9 @@ final class MsgpackValues {
     }
 
     private static String decodeUtf8(byte[] bytes) throws MalformedMessageException {
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.US_ASCII); // method names and keys: no decoder needed
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -243,6 +258,15 @@ final class MsgpackValues {
             // Python decodes with raw=False, errors='strict': such a str fails to unpack there as well.
             throw new MalformedMessageException("str is not valid UTF-8", e);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- naming
