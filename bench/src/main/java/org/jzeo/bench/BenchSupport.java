@@ -62,4 +62,18 @@ public final class BenchSupport {
             Files.deleteIfExists(dir.resolve("Data.fs" + suffix));
         }
     }
+
+    /**
+     * Stops a server process: SIGTERM, then up to {@code seconds} for it to exit, then SIGKILL. Returns its exit
+     * status, or -1 if it is still running.
+     */
+    public static int stopProcess(Process process, int seconds, String what) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS)) {
+            System.out.println("# " + what + " did not stop within " + seconds + " s of SIGTERM; killing it");
+            process.destroyForcibly();
+            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        return process.isAlive() ? -1 : process.exitValue();
+    }
 }

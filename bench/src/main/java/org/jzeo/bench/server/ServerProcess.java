@@ -146,13 +146,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGTERM, then wait up to {@code seconds}; SIGKILL if it is still running. Returns the exit status. */
     public int stop(int seconds) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            System.out.println("# server did not stop within " + seconds + " s of SIGTERM; killing it");
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        return process.isAlive() ? -1 : process.exitValue();
+        return org.jzeo.bench.BenchSupport.stopProcess(process, seconds, "server");
     }
 
     @Override

@@ -36,6 +36,21 @@ class ReadPlacementTest {
     }
 
     @Test
+    void aFewSlowReadsAmongManyFastOnesAreABusyMachineNotASlowDisk() {
+        for (int i = 0; i < 10_000; i++) {
+            placement.took(TimeUnit.MICROSECONDS.toNanos(5));
+        }
+        for (int i = 0; i < 10; i++) {
+            placement.took(millis(10));
+        }
+        assertThat(placement.inline()).as("100 ms of slow reads, 10 in 10 010").isTrue();
+        for (int i = 0; i < 200; i++) {
+            placement.took(millis(10));
+        }
+        assertThat(placement.inline()).as("210 slow reads in 10 210: one in 50").isFalse();
+    }
+
+    @Test
     void slowReadsAddingUpToTheBudgetWithinAWindowMoveReadsToThePool() {
         placement.took(millis(20));
         advance(300);

@@ -27,6 +27,9 @@ final class RecordCache {
     RecordCache(long maxBytes) {
         this.cache = maxBytes <= 0 ? null : Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
+                // Its upkeep on the reading thread, a little at a time: handing it to a pool woke a thread per burst
+                // of inserts, which cost more than the upkeep itself.
+                .executor(Runnable::run)
                 .weigher((Long pos, DataFile.Loaded r) -> ENTRY_OVERHEAD + (r.data() == null ? 0 : r.data().length))
                 .build();
     }
