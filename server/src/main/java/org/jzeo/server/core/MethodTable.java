@@ -3,6 +3,7 @@ package org.jzeo.server.core;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jzeo.storage.Storage;
 
 /**
  * The server methods a client may call, by wire name, each with where it runs: on the connection's event loop
@@ -40,14 +41,31 @@ final class MethodTable {
         Object call(ZeoSession session, List<Object> args) throws Exception;
     }
 
-    record Method(String name, Mode mode, Handler handler) {
+    /** Whether a LOAD call with these arguments is answered without reading a file (a hint, see Storage). */
+    @FunctionalInterface
+    interface MemoryHint {
+        boolean fromMemory(Storage storage, List<Object> args);
+
+        MemoryHint NEVER = (storage, args) -> false;
+    }
+
+    record Method(String name, Mode mode, Handler handler, MemoryHint memoryHint) {
     }
 
     private final Map<String, Method> methods = new HashMap<>();
 
     void add(String name, Mode mode, Handler handler) {
-        if (methods.put(name, new Method(name, mode, handler)) != null) {
-            throw new IllegalStateException("method " + name + " defined twice");
+        add(new Method(name, mode, handler, MemoryHint.NEVER));
+    }
+
+    /** A {@link Mode#LOAD} method, with what tells whether a call of it reads a file. */
+    void addLoad(String name, MemoryHint hint, Handler handler) {
+        add(new Method(name, Mode.LOAD, handler, hint));
+    }
+
+    private void add(Method method) {
+        if (methods.put(method.name(), method) != null) {
+            throw new IllegalStateException("method " + method.name() + " defined twice");
         }
     }
 

@@ -24,26 +24,21 @@ final class ReadMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add(LoadBefore.METHOD, MethodTable.Mode.LOAD, (s, a) -> loadBefore(s, LoadBefore.decode(a)));
-        table.add(LoadSerial.METHOD, MethodTable.Mode.LOAD, (s, a) -> {
+        table.addLoad(LoadBefore.METHOD, ReadMethods::loadBeforeFromMemory,
+                (s, a) -> loadBefore(s, LoadBefore.decode(a)));
+        table.addLoad(LoadSerial.METHOD, MethodTable.MemoryHint.NEVER, (s, a) -> {
             LoadSerial r = LoadSerial.decode(a);
             return s.storage().load(storage -> storage.loadSerial(r.oid(), r.serial()));
         });
-        table.add(GetTid.METHOD, MethodTable.Mode.LOAD,
+        table.addLoad(GetTid.METHOD, MethodTable.MemoryHint.NEVER,
                 (s, a) -> s.storage().storage().getTid(GetTid.decode(a).oid()));
         table.add(History.METHOD, MethodTable.Mode.READ, (s, a) -> history(s, History.decode(a)));
         table.add(RecordIterNext.METHOD, MethodTable.Mode.READ,
                 (s, a) -> recordIterNext(s, RecordIterNext.decode(a).next()));
     }
 
-    /**
-     * Whether the call {@code method(args)}, of mode LOAD, needs no file read: lastTransaction, or a loadBefore the
-     * storage answers from memory. A malformed call counts as one (it fails before reading anything).
-     */
-    static boolean fromMemory(Storage storage, String method, List<Object> args) {
-        if (!method.equals(LoadBefore.METHOD)) {
-            return !method.equals(LoadSerial.METHOD) && !method.equals(GetTid.METHOD);
-        }
+    /** Whether the storage answers this loadBefore from memory; a malformed call fails before reading anything. */
+    private static boolean loadBeforeFromMemory(Storage storage, List<Object> args) {
         if (args.size() != 2 || !(args.get(0) instanceof byte[] oid) || oid.length != 8
                 || !(args.get(1) instanceof byte[] before) || before.length != 8) {
             return true;

@@ -32,7 +32,7 @@ final class SessionMethods {
         table.add(Register.METHOD, MethodTable.Mode.INLINE, (s, a) -> register(s, Register.decode(a)));
         table.add("get_info", MethodTable.Mode.INLINE, (s, a) -> info(s));
         // READ, not INLINE: a reply written on the event loop overtakes invalidations other threads have queued.
-        table.add("lastTransaction", MethodTable.Mode.LOAD, (s, a) -> s.storage().announcedTid());
+        table.addLoad("lastTransaction", (storage, args) -> true, (s, a) -> s.storage().announcedTid());
         table.add("ping", MethodTable.Mode.INLINE, (s, a) -> null);
         table.add(SetClientLabel.METHOD, MethodTable.Mode.INLINE, (s, a) -> {
             s.setLabel(SetClientLabel.decode(a).label());

@@ -70,7 +70,7 @@ public final class ZeoSession {
                 call.run();
                 break;
             case LOAD:
-                if (ReadMethods.fromMemory(storage.storage(), method.name(), message.args())) {
+                if (method.memoryHint().fromMemory(storage.storage(), message.args())) {
                     storage.readInOrder(call);
                 } else if (storage.readPlacement().inline()) {
                     timedRead(call);
