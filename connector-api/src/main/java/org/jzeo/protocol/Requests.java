@@ -364,6 +364,152 @@ public final class Requests {
         }
     }
 
+    // ---------------------------------------------------------------- blobs (zeo-protocol: blob methods)
+
+    /**
+     * {@code storeBlobStart()}, async: opens a temporary file for the blob that the following chunks carry. ZEO
+     * passes no arguments and ignores none given; neither does jzeo.
+     */
+    public record StoreBlobStart() implements Request {
+        public static final String METHOD = "storeBlobStart";
+
+        public static StoreBlobStart decode(List<Object> args) {
+            Args.requireCount(args, 0, 0);
+            return new StoreBlobStart();
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public List<Object> args() {
+            return List.of();
+        }
+    }
+
+    /** {@code storeBlobChunk(chunk)}, async: appends to the open blob file (≤ 59000 bytes from ZEO's client). */
+    public record StoreBlobChunk(byte[] chunk) implements Request {
+        public static final String METHOD = "storeBlobChunk";
+
+        public static StoreBlobChunk decode(List<Object> args) {
+            Args.requireCount(args, 1, 1);
+            return new StoreBlobChunk(Args.bytes(args, 0));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public List<Object> args() {
+            return List.of(chunk);
+        }
+    }
+
+    /**
+     * {@code storeBlobEnd(oid, serial, data, txn)}, async: closes the blob file and buffers a blob store of it. ZEO's
+     * client sends a plain {@code storea} of the same oid first; the blob store, later, replaces it.
+     */
+    public record StoreBlobEnd(Oid oid, Tid serial, byte[] data, Object txn) implements Request {
+        public static final String METHOD = "storeBlobEnd";
+
+        public static StoreBlobEnd decode(List<Object> args) {
+            Args.requireCount(args, 4, 4);
+            return new StoreBlobEnd(Args.oid(args, 0), Args.serial(args, 1), Args.bytes(args, 2),
+                    Args.value(args, 3));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public List<Object> args() {
+            return Arrays.asList(oid, serial, data, txn);
+        }
+    }
+
+    /**
+     * {@code storeBlobShared(oid, serial, data, filename, txn)}, async: a blob store whose file the client already
+     * put in the oid's folder of a blob directory it shares with the server. {@code filename} is a bare name
+     * ending in {@code .tmp} (or {@code .tmp} and one character); anything else is refused, as ZEO does.
+     */
+    public record StoreBlobShared(Oid oid, Tid serial, byte[] data, String filename, Object txn) implements Request {
+        public static final String METHOD = "storeBlobShared";
+
+        public static StoreBlobShared decode(List<Object> args) {
+            Args.requireCount(args, 5, 5);
+            return new StoreBlobShared(Args.oid(args, 0), Args.serial(args, 1), Args.bytes(args, 2),
+                    Args.text(args, 3), Args.value(args, 4));
+        }
+
+        /** ZEO's check: no path separator, and a {@code .tmp} ending (optionally followed by one character). */
+        public boolean hasSafeFilename() {
+            boolean tmp = filename.endsWith(".tmp")
+                    || (!filename.isEmpty() && filename.substring(0, filename.length() - 1).endsWith(".tmp"));
+            return tmp && filename.indexOf('/') < 0 && filename.indexOf('\0') < 0;
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public List<Object> args() {
+            return Arrays.asList(oid, serial, data, filename, txn);
+        }
+    }
+
+    /**
+     * {@code sendBlob(oid, serial)}: the server sends {@code receiveBlobStart}, {@code receiveBlobChunk}s and
+     * {@code receiveBlobStop} ({@link BlobCallbacks}) for that revision's blob, then replies nil.
+     */
+    public record SendBlob(Oid oid, Tid serial) implements Request {
+        public static final String METHOD = "sendBlob";
+
+        public static SendBlob decode(List<Object> args) {
+            Args.requireCount(args, 2, 2);
+            return new SendBlob(Args.oid(args, 0), Args.tid(args, 1));
+        }
+
+        @Override
+        public String method() {
+            return METHOD;
+        }
+
+        @Override
+        public List<Object> args() {
+            return List.of(oid, serial);
+        }
+    }
+
+    /** The server → client calls that carry a blob during {@link SendBlob}, with their argument order. */
+    public static final class BlobCallbacks {
+        public static final String START = "receiveBlobStart";
+        public static final String CHUNK = "receiveBlobChunk";
+        public static final String STOP = "receiveBlobStop";
+        /** The chunk size ZEO's server and client use (bytes). */
+        public static final int CHUNK_SIZE = 59000;
+
+        private BlobCallbacks() {
+        }
+
+        /** {@code receiveBlobStart(oid, serial)} and {@code receiveBlobStop(oid, serial)}. */
+        public static List<Object> startOrStop(Oid oid, Tid serial) {
+            return List.of(oid, serial);
+        }
+
+        /** {@code receiveBlobChunk(oid, serial, chunk)}. */
+        public static List<Object> chunk(Oid oid, Tid serial, byte[] chunk) {
+            return List.of(oid, serial, chunk);
+        }
+    }
+
     /** {@code vote(txn)}, {@code tpc_finish(txn)} and {@code tpc_abort(txn)}: calls that only name a transaction. */
     public record TransactionCall(String method, Object txn) implements Request {
         public static final String VOTE = "vote";

@@ -26,6 +26,14 @@ public sealed interface Operation {
         }
     }
 
+    /** {@link StorageTransaction#storeBlob}: a store whose blob content is in {@code file}. */
+    record StoreBlob(Oid oid, Tid serial, byte[] data, java.nio.file.Path file) implements Operation {
+        @Override
+        public void applyTo(StorageTransaction txn) {
+            txn.storeBlob(oid, serial, data, file);
+        }
+    }
+
     /** {@link StorageTransaction#checkCurrentSerial}. */
     record CheckCurrent(Oid oid, Tid serial) implements Operation {
         @Override
@@ -47,6 +55,14 @@ public sealed interface Operation {
         @Override
         public void applyTo(StorageTransaction txn) {
             txn.restore(oid, serial, data, prevTxn);
+        }
+    }
+
+    /** {@link StorageTransaction#restoreBlob}. */
+    record RestoreBlob(Oid oid, Tid serial, byte[] data, Tid prevTxn, java.nio.file.Path file) implements Operation {
+        @Override
+        public void applyTo(StorageTransaction txn) {
+            txn.restoreBlob(oid, serial, data, prevTxn, file);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.jzeo.storage;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
 import org.jzeo.api.Oid;
@@ -87,6 +88,38 @@ public interface Storage extends AutoCloseable {
      * time. Reads and commits go on while it runs.
      */
     void pack(Tid packTime, boolean gc);
+
+    // ------------------------------------------------------------ blobs (ZODB's IBlobStorage)
+
+    /** Whether this storage keeps blobs: it has a blob directory. When false, the blob methods throw. */
+    default boolean supportsBlobs() {
+        return false;
+    }
+
+    /**
+     * The committed blob file of revision {@code serial} of {@code oid}, to be read and never changed (several
+     * revisions may share one file). The path follows ZODB's layout for the storage's blob directory, so a client
+     * sharing that directory finds the same file.
+     *
+     * @throws org.jzeo.api.POSKeyException there is no blob file for that revision
+     */
+    default Path loadBlob(Oid oid, Tid serial) {
+        throw noBlobs(this);
+    }
+
+    /**
+     * Where to create the files handed to {@link StorageTransaction#storeBlob}: on the same file system as the
+     * blob directory, so that committing a file moves no bytes.
+     */
+    default Path blobTemporaryDirectory() {
+        throw noBlobs(this);
+    }
+
+    /** The error every blob method of a storage without blobs throws. */
+    static org.jzeo.api.StorageException noBlobs(Storage storage) {
+        return new org.jzeo.api.StorageException("storage '" + storage.name() + "' has no blob directory"
+                + " (blob-dir is not configured)");
+    }
 
     /** Sets the one listener told of every commit in tid order (null: none); see {@link CommitListener}. */
     void setCommitListener(CommitListener listener);

@@ -1,5 +1,6 @@
 package org.jzeo.storage;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
@@ -21,6 +22,26 @@ public interface StorageTransaction {
      * object).
      */
     void store(Oid oid, Tid serial, byte[] data);
+
+    /**
+     * As {@link #store}, with the blob content in {@code blobFile}, a file in the storage's {@link
+     * Storage#blobTemporaryDirectory()} (or in the oid's own folder of the blob directory, as ZEO's shared blob
+     * directories place them). The file stays the caller's: the storage reads it, makes its content durable at vote,
+     * gives the committed revision its own copy or link at finish and never deletes or changes it; the caller
+     * removes it once the transaction finished or aborted. The file must not change meanwhile.
+     *
+     * @throws org.jzeo.api.StorageException the storage has no blob directory
+     */
+    default void storeBlob(Oid oid, Tid serial, byte[] data, Path blobFile) {
+        throw new org.jzeo.api.StorageException("this storage keeps no blobs (no blob directory): cannot store"
+                + " the blob of oid " + oid);
+    }
+
+    /** As {@link #restore}, with the revision's blob content in {@code blobFile} (same rules as {@link #storeBlob}). */
+    default void restoreBlob(Oid oid, Tid serial, byte[] data, Tid prevTxn, Path blobFile) {
+        throw new org.jzeo.api.StorageException("this storage keeps no blobs (no blob directory): cannot restore"
+                + " the blob of oid " + oid);
+    }
 
     /** Requires {@code oid} to still be at revision {@code serial} at vote ({@code readCurrent}). */
     void checkCurrentSerial(Oid oid, Tid serial);
