@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jzeo.client.blob.BlobOptions;
 import org.jzeo.client.net.ClientTls;
 import org.jzeo.config.ConfigValues;
 import org.jzeo.client.net.ServerAddress;
@@ -29,11 +30,13 @@ import org.jzeo.client.net.ServerAddress;
  * @param tls               TLS settings, null for plain TCP
  * @param connectTimeout    how long one connection attempt may take, handshake included (10 s)
  * @param cacheTrace        also write a trace of cache events to {@code <cache file>.trace} [{@code cache-trace}]
+ * @param blobs             the blob directory and cache [{@code blob-dir}, {@code shared-blob-dir},
+ *                          {@code blob-cache-size}, {@code blob-cache-size-check}]; see {@link BlobOptions}
  */
 public record ClientOptions(List<ServerAddress> servers, String storage, long cacheSize, String client, Path var,
                             Duration minDisconnectPoll, Duration maxDisconnectPoll, boolean waitForConnection,
                             Duration waitTimeout, boolean readOnly, boolean readOnlyFallback, ClientTls tls,
-                            Duration connectTimeout, boolean cacheTrace) {
+                            Duration connectTimeout, boolean cacheTrace, BlobOptions blobs) {
 
     public static final long DEFAULT_CACHE_SIZE = 20L * 1024 * 1024;
 
@@ -47,6 +50,7 @@ public record ClientOptions(List<ServerAddress> servers, String storage, long ca
             throw new IllegalArgumentException("cache-size must not be negative");
         }
         var = var == null ? Path.of("") : var;
+        blobs = blobs == null ? BlobOptions.NONE : blobs;
         if (minDisconnectPoll.isNegative() || minDisconnectPoll.isZero()
                 || maxDisconnectPoll.compareTo(minDisconnectPoll) < 0) {
             throw new IllegalArgumentException("need 0 < min-disconnect-poll <= max-disconnect-poll, got "
@@ -61,7 +65,7 @@ public record ClientOptions(List<ServerAddress> servers, String storage, long ca
     public static ClientOptions of(String... servers) {
         return new ClientOptions(ServerAddress.parseList(String.join(" ", servers)), "1", DEFAULT_CACHE_SIZE, null,
                 null, Duration.ofSeconds(5), Duration.ofSeconds(300), true, Duration.ofSeconds(30), false, false,
-                null, Duration.ofSeconds(10), false);
+                null, Duration.ofSeconds(10), false, BlobOptions.NONE);
     }
 
     /**
@@ -89,6 +93,10 @@ public record ClientOptions(List<ServerAddress> servers, String storage, long ca
                 case "read-only" -> options.withReadOnly(ConfigValues.bool(v));
                 case "read-only-fallback" -> options.withReadOnlyFallback(ConfigValues.bool(v));
                 case "cache-trace" -> options.withCacheTrace(ConfigValues.bool(v));
+                case "blob-dir" -> options.withBlobs(options.blobs.withDirectory(v.isEmpty() ? null : Path.of(v)));
+                case "shared-blob-dir" -> options.withBlobs(options.blobs.withShared(ConfigValues.bool(v)));
+                case "blob-cache-size" -> options.withBlobs(options.blobs.withCacheSize(ConfigValues.byteSize(v)));
+                case "blob-cache-size-check" -> options.withBlobs(options.blobs.withCacheSizeCheck(Integer.parseInt(v)));
                 default -> throw new IllegalArgumentException("unknown client option '" + e.getKey() + "'");
             };
         }
@@ -97,58 +105,68 @@ public record ClientOptions(List<ServerAddress> servers, String storage, long ca
 
     public ClientOptions withStorage(String name) {
         return new ClientOptions(servers, name, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withCacheSize(long bytes) {
         return new ClientOptions(servers, storage, bytes, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     /** A persistent cache named {@code name} (null: temporary cache). */
     public ClientOptions withClient(String name) {
         return new ClientOptions(servers, storage, cacheSize, name, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withVar(Path folder) {
         return new ClientOptions(servers, storage, cacheSize, client, folder, minDisconnectPoll, maxDisconnectPoll,
-                waitForConnection, waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace);
+                waitForConnection, waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withDisconnectPoll(Duration min, Duration max) {
         return new ClientOptions(servers, storage, cacheSize, client, var, min, max, waitForConnection, waitTimeout, readOnly,
-                readOnlyFallback, tls, connectTimeout, cacheTrace);
+                readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withWait(boolean waitForServer, Duration timeout) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll,
-                waitForServer, timeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace);
+                waitForServer, timeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withReadOnly(boolean value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, value, readOnlyFallback, tls, connectTimeout, cacheTrace);
+                waitTimeout, value, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withReadOnlyFallback(boolean value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, value, tls, connectTimeout, cacheTrace);
+                waitTimeout, readOnly, value, tls, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withTls(ClientTls value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, value, connectTimeout, cacheTrace);
+                waitTimeout, readOnly, readOnlyFallback, value, connectTimeout, cacheTrace, blobs);
     }
 
     public ClientOptions withConnectTimeout(Duration value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, value, cacheTrace);
+                waitTimeout, readOnly, readOnlyFallback, tls, value, cacheTrace, blobs);
     }
 
     public ClientOptions withCacheTrace(boolean value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, value);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, value, blobs);
+    }
+
+    public ClientOptions withBlobs(BlobOptions value) {
+        return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, value);
+    }
+
+    /** A blob cache (or, {@code shared}, the server's blob directory) at {@code directory}, ZEO's {@code blob-dir}. */
+    public ClientOptions withBlobDir(Path directory, boolean shared) {
+        return withBlobs(blobs.withDirectory(directory).withShared(shared));
     }
 
     /** The persistent cache file, or null for a temporary cache. */

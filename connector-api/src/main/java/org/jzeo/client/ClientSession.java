@@ -8,6 +8,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.client.net.ServerCallbacks;
 import org.jzeo.client.net.ServerConnection;
 import org.jzeo.protocol.Args;
+import org.jzeo.protocol.Requests;
 import org.jzeo.storage.Invalidation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,9 @@ final class ClientSession implements ServerCallbacks {
         void info(ClientSession session, Map<Object, Object> info);
 
         void closed(ClientSession session, Throwable cause);
+
+        /** One of the {@code receiveBlob*} messages of a download ({@link Requests.BlobCallbacks}). */
+        void blob(ClientSession session, String name, List<Object> args);
     }
 
     private final Events events;
@@ -83,8 +87,8 @@ final class ClientSession implements ServerCallbacks {
                 }
             }
             case "info" -> events.info(this, Args.map(args, 0));
-            case "receiveBlobStart", "receiveBlobChunk", "receiveBlobStop" ->
-                    LOG.debug("ignoring {} from {}: jzeo clients do not use blobs", name, from.address());
+            case Requests.BlobCallbacks.START, Requests.BlobCallbacks.CHUNK, Requests.BlobCallbacks.STOP ->
+                    events.blob(this, name, args);
             default -> LOG.warn("ignoring unknown call {} from server {}", name, from.address());
         }
     }

@@ -1,5 +1,6 @@
 package org.jzeo.client;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,10 +16,13 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
+import org.jzeo.api.POSKeyException;
+import org.jzeo.client.blob.ClientBlobs;
 import org.jzeo.client.cache.CacheStats;
 import org.jzeo.client.cache.ClientCache;
 import org.jzeo.client.net.ClientTransport;
 import org.jzeo.client.net.ServerAddress;
+import org.jzeo.protocol.Args;
 import org.jzeo.protocol.MessageId;
 import org.jzeo.protocol.Requests;
 import org.jzeo.protocol.WireXid;
@@ -57,6 +61,8 @@ public final class ClientStorage implements Storage {
 
     private final ClientOptions options;
     private final ClientCache cache;
+    /** The blob cache or shared blob directory; null without {@code blob-dir}. */
+    private final ClientBlobs blobs;
     private final ClientTransport transport;
     private final ClientListeners listeners = new ClientListeners();
     private final Connector connector;
@@ -65,6 +71,7 @@ public final class ClientStorage implements Storage {
     private final CommitGate commitGate = new CommitGate();
     private final AtomicLong transactionIds = new AtomicLong(System.nanoTime() & 0xffffffffL);
     private final AtomicLong networkLoads = new AtomicLong();
+    private final AtomicLong blobDownloads = new AtomicLong();
     private volatile Map<Object, Object> info = Map.of();
     private volatile CommitListener commitListener;
     private volatile boolean closed;
@@ -95,6 +102,7 @@ public final class ClientStorage implements Storage {
         initialListeners.forEach(listeners::add);
         this.options = options;
         this.cache = cache;
+        this.blobs = options.blobs().enabled() ? ClientBlobs.open(options.blobs(), options.storage()) : null;
         this.transport = new ClientTransport("jzeo-client-io-" + options.storage());
         CacheVerifier verifier = new CacheVerifier(cache, listeners, Duration.ofSeconds(60));
         this.connector = new Connector(options, transport, verifier, new SessionEvents(), this::installed);
@@ -162,6 +170,74 @@ public final class ClientStorage implements Storage {
     @Override
     public String name() {
         return options.storage();
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    /** The pair a server lists in get_info's {@code interfaces} when it keeps blobs. */
+    private static final List<String> BLOB_INTERFACE = List.of("ZODB.interfaces", "IBlobStorage");
+
+    /** A blob directory is configured and the server keeps blobs (get_info lists {@code IBlobStorage}). */
+    @Override
+    public boolean supportsBlobs() {
+        return blobs != null && serverKeepsBlobs();
+    }
+
+    private boolean serverKeepsBlobs() {
+        if (!(info.get("interfaces") instanceof List<?> interfaces)) {
+            return false;
+        }
+        for (Object pair : interfaces) {
+            if (pair instanceof List<?> names && names.size() == 2
+                    && BLOB_INTERFACE.equals(names.stream().map(WireValues::text).toList())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The file of the blob of revision {@code serial} of {@code oid}: from the blob cache (its access time set to
+     * now), else downloaded with {@code sendBlob} into the cache; in shared-blob-dir mode, the server's file.
+     *
+     * @throws POSKeyException the server has no blob for that revision
+     */
+    @Override
+    public Path loadBlob(Oid oid, Tid serial) {
+        return requireBlobs("load the blob of " + oid).load(oid, serial, this::download);
+    }
+
+    private void download(Oid oid, Tid serial) {
+        blobDownloads.incrementAndGet();
+        call(new Requests.SendBlob(oid, serial));
+    }
+
+    @Override
+    public Path blobTemporaryDirectory() {
+        return requireBlobs("store blobs").temporaryDirectory();
+    }
+
+    /** How many blobs this client asked the server for (sendBlob calls). */
+    public long blobDownloads() {
+        return blobDownloads.get();
+    }
+
+    /** The blob store, null without blob-dir. */
+    ClientBlobs blobStore() {
+        return blobs;
+    }
+
+    /** The blob store of this client, or a one-line reason why there is none. */
+    ClientBlobs requireBlobs(String what) {
+        if (blobs == null) {
+            throw new StorageException("cannot " + what + ": no blob directory is configured for storage '" + name()
+                    + "' (set the client option blob-dir)");
+        }
+        if (isConnected() && !serverKeepsBlobs()) {
+            throw new StorageException("cannot " + what + ": the server of storage '" + name()
+                    + "' keeps no blobs (its storage has no blob-dir)");
+        }
+        return blobs;
     }
 
     /** Read-only by configuration, or because the current server only took a read-only registration. */
@@ -426,6 +502,7 @@ public final class ClientStorage implements Storage {
     public Tid commitPrepared(Xid xid) {
         WireXid key = WireXid.of(xid);
         ClientSession session = requireSession("commit XA branch " + key);
+        java.util.concurrent.atomic.AtomicReference<PreparedBranch> committedHere = new java.util.concurrent.atomic.AtomicReference<>();
         Object reply = Calls.await(session.connection().call(session.connection().nextMessageId(),
                 new Requests.XaBranchCall(XaWire.COMMIT, key), result -> {
                     List<?> pair = (List<?>) result;
@@ -435,12 +512,17 @@ public final class ClientStorage implements Storage {
                         oids.add(WireValues.oid(oid));
                     }
                     PreparedBranch mine = preparedHere.remove(key);
+                    committedHere.set(mine);
                     if (tid.isAfter(cache.lastTid())) {
                         applyCommit(tid, oids, mine == null ? Map.of() : mine.written(),
                                 mine == null ? oids : mine.notCached());
                     }
                     return tid;
                 }));
+        PreparedBranch mine = committedHere.get();
+        if (mine != null) {
+            mine.transaction().blobsCommitted((Tid) reply);
+        }
         return (Tid) reply;
     }
 
@@ -448,7 +530,10 @@ public final class ClientStorage implements Storage {
     public void rollbackPrepared(Xid xid) {
         WireXid key = WireXid.of(xid);
         call(new Requests.XaBranchCall(XaWire.ROLLBACK, key));
-        preparedHere.remove(key);
+        PreparedBranch mine = preparedHere.remove(key);
+        if (mine != null) {
+            mine.transaction().discardBlobs();
+        }
     }
 
     /** The server's prepared and heuristically completed branches of this storage. */
@@ -561,7 +646,31 @@ public final class ClientStorage implements Storage {
         }
 
         @Override
+        public void blob(ClientSession session, String name, List<Object> args) {
+            if (blobs == null) {
+                LOG.warn("ignoring {} from {}: no blob-dir is configured", name, session.connection().address());
+                return;
+            }
+            Oid oid = Args.oid(args, 0);
+            Tid serial = Args.tid(args, 1);
+            try {
+                switch (name) {
+                    case Requests.BlobCallbacks.START -> blobs.receiveStart(oid, serial);
+                    case Requests.BlobCallbacks.CHUNK -> blobs.receiveChunk(oid, serial, Args.bytes(args, 2));
+                    default -> blobs.receiveStop(oid, serial);
+                }
+            } catch (RuntimeException e) {
+                // The download is dropped; the sendBlob caller finds no file and reports it.
+                LOG.error("blob download of {} at {} from {} failed: {}", oid, serial,
+                        session.connection().address(), e.toString());
+            }
+        }
+
+        @Override
         public void closed(ClientSession session, Throwable cause) {
+            if (blobs != null) {
+                blobs.connectionLost();
+            }
             boolean wasCurrent = connector.current() == session;
             connector.lost(session);
             if (wasCurrent && !closed) {
@@ -581,6 +690,9 @@ public final class ClientStorage implements Storage {
         connector.close();
         transport.close();
         cache.close();
+        if (blobs != null) {
+            blobs.close();
+        }
     }
 
     @Override

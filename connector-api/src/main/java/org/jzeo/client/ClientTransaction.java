@@ -1,5 +1,10 @@
 package org.jzeo.client;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,7 +15,9 @@ import java.util.Set;
 import org.jzeo.api.ConflictException;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
+import org.jzeo.api.StorageException;
 import org.jzeo.api.StorageTransactionException;
+import org.jzeo.client.blob.ClientBlobs;
 import org.jzeo.api.Tid;
 import org.jzeo.client.net.ServerConnection;
 import org.jzeo.protocol.Requests;
@@ -49,6 +56,8 @@ final class ClientTransaction implements StorageTransaction {
     private final Set<Oid> notCached = new HashSet<>();
     private State state = State.OPEN;
     private ServerConnection connection;
+    /** This transaction's own files of the blobs it stores, by oid (see {@link ClientBlobs#stage}). */
+    private final Map<Oid, Path> staged = new LinkedHashMap<>();
     /** How many of {@link #operations} went to the server with an earlier vote. */
     private int sent;
 
@@ -66,6 +75,27 @@ final class ClientTransaction implements StorageTransaction {
     @Override
     public void store(Oid oid, Tid serial, byte[] data) {
         buffer(new Operation.Store(oid, serial, data));
+        written.put(oid, data);
+        notCached.remove(oid);
+    }
+
+    /**
+     * Stages the blob at once (a link to the caller's file, so the caller may remove its file when the transaction
+     * ended, as the contract says, and a later change of it goes unseen where links are copies); the staged file is
+     * sent at vote and becomes the cache's file of the new revision at finish.
+     */
+    @Override
+    public void storeBlob(Oid oid, Tid serial, byte[] data, Path blobFile) {
+        ClientBlobs blobs = storage.requireBlobs("store the blob of " + oid);
+        if (state != State.OPEN && state != State.CONFLICTED) {
+            throw new StorageTransactionException("transaction is " + state.name().toLowerCase()
+                    + ": no more operations");
+        }
+        Path previous = staged.put(oid, blobs.stage(oid, blobFile));
+        if (previous != null) {
+            blobs.discard(previous);
+        }
+        buffer(new Operation.StoreBlob(oid, serial, data, staged.get(oid)));
         written.put(oid, data);
         notCached.remove(oid);
     }
@@ -160,7 +190,11 @@ final class ClientTransaction implements StorageTransaction {
                 batch = connection.batch();
             }
             for (Operation op : operations.subList(sent, operations.size())) {
-                batch.add(request(op));
+                if (op instanceof Operation.StoreBlob blob) {
+                    batch = sendBlob(batch, blob);
+                } else {
+                    batch.add(request(op));
+                }
             }
             sent = operations.size();
             batch.send();
@@ -202,11 +236,46 @@ final class ClientTransaction implements StorageTransaction {
                 // ignores a tpc_abort naming a transaction other than its current one.
                 abortOnServer();
                 state = State.ABORTED;
+                discardBlobs();
                 if (!turnGiven) {
                     storage.commitGate().leave();
                 }
             }
         }
+    }
+
+    /**
+     * A blob store as ZEO's client sends it: {@code storea}, then either the content ({@code storeBlobStart},
+     * {@code storeBlobChunk}s read from the file as they go, paced by the connection, {@code storeBlobEnd}) or, in
+     * shared-blob-dir mode, {@code storeBlobShared} naming the file staged in the oid's folder. Returns the batch
+     * the following calls join.
+     */
+    private ServerConnection.Batch sendBlob(ServerConnection.Batch batch, Operation.StoreBlob blob) {
+        batch.add(new Requests.Store(blob.oid(), blob.serial(), blob.data(), txn));
+        if (!storage.requireBlobs("store the blob of " + blob.oid()).sendsContent()) {
+            return batch.add(new Requests.StoreBlobShared(blob.oid(), blob.serial(), blob.data(),
+                    blob.file().getFileName().toString(), txn));
+        }
+        batch.add(new Requests.StoreBlobStart()).send();
+        try (FileChannel file = FileChannel.open(blob.file(), StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(Requests.BlobCallbacks.CHUNK_SIZE);
+            while (true) {
+                buffer.clear();
+                while (buffer.hasRemaining() && file.read(buffer) > 0) {
+                    // fill a whole chunk unless the file ends
+                }
+                if (buffer.position() == 0) {
+                    break;
+                }
+                byte[] chunk = new byte[buffer.position()];
+                buffer.flip().get(chunk);
+                connection.sendPaced(new Requests.StoreBlobChunk(chunk));
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot read the blob of " + blob.oid() + " from " + blob.file() + ": "
+                    + e.getMessage(), e);
+        }
+        return connection.batch().add(new Requests.StoreBlobEnd(blob.oid(), blob.serial(), blob.data(), txn));
     }
 
     /** The call that sends {@code op} as part of this transaction. */
@@ -245,6 +314,7 @@ final class ClientTransaction implements StorageTransaction {
                         return committed;
                     }));
             state = State.FINISHED;
+            blobsCommitted((Tid) tid);
             return (Tid) tid;
         } catch (DisconnectedException e) {
             state = State.ABORTED;
@@ -253,6 +323,7 @@ final class ClientTransaction implements StorageTransaction {
         } finally {
             if (state != State.FINISHED) {
                 state = State.ABORTED;
+                discardBlobs();
             }
             storage.commitGate().leave();
         }
@@ -267,8 +338,9 @@ final class ClientTransaction implements StorageTransaction {
                 storage.commitGate().leave();
             }
         }
-        if (state != State.FINISHED) {
+        if (state != State.FINISHED && state != State.PREPARED) {
             state = State.ABORTED;
+            discardBlobs();
         }
     }
 
@@ -286,6 +358,30 @@ final class ClientTransaction implements StorageTransaction {
     /** Nothing to interrupt on this side: a vote waiting on the server ends when the connection does. */
     @Override
     public void cancel() {
+    }
+
+    /**
+     * After this transaction (or its XA branch) committed as {@code tid}, on the committing thread (never the I/O
+     * thread: it waits for blob folder locks a download may hold): the staged blobs become the new revisions'
+     * cached files, so reading them back downloads nothing.
+     */
+    void blobsCommitted(Tid tid) {
+        if (staged.isEmpty()) {
+            return;
+        }
+        ClientBlobs blobs = storage.blobStore();
+        staged.forEach((oid, file) -> blobs.committed(oid, tid, file));
+        staged.clear();
+    }
+
+    /** The transaction ended without a commit: its staged blob files go. */
+    void discardBlobs() {
+        if (staged.isEmpty()) {
+            return;
+        }
+        ClientBlobs blobs = storage.blobStore();
+        staged.values().forEach(blobs::discard);
+        staged.clear();
     }
 
     @Override

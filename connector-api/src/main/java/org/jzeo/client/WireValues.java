@@ -69,6 +69,12 @@ final class WireValues {
         return (byte[]) value;
     }
 
+    /** A str or bin value as text (msgpack peers differ in which they send for names). */
+    static String text(Object value) {
+        return value instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(value);
+    }
+
     static Number number(Object value) {
         return value instanceof Number n ? n : 0L;
     }

@@ -118,6 +118,27 @@ public final class ServerConnection {
                 channel.voidPromise());
     }
 
+    /**
+     * An asynchronous call sent at the pace the connection drains: when the channel's outbound buffer is over its
+     * high-water mark after this write, waits until the write reached the socket. A stream of these (a blob's
+     * chunks) thus holds at most a few frames in memory however large the stream. Never call it on the I/O thread.
+     *
+     * @throws DisconnectedException the connection closed
+     */
+    public void sendPaced(Request request) {
+        if (closed) {
+            throw disconnected();
+        }
+        ChannelFuture write = channel.writeAndFlush(codec.encodeCall(MessageId.ASYNC, true, request.method(),
+                request.args()));
+        if (!channel.isWritable()) {
+            write.awaitUninterruptibly();
+        }
+        if (write.isDone() && !write.isSuccess()) {
+            throw disconnected(write.cause());
+        }
+    }
+
     /** Starts a batch of asynchronous calls that leave in one write (a transaction's stores before its vote). */
     public Batch batch() {
         return new Batch();

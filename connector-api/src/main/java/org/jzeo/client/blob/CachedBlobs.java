@@ -1,0 +1,213 @@
+package org.jzeo.client.blob;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jzeo.api.Oid;
+import org.jzeo.api.POSKeyException;
+import org.jzeo.api.Tid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The blob cache of a client that is not sharing the server's blob directory: ZEO's zeocache layout, so a Python
+ * and a Java client can use one cache. A missing revision is downloaded with {@code sendBlob} into
+ * {@code <file>.dl}, chunk by chunk as the server's {@code receiveBlobChunk}s arrive (never whole in memory), and
+ * renamed into place at {@code receiveBlobStop}. The oid folder's lock is held from before the request until the
+ * file is in place, so one revision is downloaded once at a time, also by several threads or jzeo processes.
+ *
+ * <p>Hits set the file's access time; downloads and own commits count towards the size check that trims the
+ * cache ({@link BlobCacheTrimmer}).
+ */
+final class CachedBlobs implements ClientBlobs {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedBlobs.class);
+    private static final String DOWNLOAD_SUFFIX = ".dl";
+
+    private record Key(Oid oid, Tid serial) {
+    }
+
+    private final BlobDirectory directory;
+    private final FolderLocks locks = new FolderLocks();
+    private final BlobCacheTrimmer trimmer;
+    /** Downloads in progress, written on the I/O thread only. */
+    private final Map<Key, FileChannel> receiving = new ConcurrentHashMap<>();
+    private final AtomicLong downloads = new AtomicLong();
+
+    CachedBlobs(BlobOptions options, String trimThreadName) {
+        this.directory = BlobDirectory.open(options.directory(), new ZeoCacheLayout());
+        this.trimmer = new BlobCacheTrimmer(directory.root(), locks, options.checkBytes(), options.trimTarget(),
+                trimThreadName);
+        trimmer.startTrim(); // ZEO checks the size when it opens, too
+    }
+
+    @Override
+    public boolean sendsContent() {
+        return true;
+    }
+
+    @Override
+    public Path load(Oid oid, Tid serial, Downloader downloader) {
+        Path file = directory.fileOf(oid, serial);
+        if (Files.exists(file)) {
+            BlobFiles.touch(file);
+            return file;
+        }
+        try (FolderLocks.Held held = locks.lock(directory.createFolderOf(oid))) {
+            if (Files.exists(file)) { // downloaded by another thread or process while this one waited
+                BlobFiles.touch(file);
+                return file;
+            }
+            downloads.incrementAndGet();
+            try {
+                downloader.download(oid, serial);
+            } finally {
+                abandon(new Key(oid, serial)); // a download the server did not finish (error, lost connection)
+            }
+            if (Files.exists(file)) {
+                return file;
+            }
+        }
+        throw new POSKeyException(oid, "no blob for " + oid + " at " + serial + ": the server sent none");
+    }
+
+    @Override
+    public Path temporaryDirectory() {
+        return directory.temporaryDirectory();
+    }
+
+    @Override
+    public Path stage(Oid oid, Path callerFile) {
+        Path staged = directory.temporaryDirectory().resolve(UUID.randomUUID() + ".staged");
+        BlobFiles.linkOrCopy(callerFile, staged);
+        return staged;
+    }
+
+    /** ZEO's {@code _update_blob_cache}: the committed file moves to the new revision's name, no download later. */
+    @Override
+    public void committed(Oid oid, Tid tid, Path staged) {
+        Path file = directory.fileOf(oid, tid);
+        try (FolderLocks.Held held = locks.lock(directory.createFolderOf(oid))) {
+            long size = Files.size(staged);
+            Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING);
+            trimmer.loaded(size);
+        } catch (IOException | UncheckedIOException e) {
+            // The commit stands; the revision is downloaded when first read.
+            LOG.warn("blob cache {}: cannot keep the committed blob of {} at {}: {}", directory.root(), oid, tid,
+                    e.toString());
+            BlobFiles.deleteQuietly(staged);
+        }
+    }
+
+    @Override
+    public void discard(Path staged) {
+        BlobFiles.deleteQuietly(staged);
+    }
+
+    // ---------------------------------------------------------------- the I/O thread
+
+    @Override
+    public void receiveStart(Oid oid, Tid serial) {
+        Path partial = downloadFile(oid, serial);
+        try {
+            FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            FileChannel previous = receiving.put(new Key(oid, serial), channel);
+            closeQuietly(previous);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + partial, e);
+        }
+    }
+
+    @Override
+    public void receiveChunk(Oid oid, Tid serial, byte[] chunk) {
+        FileChannel channel = receiving.get(new Key(oid, serial));
+        if (channel == null) {
+            throw new IllegalStateException("receiveBlobChunk for " + oid + " at " + serial + " without a start");
+        }
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(chunk);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        } catch (IOException e) {
+            abandon(new Key(oid, serial));
+            throw new UncheckedIOException("cannot write the download of " + oid + " at " + serial, e);
+        }
+        trimmer.loaded(chunk.length);
+    }
+
+    @Override
+    public void receiveStop(Oid oid, Tid serial) {
+        FileChannel channel = receiving.remove(new Key(oid, serial));
+        if (channel == null) {
+            throw new IllegalStateException("receiveBlobStop for " + oid + " at " + serial + " without a start");
+        }
+        Path partial = downloadFile(oid, serial);
+        try {
+            channel.close();
+            Path file = directory.fileOf(oid, serial);
+            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            file.toFile().setReadOnly(); // as ZEO: a revision's file is never written again
+        } catch (IOException e) {
+            BlobFiles.deleteQuietly(partial);
+            throw new UncheckedIOException("cannot put the download of " + oid + " at " + serial + " in place", e);
+        }
+    }
+
+    private Path downloadFile(Oid oid, Tid serial) {
+        Path file = directory.fileOf(oid, serial);
+        return file.resolveSibling(file.getFileName() + DOWNLOAD_SUFFIX);
+    }
+
+    private void abandon(Key key) {
+        FileChannel channel = receiving.remove(key);
+        if (channel != null) {
+            closeQuietly(channel);
+            BlobFiles.deleteQuietly(downloadFile(key.oid(), key.serial()));
+        }
+    }
+
+    @Override
+    public void connectionLost() {
+        receiving.keySet().forEach(this::abandon);
+    }
+
+    @Override
+    public long downloads() {
+        return downloads.get();
+    }
+
+    /** For tests and monitoring: the trims run so far. */
+    long trims() {
+        return trimmer.trims();
+    }
+
+    BlobCacheTrimmer trimmer() {
+        return trimmer;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the file is dropped anyway
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        trimmer.close();
+        receiving.keySet().forEach(this::abandon);
+    }
+}
