@@ -84,6 +84,46 @@ public interface StorageConnection extends AutoCloseable {
     /** Up to {@code size} revisions of {@code oid}, newest first (asks the server). */
     List<Revision> history(Oid oid, int size);
 
+    // ------------------------------------------------------------ blobs (ZODB's Blob)
+
+    /**
+     * True when this connection can keep blobs: its storage has a blob directory (the client option
+     * {@code blob-dir}, {@code blobDirectory} on the resource adapter) and the server keeps blobs (its storage has a
+     * {@code blob-dir}).
+     */
+    boolean supportsBlobs();
+
+    /**
+     * Records a new state of blob object {@code oid} for this transaction: {@code payload} and {@code references} as
+     * {@link #write} takes them, plus the blob's content, read from {@code content} to its end now (the caller
+     * closes it). The content is copied to a temporary file beside the blob directory, never held whole in memory,
+     * and sent at commit with the object's state; a later {@link #write} of the same object in this transaction
+     * replaces the state and keeps the content.
+     *
+     * @throws StorageException      blobs are not available: the one-line message says why (no {@code blob-dir}
+     *                               configured, naming the option, or a server without blobs); or the content could
+     *                               not be read or copied
+     * @throws IllegalStateException no transaction is active
+     * @throws ConflictException     as for {@link #write}
+     * @throws ReadOnlyException     as for {@link #write}
+     */
+    void writeBlob(Oid oid, byte[] payload, Collection<Oid> references, java.io.InputStream content);
+
+    /**
+     * The content of blob object {@code oid} as of the transaction's snapshot (or as this transaction wrote it), as
+     * a stream the caller closes. A client downloads a blob it has not cached before the stream opens; the stream
+     * reads a file and stays valid when a later transaction changes the blob.
+     *
+     * @throws POSKeyException       no such object at the snapshot, or it has no blob (it was written with
+     *                               {@link #write})
+     * @throws StorageException      blobs are not available (see {@link #writeBlob})
+     * @throws DisconnectedException not cached and the server is not reachable
+     */
+    java.io.InputStream openBlob(Oid oid);
+
+    /** The size in bytes of {@code oid}'s blob content at the snapshot; the errors of {@link #openBlob}. */
+    long blobSize(Oid oid);
+
     // ------------------------------------------------------------ transaction metadata, undo
 
     /**

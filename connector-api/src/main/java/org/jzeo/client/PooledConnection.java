@@ -1,6 +1,12 @@
 package org.jzeo.client;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -146,6 +152,7 @@ final class PooledConnection implements StorageConnection {
             beforeCompletion();
         } catch (RuntimeException e) {
             work = null;
+            done.dropBlobFiles();
             afterCompletion(Completion.ABORTED, null);
             throw e;
         }
@@ -156,6 +163,8 @@ final class PooledConnection implements StorageConnection {
         } catch (RuntimeException e) {
             afterCompletion(Completion.ABORTED, null);
             throw e;
+        } finally {
+            done.dropBlobFiles();
         }
         afterCompletion(Completion.COMMITTED, tid);
         return tid;
@@ -211,7 +220,13 @@ final class PooledConnection implements StorageConnection {
     StorageTransaction transactionOf(UnitOfWork done) {
         StorageTransaction txn = storage.begin(done.metadata());
         for (StoredObject w : done.writes.values()) {
-            txn.store(w.oid(), serialFor(done, w.oid()), JzeoRecord.encode(w.references(), w.payload()));
+            byte[] record = JzeoRecord.encode(w.references(), w.payload());
+            Path blob = done.blobs.get(w.oid());
+            if (blob != null) {
+                txn.storeBlob(w.oid(), serialFor(done, w.oid()), record, blob);
+            } else {
+                txn.store(w.oid(), serialFor(done, w.oid()), record);
+            }
         }
         for (Tid undone : done.undos) {
             byte[] id = undoIds.get(undone);
@@ -254,6 +269,9 @@ final class PooledConnection implements StorageConnection {
         if (mine == null || conflict.committedSerial() == null) {
             throw conflict; // not a store of this connection's (a delete, an undo): nothing to merge
         }
+        if (done.blobs.containsKey(oid)) {
+            throw conflict; // two versions of a blob's content cannot be merged (ZODB refuses too)
+        }
         Tid read = conflict.readSerial();
         StoredObject old = read == null || read.equals(Tid.ZERO) ? null : revision(oid, read);
         StoredObject committed = revision(oid, conflict.committedSerial());
@@ -279,6 +297,7 @@ final class PooledConnection implements StorageConnection {
     public void abort() {
         requireNotEnlisted("abort");
         if (work != null) {
+            work.dropBlobFiles();
             work = null;
             afterCompletion(Completion.ABORTED, null);
         }
@@ -534,6 +553,90 @@ final class PooledConnection implements StorageConnection {
             read = current == null ? Tid.ZERO : current.serial();
         }
         return read;
+    }
+
+    // ---------------------------------------------------------------- blobs
+
+    @Override
+    public boolean supportsBlobs() {
+        requireOpen();
+        return storage.supportsBlobs();
+    }
+
+    @Override
+    public void writeBlob(Oid oid, byte[] payload, Collection<Oid> references, InputStream content) {
+        requireActive("write a blob");
+        Path folder = storage.blobTemporaryDirectory(); // the storage's one-line error when it keeps no blobs
+        write(oid, payload, references);
+        Path file;
+        try {
+            file = Files.createTempFile(folder, "jzeo-", ".blob");
+        } catch (IOException e) {
+            throw new StorageException("cannot create a temporary blob file in " + folder + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.copy(content, file, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new StorageException("cannot copy the content of blob " + oid + " to " + file + ": "
+                    + e.getMessage(), e);
+        }
+        Path previous = work.blobs.put(oid, file);
+        if (previous != null) {
+            deleteQuietly(previous);
+        }
+    }
+
+    @Override
+    public InputStream openBlob(Oid oid) {
+        Path file = blobFile(oid);
+        try {
+            return Files.newInputStream(file);
+        } catch (NoSuchFileException trimmed) {
+            // The blob cache's trim removed it between load and open: load it again.
+            try {
+                return Files.newInputStream(blobFile(oid));
+            } catch (IOException e) {
+                throw new StorageException("cannot open the blob of " + oid + ": " + e.getMessage(), e);
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot open the blob of " + oid + " at " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long blobSize(Oid oid) {
+        try {
+            return Files.size(blobFile(oid));
+        } catch (IOException e) {
+            throw new StorageException("cannot read the size of the blob of " + oid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file of {@code oid}'s blob at the snapshot, or the one this transaction wrote. */
+    private Path blobFile(Oid oid) {
+        requireOpen();
+        Path mine = work != null ? work.blobs.get(oid) : null;
+        if (mine != null) {
+            return mine;
+        }
+        if (!storage.supportsBlobs()) {
+            storage.blobTemporaryDirectory(); // throws the storage's one-line reason
+            throw Storage.noBlobs(storage);
+        }
+        StoredObject found = load(work, oid, work != null ? work.before : latestSnapshot().next());
+        if (found == null) {
+            throw new POSKeyException(oid, "no object " + oid + " at this snapshot");
+        }
+        return storage.loadBlob(oid, found.serial());
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover in the blob temporary folder
+        }
     }
 
     @Override

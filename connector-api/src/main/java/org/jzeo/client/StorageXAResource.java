@@ -133,6 +133,8 @@ public final class StorageXAResource implements XAResource {
             // The branch ended here, unknown to the server: a rollback that may follow needs no server.
             storage.endedLocally().add(key);
             throw e;
+        } finally {
+            branch.work.dropBlobFiles(); // a prepared transaction holds its own links to them
         }
     }
 
@@ -197,25 +199,11 @@ public final class StorageXAResource implements XAResource {
             if (branch == null) {
                 throw error(XAException.XAER_NOTA, "no active branch " + key + " to commit in one phase", null);
             }
-            checkCommittable(key, branch);
-            if (branch.work.isEmpty()) {
-                return;
-            }
-            StorageTransaction txn = connection.transactionOf(branch.work);
             try {
-                connection.voteResolving(txn, branch.work);
-            } catch (RuntimeException e) {
-                txn.abort();
-                // A lost connection before finish aborts the transaction on the server.
-                throw mapped(e, XAException.XA_RBROLLBACK, "one-phase commit of " + key,
-                        XAException.XA_RBCOMMFAIL);
+                commitOnePhase(key, branch);
+            } finally {
+                branch.work.dropBlobFiles();
             }
-            try {
-                txn.finish();
-            } catch (RuntimeException e) {
-                throw mapped(e, XAException.XAER_RMERR, "one-phase commit of " + key, XAException.XA_HEURHAZ);
-            }
-            connection.countResolved(branch.work);
             return;
         }
         requireXa(key, "commit");
@@ -226,11 +214,38 @@ public final class StorageXAResource implements XAResource {
         }
     }
 
+    private void commitOnePhase(WireXid key, Branch branch) throws XAException {
+        checkCommittable(key, branch);
+        if (branch.work.isEmpty()) {
+            return;
+        }
+        StorageTransaction txn = connection.transactionOf(branch.work);
+        try {
+            connection.voteResolving(txn, branch.work);
+        } catch (RuntimeException e) {
+            txn.abort();
+            // A lost connection before finish aborts the transaction on the server.
+            throw mapped(e, XAException.XA_RBROLLBACK, "one-phase commit of " + key,
+                    XAException.XA_RBCOMMFAIL);
+        }
+        try {
+            txn.finish();
+        } catch (RuntimeException e) {
+            throw mapped(e, XAException.XAER_RMERR, "one-phase commit of " + key, XAException.XA_HEURHAZ);
+        }
+        connection.countResolved(branch.work);
+    }
+
     @Override
     public void rollback(Xid xid) throws XAException {
         WireXid key = WireXid.of(xid);
-        if (branches().remove(key) != null || storage.endedLocally().remove(key)) {
+        Branch active = branches().remove(key);
+        if (active != null) {
+            active.work.dropBlobFiles();
             return; // never prepared on the server: nothing there to undo
+        }
+        if (storage.endedLocally().remove(key)) {
+            return;
         }
         requireXa(key, "roll back");
         try {

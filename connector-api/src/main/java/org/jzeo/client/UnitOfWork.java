@@ -29,6 +29,8 @@ final class UnitOfWork {
     final long startedNanos = System.nanoTime();
     /** Transactions to undo at commit, in the order asked. */
     final List<Tid> undos = new ArrayList<>();
+    /** The content of each blob object written, in a temporary file this work owns (see {@link #dropBlobFiles}). */
+    final Map<Oid, java.nio.file.Path> blobs = new HashMap<>();
     /** Written objects whose state a conflict resolver merged at commit. */
     final Set<Oid> resolved = new HashSet<>();
     String user = "";
@@ -43,6 +45,21 @@ final class UnitOfWork {
     /** Nothing to send: a commit just ends the transaction. */
     boolean isEmpty() {
         return writes.isEmpty() && undos.isEmpty();
+    }
+
+    /**
+     * Removes the temporary blob files once the work's storage transaction ended (committed, aborted, or prepared:
+     * the storage transaction keeps its own hold of the files it sends, as StorageTransaction.storeBlob says).
+     */
+    void dropBlobFiles() {
+        for (java.nio.file.Path file : blobs.values()) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                // a leftover in the blob temporary folder; nothing refers to it
+            }
+        }
+        blobs.clear();
     }
 
     /** What tpc_begin carries for this work. */

@@ -87,6 +87,26 @@ public final class JzeoConnection implements StorageConnection {
     }
 
     @Override
+    public boolean supportsBlobs() {
+        return call(m -> m.physical().supportsBlobs());
+    }
+
+    @Override
+    public void writeBlob(Oid oid, byte[] payload, Collection<Oid> references, java.io.InputStream content) {
+        run(m -> m.physical().writeBlob(oid, payload, references, content));
+    }
+
+    @Override
+    public java.io.InputStream openBlob(Oid oid) {
+        return call(m -> m.physical().openBlob(oid));
+    }
+
+    @Override
+    public long blobSize(Oid oid) {
+        return call(m -> m.physical().blobSize(oid));
+    }
+
+    @Override
     public Oid newOid() {
         return call(m -> m.physical().newOid());
     }

@@ -18,6 +18,7 @@ import javax.security.auth.Subject;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.ClientOptions;
+import org.jzeo.client.blob.BlobOptions;
 
 /**
  * A jzeo connection definition: the client options of one storage (ZEO's client option names as JavaBean
@@ -48,6 +49,11 @@ import org.jzeo.client.ClientOptions;
  *       trusted certificates</td></tr>
  *   <tr><td>tlsVerifyHostname</td><td>–</td><td>true</td></tr>
  *   <tr><td>tlsCertificate, tlsKey</td><td>–</td><td>PEM client certificate chain and PKCS#8 key</td></tr>
+ *   <tr><td>blobDirectory</td><td>blob-dir</td><td>none: no blobs</td></tr>
+ *   <tr><td>sharedBlobDirectory</td><td>shared-blob-dir</td><td>false: blobDirectory is a cache of downloaded
+ *       blobs; true: it is the server's own blob directory</td></tr>
+ *   <tr><td>blobCacheSize</td><td>blob-cache-size</td><td>none: unbounded (bytes)</td></tr>
+ *   <tr><td>blobCacheSizeCheck</td><td>blob-cache-size-check</td><td>10 (percent of blobCacheSize)</td></tr>
  *   <tr><td>defaultTransactionTimeout</td><td>–</td><td>0 s: the XA branch timeout until the transaction manager
  *       sets its own</td></tr>
  * </table>
@@ -74,6 +80,10 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     private String tlsCertificate;
     private String tlsKey;
     private Integer defaultTransactionTimeout = 0;
+    private String blobDirectory;
+    private Boolean sharedBlobDirectory = false;
+    private Long blobCacheSize;
+    private Integer blobCacheSizeCheck = BlobOptions.DEFAULT_CACHE_SIZE_CHECK;
 
     /** Not serialized: a deserialized factory is re-associated by the container. */
     private transient ResourceAdapter resourceAdapter;
@@ -158,7 +168,8 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     StorageSettings settings() {
         return new StorageSettings(serverAddresses, storage, cacheSize, clientName, varDirectory, readOnly,
                 readOnlyFallback, minDisconnectPoll, maxDisconnectPoll, waitTimeout, tls, tlsTrustStore,
-                tlsTrustStorePassword, tlsVerifyHostname, tlsCertificate, tlsKey);
+                tlsTrustStorePassword, tlsVerifyHostname, tlsCertificate, tlsKey, blobDirectory, sharedBlobDirectory,
+                blobCacheSize, blobCacheSizeCheck);
     }
 
     int defaultTransactionTimeoutSeconds() {
@@ -256,6 +267,42 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
 
     public void setClientName(String clientName) {
         this.clientName = clientName;
+    }
+
+    /** ZEO's {@code blob-dir}: the blob cache folder, or the server's blob directory when shared; none: no blobs. */
+    public String getBlobDirectory() {
+        return blobDirectory;
+    }
+
+    public void setBlobDirectory(String blobDirectory) {
+        this.blobDirectory = blobDirectory;
+    }
+
+    /** ZEO's {@code shared-blob-dir}: blobDirectory is the server's own blob directory on a shared file system. */
+    public Boolean getSharedBlobDirectory() {
+        return sharedBlobDirectory;
+    }
+
+    public void setSharedBlobDirectory(Boolean sharedBlobDirectory) {
+        this.sharedBlobDirectory = require(sharedBlobDirectory, "sharedBlobDirectory");
+    }
+
+    /** ZEO's {@code blob-cache-size}, bytes; null: unbounded. */
+    public Long getBlobCacheSize() {
+        return blobCacheSize;
+    }
+
+    public void setBlobCacheSize(Long blobCacheSize) {
+        this.blobCacheSize = blobCacheSize;
+    }
+
+    /** ZEO's {@code blob-cache-size-check}: percent of blobCacheSize downloaded between two trims of the cache. */
+    public Integer getBlobCacheSizeCheck() {
+        return blobCacheSizeCheck;
+    }
+
+    public void setBlobCacheSizeCheck(Integer blobCacheSizeCheck) {
+        this.blobCacheSizeCheck = require(blobCacheSizeCheck, "blobCacheSizeCheck");
     }
 
     /** ZEO's {@code var}: the folder of the persistent client cache. */

@@ -3,6 +3,7 @@ package org.jzeo.rar;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.jzeo.client.ClientOptions;
+import org.jzeo.client.blob.BlobOptions;
 import org.jzeo.client.net.ClientTls;
 
 /**
@@ -14,7 +15,8 @@ import org.jzeo.client.net.ClientTls;
 record StorageSettings(String serverAddresses, String storage, long cacheSize, String clientName, String varDirectory,
                        boolean readOnly, boolean readOnlyFallback, int minDisconnectPoll, int maxDisconnectPoll,
                        int waitTimeout, boolean tls, String tlsTrustStore, String tlsTrustStorePassword,
-                       boolean tlsVerifyHostname, String tlsCertificate, String tlsKey) {
+                       boolean tlsVerifyHostname, String tlsCertificate, String tlsKey, String blobDirectory,
+                       boolean sharedBlobDirectory, Long blobCacheSize, int blobCacheSizeCheck) {
 
     /**
      * The client options these settings mean.
@@ -42,7 +44,9 @@ record StorageSettings(String serverAddresses, String storage, long cacheSize, S
                 // ZEO's wait=false is spelled waitTimeout=0 here: one property instead of two.
                 .withWait(waitTimeout > 0, Duration.ofSeconds(Math.max(0, waitTimeout)))
                 .withReadOnly(readOnly)
-                .withReadOnlyFallback(readOnlyFallback);
+                .withReadOnlyFallback(readOnlyFallback)
+                .withBlobs(new BlobOptions(path(blobDirectory), sharedBlobDirectory, blobCacheSize,
+                        blobCacheSizeCheck));
         return usesTls() ? options.withTls(clientTls()) : options;
     }
 
@@ -73,6 +77,8 @@ record StorageSettings(String serverAddresses, String storage, long cacheSize, S
                 + ", maxDisconnectPoll=" + maxDisconnectPoll + ", waitTimeout=" + waitTimeout + ", tls=" + usesTls()
                 + ", tlsTrustStore=" + tlsTrustStore + ", tlsTrustStorePassword="
                 + (tlsTrustStorePassword == null ? "null" : "****") + ", tlsVerifyHostname=" + tlsVerifyHostname
-                + ", tlsCertificate=" + tlsCertificate + ", tlsKey=" + tlsKey + "]";
+                + ", tlsCertificate=" + tlsCertificate + ", tlsKey=" + tlsKey + ", blobDirectory=" + blobDirectory
+                + ", sharedBlobDirectory=" + sharedBlobDirectory + ", blobCacheSize=" + blobCacheSize
+                + ", blobCacheSizeCheck=" + blobCacheSizeCheck + "]";
     }
 }

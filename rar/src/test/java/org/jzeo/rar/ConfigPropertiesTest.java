@@ -38,6 +38,10 @@ class ConfigPropertiesTest {
         assertThat(f.getReadOnlyFallback()).isFalse();
         assertThat(f.getTlsVerifyHostname()).isTrue();
         assertThat(f.getDefaultTransactionTimeout()).isZero();
+        assertThat(f.getBlobDirectory()).isNull();
+        assertThat(f.getSharedBlobDirectory()).isFalse();
+        assertThat(f.getBlobCacheSize()).as("unbounded").isNull();
+        assertThat(f.getBlobCacheSizeCheck()).isEqualTo(10);
 
         ClientOptions options = configured().settings().toClientOptions();
         ClientOptions zeo = ClientOptions.of("zeo1:8100", "zeo2:8100");
@@ -71,6 +75,22 @@ class ConfigPropertiesTest {
         assertThat(o.tls()).isNotNull();
         assertThat(o.tls().trustStore()).isEqualTo(Path.of("/etc/jzeo/ca.pem"));
         assertThat(o.tls().verifyHostname()).isFalse();
+    }
+
+    @Test
+    void blobPropertiesBecomeZeosBlobOptions() {
+        JzeoManagedConnectionFactory f = configured();
+        f.setBlobDirectory("/var/cache/jzeo/blobs");
+        f.setBlobCacheSize(1000L);
+        f.setBlobCacheSizeCheck(20);
+        ClientOptions o = f.settings().toClientOptions();
+        assertThat(o.blobs().directory()).isEqualTo(Path.of("/var/cache/jzeo/blobs"));
+        assertThat(o.blobs().shared()).isFalse();
+        assertThat(o.blobs().trimTarget()).isEqualTo(800L);
+
+        f.setSharedBlobDirectory(true);
+        assertThat(f.settings().toClientOptions().blobs().shared()).isTrue();
+        assertThat(f).isNotEqualTo(configured());
     }
 
     @Test
