@@ -72,6 +72,8 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
      * buckets in memory past the cache's size).
      */
     private final List<Lazy<?>> lazyToSettle = new ArrayList<>();
+    /** Blobs whose content this transaction wrote: their temporary files go when it ends. */
+    private final List<Blob> blobsWritten = new ArrayList<>();
     /** Objects whose conflicting change the storage merged: what is stored is not what they hold. */
     private final Set<Oid> merged = new HashSet<>();
     /** Oids prefetched for a container window and not read since (see {@link #prefetch}). */
@@ -316,6 +318,10 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         byte[] state = encoder.encode(object, this);
         List<Oid> referenced = references;
         references = null;
+        if (object instanceof Blob blob && blob.hasContentToWrite()) {
+            writeBlob(blob, state, referenced);
+            return;
+        }
         if (object.jzeoSaved != null && Arrays.equals(state, object.jzeoSaved)) {
             object.jzeoChanged = false;
             object.jzeoSnapshot = snapshotOf(object);
@@ -323,6 +329,20 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         }
         storage.write(object.jzeoOid, state, referenced);
         written.put(object, state);
+    }
+
+    /**
+     * A blob's state with its content: the storage copies the content now, so the blob's own temporary file can go
+     * (it goes once the transaction ended, when an abort can no longer ask for it).
+     */
+    private void writeBlob(Blob blob, byte[] state, List<Oid> referenced) {
+        try (java.io.InputStream content = blob.contentToWrite()) {
+            storage.writeBlob(blob.jzeoOid, state, referenced, content);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the new content of blob " + blob.jzeoOid, e);
+        }
+        written.put(blob, state);
+        blobsWritten.add(blob);
     }
 
     /** Gives a new object reached from a stored one its oid; it is written in the same flush. */
@@ -398,6 +418,8 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
                 case ABORTED -> reverted();
             }
         } finally {
+            blobsWritten.forEach(Blob::dropPending);
+            blobsWritten.clear();
             written.clear();
             added.clear();
             lazyToSettle.clear();
@@ -435,6 +457,9 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         expunge();
         for (Identity identity : identities.values()) {
             Persistent object = identity.get();
+            if (object instanceof Blob blob) {
+                blob.dropPending(); // its content goes back to the committed one, as its state does
+            }
             if (object != null && object.jzeoLoaded
                     && (written.containsKey(object) || mayHaveChanged(object) && differsFromSaved(object))) {
                 stale.add(object.jzeoOid);

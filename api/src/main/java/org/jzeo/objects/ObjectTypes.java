@@ -30,7 +30,7 @@ public final class ObjectTypes {
             java.time.LocalTime.class, java.time.ZonedDateTime.class, java.time.OffsetDateTime.class,
             java.time.Duration.class, java.time.Period.class, java.time.YearMonth.class,
             PersistentMap.class, PersistentList.class, PersistentSet.class,
-            PersistentSortedMap.class, BTreeNode.class, BTreeBucket.class, Counter.class);
+            PersistentSortedMap.class, BTreeNode.class, BTreeBucket.class, Counter.class, Blob.class);
 
     private final Map<String, Class<?>> byName;
     private final List<String> packages;
