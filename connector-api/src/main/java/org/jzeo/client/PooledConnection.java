@@ -28,6 +28,7 @@ import org.jzeo.api.TransactionInfo;
 import org.jzeo.api.TransactionListener;
 import org.jzeo.api.TransactionListener.Completion;
 import org.jzeo.api.UndoException;
+import org.jzeo.client.blob.BlobFiles;
 import org.jzeo.storage.HistoryEntry;
 import org.jzeo.storage.LoadResult;
 import org.jzeo.storage.Storage;
@@ -577,13 +578,13 @@ final class PooledConnection implements StorageConnection {
         try {
             Files.copy(content, file, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            deleteQuietly(file);
+            BlobFiles.deleteQuietly(file);
             throw new StorageException("cannot copy the content of blob " + oid + " to " + file + ": "
                     + e.getMessage(), e);
         }
         Path previous = work.blobs.put(oid, file);
         if (previous != null) {
-            deleteQuietly(previous);
+            BlobFiles.deleteQuietly(previous);
         }
     }
 
@@ -629,14 +630,6 @@ final class PooledConnection implements StorageConnection {
             throw new POSKeyException(oid, "no object " + oid + " at this snapshot");
         }
         return storage.loadBlob(oid, found.serial());
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // a leftover in the blob temporary folder
-        }
     }
 
     @Override

@@ -52,13 +52,7 @@ final class UnitOfWork {
      * the storage transaction keeps its own hold of the files it sends, as StorageTransaction.storeBlob says).
      */
     void dropBlobFiles() {
-        for (java.nio.file.Path file : blobs.values()) {
-            try {
-                java.nio.file.Files.deleteIfExists(file);
-            } catch (java.io.IOException e) {
-                // a leftover in the blob temporary folder; nothing refers to it
-            }
-        }
+        blobs.values().forEach(org.jzeo.client.blob.BlobFiles::deleteQuietly);
         blobs.clear();
     }
 
