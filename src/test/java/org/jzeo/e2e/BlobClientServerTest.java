@@ -175,7 +175,8 @@ class BlobClientServerTest {
             Tid tid;
             StorageTransaction txn = writer.begin(TransactionMetadata.of("", "many blobs", Map.of()));
             for (int i = 0; i < blobs; i++) {
-                txn.storeBlob(oids.get(i), Tid.ZERO, new byte[0], BlobServers.content(tmp, blobSize, i));
+                txn.storeBlob(oids.get(i), Tid.ZERO, "state".getBytes(StandardCharsets.UTF_8),
+                        BlobServers.content(tmp, blobSize, i));
             }
             txn.vote();
             tid = txn.finish();
