@@ -46,6 +46,23 @@ public final class BlobDirectory {
         return new BlobDirectory(root.toAbsolutePath(), layout);
     }
 
+    /**
+     * The layout a server's blob directory says it has in its {@code .layout} file (bushy, or ZODB's older lawn),
+     * bushy when it has none yet (what ZODB creates).
+     */
+    public static BlobLayout serverLayout(Path root) {
+        Path marker = root.resolve(LAYOUT_MARKER);
+        try {
+            if (Files.exists(marker)
+                    && Files.readString(marker, StandardCharsets.UTF_8).strip().equals(LawnLayout.NAME)) {
+                return new LawnLayout();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the layout of blob directory " + root, e);
+        }
+        return new BushyLayout();
+    }
+
     public Path root() {
         return root;
     }

@@ -36,12 +36,15 @@ public final class BushyLayout implements BlobLayout {
 
     /** ZODB's {@code tid_repr}: {@code 0x} plus hex without leading zeros, an even number of digits (at least 2). */
     static String tidRepr(Tid tid) {
-        String hex = HexFormat.of().formatHex(tid.toBytes()).replaceFirst("^0+", "");
-        if (hex.isEmpty()) {
-            hex = "00";
-        } else if (hex.length() % 2 == 1) {
-            hex = "0" + hex;
+        return repr(tid.value());
+    }
+
+    /** ZODB's {@code oid_repr}/{@code tid_repr} of 8 bytes. */
+    static String repr(long value) {
+        String hex = Long.toHexString(value);
+        if (value == 0) {
+            return "0x00";
         }
-        return "0x" + hex;
+        return (hex.length() % 2 == 1 ? "0x0" : "0x") + hex;
     }
 }

@@ -9,7 +9,7 @@ import org.jzeo.api.Tid;
 
 /**
  * shared-blob-dir mode: the client's blob directory is the server's (ZODB's bushy layout, as FileStorage writes
- * it), so a blob is read where the server wrote it and a new one is put into its oid's folder for the server to
+ * it, or the older lawn layout if the directory says so), so a blob is read where the server wrote it and a new one is put into its oid's folder for the server to
  * take ({@code storeBlobShared}); no blob content travels over the connection. A file missing there is missing
  * everywhere (ZEO's rule).
  */
@@ -17,7 +17,7 @@ final class SharedBlobs implements ClientBlobs {
     private final BlobDirectory directory;
 
     SharedBlobs(Path root) {
-        this.directory = BlobDirectory.open(root, new BushyLayout());
+        this.directory = BlobDirectory.open(root, BlobDirectory.serverLayout(root));
     }
 
     @Override

@@ -38,6 +38,15 @@ class BlobLayoutTest {
     }
 
     @Test
+    void lawnNamesAreOneFolderPerOidRepr() throws Exception {
+        assertThat(new LawnLayout().fileOf(Oid.of(0x2a), Tid.fromHex("0000000000000100")))
+                .isEqualTo(Path.of("0x2a/0x0100.blob"));
+        Files.writeString(dir.resolve(".layout"), "lawn\n");
+        assertThat(BlobDirectory.serverLayout(dir)).isInstanceOf(LawnLayout.class);
+        assertThat(BlobDirectory.serverLayout(dir.resolve("new"))).as("ZODB's default").isInstanceOf(BushyLayout.class);
+    }
+
+    @Test
     void aDirectoryOfAnotherLayoutIsRefused() throws Exception {
         BlobDirectory.open(dir, new BushyLayout());
         assertThat(Files.readString(dir.resolve(".layout"))).isEqualTo("bushy");
