@@ -58,6 +58,8 @@ final class ClientTransaction implements StorageTransaction {
     private ServerConnection connection;
     /** This transaction's own files of the blobs it stores, by oid (see {@link ClientBlobs#stage}). */
     private final Map<Oid, Path> staged = new LinkedHashMap<>();
+    /** Staged files of blob stores a later store of the same oid replaced: dropped when the transaction ends. */
+    private final List<Path> superseded = new ArrayList<>();
     /** How many of {@link #operations} went to the server with an earlier vote. */
     private int sent;
 
@@ -91,11 +93,13 @@ final class ClientTransaction implements StorageTransaction {
             throw new StorageTransactionException("transaction is " + state.name().toLowerCase()
                     + ": no more operations");
         }
-        Path previous = staged.put(oid, blobs.stage(oid, blobFile));
-        if (previous != null) {
-            blobs.discard(previous);
+        Path file = blobs.stage(oid, blobFile);
+        // An earlier store of the same oid keeps its file until the end: its operation may not be sent yet.
+        Path earlier = staged.put(oid, file);
+        if (earlier != null) {
+            superseded.add(earlier);
         }
-        buffer(new Operation.StoreBlob(oid, serial, data, staged.get(oid)));
+        buffer(new Operation.StoreBlob(oid, serial, data, file));
         written.put(oid, data);
         notCached.remove(oid);
     }
@@ -372,6 +376,8 @@ final class ClientTransaction implements StorageTransaction {
         ClientBlobs blobs = storage.blobStore();
         staged.forEach((oid, file) -> blobs.committed(oid, tid, file));
         staged.clear();
+        superseded.forEach(blobs::discard);
+        superseded.clear();
     }
 
     /** The transaction ended without a commit: its staged blob files go. */
@@ -382,6 +388,8 @@ final class ClientTransaction implements StorageTransaction {
         ClientBlobs blobs = storage.blobStore();
         staged.values().forEach(blobs::discard);
         staged.clear();
+        superseded.forEach(blobs::discard);
+        superseded.clear();
     }
 
     @Override

@@ -190,6 +190,37 @@ class ClientStorageBlobTest {
     }
 
     @Test
+    void aBlobStoredTwiceInOneTransactionSendsBothAndCachesTheLater() throws Exception {
+        Path first = Files.write(dir.resolve("first.bin"), "first".getBytes());
+        Path second = Files.write(dir.resolve("second.bin"), "second".getBytes());
+        try (ScriptedServer server = new ScriptedServer(T1, BLOB_SERVER);
+             ClientStorage client = client(server, dir.resolve("blobs"), false)) {
+            CompletableFuture<Tid> commit = CompletableFuture.supplyAsync(() -> {
+                StorageTransaction txn = client.begin(TransactionMetadata.of("", "", Map.of()));
+                txn.storeBlob(X, Tid.ZERO, "state".getBytes(), first);
+                txn.storeBlob(X, Tid.ZERO, "state".getBytes(), second);
+                txn.vote();
+                return txn.finish();
+            });
+            List<String> chunks = new ArrayList<>();
+            WireMessage call;
+            while (!(call = server.nextCall()).name().equals("vote")) {
+                if (call.name().equals("storeBlobChunk")) {
+                    chunks.add(new String((byte[]) call.args().get(0)));
+                }
+            }
+            assertThat(chunks).containsExactly("first", "second");
+            server.sendTogether(server.reply(call, List.of()));
+            WireMessage finish = server.nextCall();
+            server.sendTogether(server.reply(finish, T2.toBytes()));
+            assertThat(Files.readString(client.loadBlob(X, commit.get()))).isEqualTo("second");
+            try (var staged = Files.list(dir.resolve("blobs").resolve("tmp"))) {
+                assertThat(staged).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void anEmptyBlobSendsNoChunk() throws Exception {
         Path mine = Files.write(dir.resolve("empty.bin"), new byte[0]);
         try (ScriptedServer server = new ScriptedServer(T1, BLOB_SERVER);
