@@ -94,6 +94,43 @@ class ClientStorageBlobTest {
     }
 
     @Test
+    void aHitMovesTheFilesAccessTimeSoTheTrimKeepsItLonger() throws Exception {
+        Path blobDir = dir.resolve("blobs");
+        Path file = blobDir.resolve("3").resolve("1.03e8000000000001.blob");
+        Files.createDirectories(file.getParent());
+        Files.write(file, "cached".getBytes());
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(1_000_000);
+        Files.getFileAttributeView(file, java.nio.file.attribute.BasicFileAttributeView.class).setTimes(null, old,
+                null);
+        try (ScriptedServer server = new ScriptedServer(T1, BLOB_SERVER);
+             ClientStorage client = client(server, blobDir, false)) {
+            assertThat(Files.readString(client.loadBlob(X, T1))).isEqualTo("cached");
+            assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                    .lastAccessTime()).isGreaterThan(old);
+            assertThat(client.blobDownloads()).isZero();
+        }
+    }
+
+    @Test
+    void aDownloadTheCacheCannotWriteFailsTheLoadWithTheReason() throws Exception {
+        Path blobDir = dir.resolve("blobs");
+        // A folder where the download's file would go: creating it fails as a full or broken disk would.
+        Files.createDirectories(blobDir.resolve("3").resolve("1.03e8000000000001.blob.dl"));
+        try (ScriptedServer server = new ScriptedServer(T1, BLOB_SERVER);
+             ClientStorage client = client(server, blobDir, false)) {
+            CompletableFuture<Path> load = CompletableFuture.supplyAsync(() -> client.loadBlob(X, T1));
+            WireMessage sendBlob = server.nextCall();
+            server.sendTogether(server.callback(BlobCallbacks.START, X.toBytes(), T1.toBytes()),
+                    server.callback(BlobCallbacks.CHUNK, X.toBytes(), T1.toBytes(), "abc".getBytes()),
+                    server.callback(BlobCallbacks.STOP, X.toBytes(), T1.toBytes()),
+                    server.reply(sendBlob, null));
+            assertThatThrownBy(load::join).cause().isInstanceOf(StorageException.class)
+                    .isNotInstanceOf(POSKeyException.class).hasMessageContaining("cannot write the blob");
+            assertThat(client.isConnected()).as("a local disk problem keeps the connection").isTrue();
+        }
+    }
+
+    @Test
     void twoThreadsLoadingOneMissingBlobDownloadItOnce() throws Exception {
         try (ScriptedServer server = new ScriptedServer(T1, BLOB_SERVER);
              ClientStorage client = client(server, dir.resolve("blobs"), false)) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
+import org.jzeo.api.StorageException;
 import org.jzeo.api.Tid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ final class CachedBlobs implements ClientBlobs {
     private final BlobCacheTrimmer trimmer;
     /** Downloads in progress, written on the I/O thread only. */
     private final Map<Key, FileChannel> receiving = new ConcurrentHashMap<>();
+    /** Downloads this side failed to write (a full disk): the rest of their chunks are dropped, the loader told. */
+    private final Map<Key, IOException> failed = new ConcurrentHashMap<>();
     private final AtomicLong downloads = new AtomicLong();
 
     CachedBlobs(BlobOptions options, String trimThreadName) {
@@ -67,10 +70,16 @@ final class CachedBlobs implements ClientBlobs {
                 return file;
             }
             downloads.incrementAndGet();
+            Key key = new Key(oid, serial);
             try {
                 downloader.download(oid, serial);
             } finally {
-                abandon(new Key(oid, serial)); // a download the server did not finish (error, lost connection)
+                abandon(key); // a download the server did not finish (error, lost connection)
+            }
+            IOException failure = failed.remove(key);
+            if (failure != null) {
+                throw new StorageException("cannot write the blob of " + oid + " at " + serial + " into the blob"
+                        + " cache " + directory.root() + ": " + failure, failure);
             }
             if (Files.exists(file)) {
                 return file;
@@ -116,22 +125,24 @@ final class CachedBlobs implements ClientBlobs {
 
     @Override
     public void receiveStart(Oid oid, Tid serial) {
-        Path partial = downloadFile(oid, serial);
+        Key key = new Key(oid, serial);
+        failed.remove(key);
         try {
-            FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            FileChannel previous = receiving.put(new Key(oid, serial), channel);
-            closeQuietly(previous);
+            FileChannel channel = FileChannel.open(downloadFile(oid, serial), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            closeQuietly(receiving.put(key, channel));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + partial, e);
+            failed.put(key, e);
         }
     }
 
     @Override
     public void receiveChunk(Oid oid, Tid serial, byte[] chunk) {
-        FileChannel channel = receiving.get(new Key(oid, serial));
+        Key key = new Key(oid, serial);
+        FileChannel channel = receiving.get(key);
         if (channel == null) {
-            throw new IllegalStateException("receiveBlobChunk for " + oid + " at " + serial + " without a start");
+            requireFailed(key, "receiveBlobChunk");
+            return;
         }
         try {
             ByteBuffer buffer = ByteBuffer.wrap(chunk);
@@ -139,17 +150,20 @@ final class CachedBlobs implements ClientBlobs {
                 channel.write(buffer);
             }
         } catch (IOException e) {
-            abandon(new Key(oid, serial));
-            throw new UncheckedIOException("cannot write the download of " + oid + " at " + serial, e);
+            abandon(key);
+            failed.put(key, e);
+            return;
         }
         trimmer.loaded(chunk.length);
     }
 
     @Override
     public void receiveStop(Oid oid, Tid serial) {
-        FileChannel channel = receiving.remove(new Key(oid, serial));
+        Key key = new Key(oid, serial);
+        FileChannel channel = receiving.remove(key);
         if (channel == null) {
-            throw new IllegalStateException("receiveBlobStop for " + oid + " at " + serial + " without a start");
+            requireFailed(key, "receiveBlobStop");
+            return;
         }
         Path partial = downloadFile(oid, serial);
         try {
@@ -159,7 +173,14 @@ final class CachedBlobs implements ClientBlobs {
             file.toFile().setReadOnly(); // as ZEO: a revision's file is never written again
         } catch (IOException e) {
             BlobFiles.deleteQuietly(partial);
-            throw new UncheckedIOException("cannot put the download of " + oid + " at " + serial + " in place", e);
+            failed.put(key, e);
+        }
+    }
+
+    /** A chunk or stop of no download in progress is a protocol error, unless this side gave the download up. */
+    private void requireFailed(Key key, String what) {
+        if (!failed.containsKey(key)) {
+            throw new IllegalStateException(what + " for " + key.oid() + " at " + key.serial() + " without a start");
         }
     }
 
