@@ -9,14 +9,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import javax.transaction.xa.Xid;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
-import org.jzeo.api.Tid;
 import org.jzeo.api.POSKeyException;
+import org.jzeo.api.Tid;
 import org.jzeo.client.blob.ClientBlobs;
 import org.jzeo.client.cache.CacheStats;
 import org.jzeo.client.cache.ClientCache;
@@ -102,7 +103,7 @@ public final class ClientStorage implements Storage {
         initialListeners.forEach(listeners::add);
         this.options = options;
         this.cache = cache;
-        this.blobs = options.blobs().enabled() ? ClientBlobs.open(options.blobs(), options.storage()) : null;
+        this.blobs = openBlobs(options, cache);
         this.transport = new ClientTransport("jzeo-client-io-" + options.storage());
         CacheVerifier verifier = new CacheVerifier(cache, listeners, Duration.ofSeconds(60));
         this.connector = new Connector(options, transport, verifier, new SessionEvents(), this::installed);
@@ -121,6 +122,19 @@ public final class ClientStorage implements Storage {
                 throw new DisconnectedException("storage '" + options.storage() + "': not connected after "
                         + options.waitTimeout().toSeconds() + " s; " + attempts);
             }
+        }
+    }
+
+    /** The blob directory of the options, or null; a directory that cannot be used closes the cache first. */
+    private static ClientBlobs openBlobs(ClientOptions options, ClientCache cache) {
+        if (!options.blobs().enabled()) {
+            return null;
+        }
+        try {
+            return ClientBlobs.open(options.blobs(), options.storage());
+        } catch (RuntimeException e) {
+            cache.close();
+            throw e;
         }
     }
 
@@ -502,7 +516,9 @@ public final class ClientStorage implements Storage {
     public Tid commitPrepared(Xid xid) {
         WireXid key = WireXid.of(xid);
         ClientSession session = requireSession("commit XA branch " + key);
-        java.util.concurrent.atomic.AtomicReference<PreparedBranch> committedHere = new java.util.concurrent.atomic.AtomicReference<>();
+        // Blob files move into the cache on this thread once the reply is in, never on the I/O thread (see
+        // ClientTransaction#blobsCommitted).
+        AtomicReference<PreparedBranch> committedHere = new AtomicReference<>();
         Object reply = Calls.await(session.connection().call(session.connection().nextMessageId(),
                 new Requests.XaBranchCall(XaWire.COMMIT, key), result -> {
                     List<?> pair = (List<?>) result;
