@@ -53,7 +53,7 @@ public final class Blob extends Persistent {
                 throw new UncheckedIOException("cannot read the blob's new content " + mine, e);
             }
         }
-        if (!jzeoStored) {
+        if (!isCommitted()) {
             return InputStream.nullInputStream();
         }
         return jzeoSession.storage().openBlob(jzeoOid);
@@ -102,7 +102,19 @@ public final class Blob extends Persistent {
                 throw new UncheckedIOException("cannot read the size of the blob's new content " + mine, e);
             }
         }
-        return jzeoStored ? jzeoSession.storage().blobSize(jzeoOid) : 0;
+        return isCommitted() ? jzeoSession.storage().blobSize(jzeoOid) : 0;
+    }
+
+    /**
+     * True once the blob has committed content. Objects the session must refresh first are refreshed, as a read
+     * through the connection would: after an XA commit the session learns only at the next transaction that a new
+     * blob went through, and an application may hold the blob without reading anything else.
+     */
+    private boolean isCommitted() {
+        if (jzeoSession != null) {
+            jzeoSession.refreshStale();
+        }
+        return jzeoStored && jzeoSession != null;
     }
 
     private void replacePending(Path file) {
