@@ -98,6 +98,13 @@ class BlobXaTest {
                 }
                 conn.root().put("picture", blob);
                 tm.commit();
+
+                conn.begin(); // the same connection and instance, in its next (local) transaction
+                assertThat(blob.size()).as("the new blob, once its branch committed").isEqualTo(bytes.length);
+                try (InputStream in = blob.openInputStream()) {
+                    assertThat(Arrays.equals(in.readAllBytes(), bytes)).isTrue();
+                }
+                conn.commit();
             }
             try (ClientConnectionFactory fresh = new ClientConnectionFactory(BlobServers.client(server,
                     tmp.resolve("fresh")))) {
