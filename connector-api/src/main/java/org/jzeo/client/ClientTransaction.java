@@ -82,9 +82,11 @@ final class ClientTransaction implements StorageTransaction {
     }
 
     /**
-     * Stages the blob at once (a link to the caller's file, so the caller may remove its file when the transaction
-     * ended, as the contract says, and a later change of it goes unseen where links are copies); the staged file is
-     * sent at vote and becomes the cache's file of the new revision at finish.
+     * Stages the blob at once: a hard link to the caller's file (a copy across file systems), so the caller may
+     * remove its file whenever the contract allows while this transaction keeps its own name for the content. The
+     * staged file is sent at vote and becomes the cache's file of the new revision at finish. Being a link, the
+     * cached revision shares the caller's inode: a caller replaces its file, never rewrites it in place (as the
+     * storage contract asks of every storage's blob files).
      */
     @Override
     public void storeBlob(Oid oid, Tid serial, byte[] data, Path blobFile) {
