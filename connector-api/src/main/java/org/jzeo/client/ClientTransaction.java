@@ -106,6 +106,13 @@ final class ClientTransaction implements StorageTransaction {
         notCached.remove(oid);
     }
 
+    /** ZEO's protocol carries no restore of a blob (its client has none either): copy blobs on the server. */
+    @Override
+    public void restoreBlob(Oid oid, Tid serial, byte[] data, Tid prevTxn, Path blobFile) {
+        throw new StorageException("cannot restore the blob of " + oid + " through a client: the ZEO protocol has"
+                + " no restore of blobs (copy the storage on the server instead)");
+    }
+
     @Override
     public void checkCurrentSerial(Oid oid, Tid serial) {
         buffer(new Operation.CheckCurrent(oid, serial));
