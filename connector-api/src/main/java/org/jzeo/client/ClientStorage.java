@@ -22,6 +22,7 @@ import org.jzeo.client.blob.ClientBlobs;
 import org.jzeo.client.cache.CacheStats;
 import org.jzeo.client.cache.ClientCache;
 import org.jzeo.client.net.ClientTransport;
+import org.jzeo.client.net.ServerConnection;
 import org.jzeo.client.net.ServerAddress;
 import org.jzeo.protocol.Args;
 import org.jzeo.protocol.MessageId;
@@ -636,6 +637,19 @@ public final class ClientStorage implements Storage {
         listeners.connected(session.connection().address(), session.isReadOnly());
     }
 
+    /** A download's connection, paused while its chunks wait for the disk. */
+    private record Reading(ServerConnection connection) implements ClientBlobs.Reading {
+        @Override
+        public void pause() {
+            connection.pauseReading();
+        }
+
+        @Override
+        public void resume() {
+            connection.resumeReading();
+        }
+    }
+
     /** What the live session reports, on the I/O thread. */
     private final class SessionEvents implements ClientSession.Events {
         @Override
@@ -672,7 +686,8 @@ public final class ClientStorage implements Storage {
             try {
                 switch (name) {
                     case Requests.BlobCallbacks.START -> blobs.receiveStart(oid, serial);
-                    case Requests.BlobCallbacks.CHUNK -> blobs.receiveChunk(oid, serial, Args.bytes(args, 2));
+                    case Requests.BlobCallbacks.CHUNK -> blobs.receiveChunk(oid, serial, Args.bytes(args, 2),
+                            new Reading(session.connection()));
                     default -> blobs.receiveStop(oid, serial);
                 }
             } catch (RuntimeException e) {

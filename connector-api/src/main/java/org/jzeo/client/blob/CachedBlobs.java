@@ -33,22 +33,17 @@ final class CachedBlobs implements ClientBlobs {
     private static final Logger LOG = LoggerFactory.getLogger(CachedBlobs.class);
     private static final String DOWNLOAD_SUFFIX = ".dl";
 
-    private record Key(Oid oid, Tid serial) {
-    }
-
     private final BlobDirectory directory;
     private final FolderLocks locks = new FolderLocks();
     private final BlobCacheTrimmer trimmer;
-    /** Downloads in progress, written on the I/O thread only. */
-    private final Map<Key, FileChannel> receiving = new ConcurrentHashMap<>();
-    /** Downloads this side failed to write (a full disk): the rest of their chunks are dropped, the loader told. */
-    private final Map<Key, IOException> failed = new ConcurrentHashMap<>();
+    private final DownloadWriter writer;
     private final AtomicLong downloads = new AtomicLong();
 
-    CachedBlobs(BlobOptions options, String trimThreadName) {
+    CachedBlobs(BlobOptions options, String storageName) {
         this.directory = BlobDirectory.open(options.directory(), new ZeoCacheLayout());
         this.trimmer = new BlobCacheTrimmer(directory.root(), locks, options.checkBytes(), options.trimTarget(),
-                trimThreadName);
+                "jzeo-blob-trim-" + storageName);
+        this.writer = new DownloadWriter("jzeo-blob-download-" + storageName, trimmer::loaded);
         trimmer.startTrim(); // ZEO checks the size when it opens, too
     }
 
@@ -70,13 +65,14 @@ final class CachedBlobs implements ClientBlobs {
                 return file;
             }
             downloads.incrementAndGet();
-            Key key = new Key(oid, serial);
+            IOException failure;
             try {
                 downloader.download(oid, serial);
             } finally {
-                abandon(key); // a download the server did not finish (error, lost connection)
+                // Everything the server sent came before its reply: wait until it is written (and drop a download
+                // the server left unfinished: an error, a lost connection).
+                failure = writer.finish(target(oid, serial));
             }
-            IOException failure = failed.remove(key);
             if (failure != null) {
                 throw new StorageException("cannot write the blob of " + oid + " at " + serial + " into the blob"
                         + " cache " + directory.root() + ": " + failure, failure);
@@ -125,81 +121,29 @@ final class CachedBlobs implements ClientBlobs {
 
     @Override
     public void receiveStart(Oid oid, Tid serial) {
-        Key key = new Key(oid, serial);
-        failed.remove(key);
-        try {
-            FileChannel channel = FileChannel.open(downloadFile(oid, serial), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            closeQuietly(receiving.put(key, channel));
-        } catch (IOException e) {
-            failed.put(key, e);
-        }
+        writer.start(target(oid, serial));
     }
 
     @Override
-    public void receiveChunk(Oid oid, Tid serial, byte[] chunk) {
-        Key key = new Key(oid, serial);
-        FileChannel channel = receiving.get(key);
-        if (channel == null) {
-            requireFailed(key, "receiveBlobChunk");
-            return;
-        }
-        try {
-            ByteBuffer buffer = ByteBuffer.wrap(chunk);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        } catch (IOException e) {
-            abandon(key);
-            failed.put(key, e);
-            return;
-        }
-        trimmer.loaded(chunk.length);
+    public void receiveChunk(Oid oid, Tid serial, byte[] chunk, Reading reading) {
+        writer.chunk(target(oid, serial), chunk, reading);
     }
 
     @Override
     public void receiveStop(Oid oid, Tid serial) {
-        Key key = new Key(oid, serial);
-        FileChannel channel = receiving.remove(key);
-        if (channel == null) {
-            requireFailed(key, "receiveBlobStop");
-            return;
-        }
-        Path partial = downloadFile(oid, serial);
-        try {
-            channel.close();
-            Path file = directory.fileOf(oid, serial);
-            Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            file.toFile().setReadOnly(); // as ZEO: a revision's file is never written again
-        } catch (IOException e) {
-            BlobFiles.deleteQuietly(partial);
-            failed.put(key, e);
-        }
-    }
-
-    /** A chunk or stop of no download in progress is a protocol error, unless this side gave the download up. */
-    private void requireFailed(Key key, String what) {
-        if (!failed.containsKey(key)) {
-            throw new IllegalStateException(what + " for " + key.oid() + " at " + key.serial() + " without a start");
-        }
-    }
-
-    private Path downloadFile(Oid oid, Tid serial) {
-        Path file = directory.fileOf(oid, serial);
-        return file.resolveSibling(file.getFileName() + DOWNLOAD_SUFFIX);
-    }
-
-    private void abandon(Key key) {
-        FileChannel channel = receiving.remove(key);
-        if (channel != null) {
-            closeQuietly(channel);
-            BlobFiles.deleteQuietly(downloadFile(key.oid(), key.serial()));
-        }
+        writer.stop(target(oid, serial));
     }
 
     @Override
     public void connectionLost() {
-        receiving.keySet().forEach(this::abandon);
+        writer.connectionLost();
+    }
+
+    /** Where the download of one revision is written ({@code <file>.dl}) and where it goes when complete. */
+    private DownloadWriter.Target target(Oid oid, Tid serial) {
+        Path file = directory.fileOf(oid, serial);
+        return new DownloadWriter.Target(oid, serial, file.resolveSibling(file.getFileName() + DOWNLOAD_SUFFIX),
+                file);
     }
 
     @Override
@@ -216,19 +160,9 @@ final class CachedBlobs implements ClientBlobs {
         return trimmer;
     }
 
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // the file is dropped anyway
-            }
-        }
-    }
-
     @Override
     public void close() {
+        writer.close();
         trimmer.close();
-        receiving.keySet().forEach(this::abandon);
     }
 }

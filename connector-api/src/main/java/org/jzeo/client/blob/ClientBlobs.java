@@ -16,9 +16,15 @@ public interface ClientBlobs extends AutoCloseable {
         void download(Oid oid, Tid serial);
     }
 
+    /** The connection a download arrives on, paused while the disk catches up (Netty's auto-read). */
+    interface Reading {
+        void pause();
+
+        void resume();
+    }
+
     static ClientBlobs open(BlobOptions options, String storageName) {
-        return options.shared() ? new SharedBlobs(options.directory())
-                : new CachedBlobs(options, "jzeo-blob-trim-" + storageName);
+        return options.shared() ? new SharedBlobs(options.directory()) : new CachedBlobs(options, storageName);
     }
 
     /** True when blobs travel over the connection (not shared over the file system). */
@@ -53,7 +59,7 @@ public interface ClientBlobs extends AutoCloseable {
         throw new IllegalStateException("receiveBlobStart for " + oid + " in shared-blob-dir mode");
     }
 
-    default void receiveChunk(Oid oid, Tid serial, byte[] chunk) {
+    default void receiveChunk(Oid oid, Tid serial, byte[] chunk, Reading reading) {
         throw new IllegalStateException("receiveBlobChunk for " + oid + " in shared-blob-dir mode");
     }
 

@@ -139,6 +139,19 @@ public final class ServerConnection {
         }
     }
 
+    /**
+     * Stops reading from the server (Netty's auto-read) until {@link #resumeReading()}: the server's messages wait in
+     * the socket, so a consumer slower than the network (a blob download onto a slow disk) bounds what is held in
+     * memory. Any thread.
+     */
+    public void pauseReading() {
+        channel.config().setAutoRead(false);
+    }
+
+    public void resumeReading() {
+        channel.config().setAutoRead(true);
+    }
+
     /** Starts a batch of asynchronous calls that leave in one write (a transaction's stores before its vote). */
     public Batch batch() {
         return new Batch();
