@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a zeocache blob directory near its bound, as ZEO's {@code _check_blob_cache_size}: every
- * {@code check} bytes loaded into the cache (downloads and own commits) start one background trim, which deletes
+ * {@code check} bytes loaded into the cache (downloads and own commits, counted once their file is in place, so the
+ * trim they start sees them; ZEO counts chunks as they arrive) start one background trim, which deletes
  * the files read longest ago until the cache holds at most {@code target} bytes. Files whose folder is locked
  * (being downloaded or committed right now) are skipped. A file an application has open is deleted all the same:
  * on the platforms jzeo runs on, an open file stays readable until it is closed.

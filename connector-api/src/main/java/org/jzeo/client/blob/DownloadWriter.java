@@ -43,7 +43,7 @@ final class DownloadWriter implements AutoCloseable {
     }
 
     private final ExecutorService thread;
-    private final LongConsumer written;
+    private final LongConsumer completed;
     private final AtomicLong queued = new AtomicLong();
     /** The connection whose reading is paused, or null. Guarded by this. */
     private ClientBlobs.Reading paused;
@@ -52,9 +52,12 @@ final class DownloadWriter implements AutoCloseable {
     /** Writer thread only: downloads that failed here (a full disk), with the reason, until their loader asks. */
     private final Map<Target, IOException> failed = new HashMap<>();
 
-    /** {@code written} hears the size of every chunk once it is on disk (for the cache's size check). */
-    DownloadWriter(String threadName, LongConsumer written) {
-        this.written = written;
+    /**
+     * {@code completed} hears the size of every download once its file is in place (for the cache's size check,
+     * which then finds the file it counted).
+     */
+    DownloadWriter(String threadName, LongConsumer completed) {
+        this.completed = completed;
         this.thread = Executors.newSingleThreadExecutor(task -> {
             Thread t = new Thread(task, threadName);
             t.setDaemon(true);
@@ -101,15 +104,20 @@ final class DownloadWriter implements AutoCloseable {
                 requireFailed(target, "receiveBlobStop");
                 return;
             }
+            long size;
             try {
+                size = channel.size();
                 channel.close();
                 Files.move(target.partial(), target.file(), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
                 target.file().toFile().setReadOnly(); // as ZEO: a revision's file is never written again
             } catch (IOException e) {
+                close(channel);
                 BlobFiles.deleteQuietly(target.partial());
                 failed.put(target, e);
+                return;
             }
+            completed.accept(size);
         });
     }
 
@@ -167,9 +175,7 @@ final class DownloadWriter implements AutoCloseable {
         } catch (IOException e) {
             abandon(target);
             failed.put(target, e);
-            return;
         }
-        written.accept(chunk.length);
     }
 
     private void resumeIfDrained() {

@@ -40,11 +40,15 @@ class DownloadWriterTest {
         CountDownLatch disk = new CountDownLatch(1);
         DownloadWriter writer = new DownloadWriter("test-writer", bytes -> {
             try {
-                disk.await(30, TimeUnit.SECONDS); // the first chunk's write "takes" until the test releases it
+                disk.await(30, TimeUnit.SECONDS); // the writer stalls after a first download, as on a slow disk
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
+        DownloadWriter.Target stalling = new DownloadWriter.Target(Oid.of(1), Tid.of(1), dir.resolve("a.blob.dl"),
+                dir.resolve("a.blob"));
+        writer.start(stalling);
+        writer.stop(stalling);
         DownloadWriter.Target target = new DownloadWriter.Target(Oid.of(1), Tid.of(2), dir.resolve("b.blob.dl"),
                 dir.resolve("b.blob"));
         Recorded reading = new Recorded();
@@ -66,6 +70,24 @@ class DownloadWriterTest {
         assertThat(file).hasSize(chunks * CHUNK);
         assertThat(file[(chunks - 1) * CHUNK]).as("chunks in order").isEqualTo((byte) (chunks - 1));
         assertThat(target.partial()).doesNotExist();
+        writer.close();
+    }
+
+    @Test
+    void theCompletedSizeIsToldOnceTheFileIsInPlace() throws Exception {
+        java.util.List<Long> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DownloadWriter.Target target = new DownloadWriter.Target(Oid.of(1), Tid.of(2), dir.resolve("b.blob.dl"),
+                dir.resolve("b.blob"));
+        DownloadWriter writer = new DownloadWriter("test-writer", size -> {
+            assertThat(target.file()).exists();
+            sizes.add(size);
+        });
+        writer.start(target);
+        writer.chunk(target, new byte[CHUNK], new Recorded());
+        writer.chunk(target, new byte[7], new Recorded());
+        writer.stop(target);
+        assertThat(writer.finish(target)).isNull();
+        assertThat(sizes).containsExactly((long) CHUNK + 7);
         writer.close();
     }
 
