@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 import org.jzeo.api.Oid;
@@ -91,17 +92,23 @@ public final class BlobDirectory {
         }
     }
 
+    /**
+     * Writes the marker under a hidden temporary name, forces it, then renames it into place: a power loss can
+     * leave no marker (the layout is chosen again, the same way) but never an empty one, which names no layout.
+     */
     private static void writeMarker(Path marker, BlobLayout layout, boolean fsync) throws IOException {
-        try (FileChannel out = FileChannel.open(marker, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        Path partial = marker.resolveSibling(MARKER + ".partial");
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
             ByteBuffer text = ByteBuffer.wrap(layout.markerName().getBytes(StandardCharsets.US_ASCII));
             while (text.hasRemaining()) {
                 out.write(text);
             }
             if (fsync) {
-                // An empty marker after a power loss would name no layout and stop the next open.
                 out.force(true);
             }
         }
+        Files.move(partial, marker, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public Path root() {
