@@ -25,6 +25,9 @@ import org.jzeo.storage.TransactionMetadata;
  * the {@link CommitSequencer} at finish. Locks are held from vote to finish or abort, so the checks made at vote
  * still hold when the transaction is written.
  *
+ * <p>Blob stores carry their file to the prepared record; a vote that prepares any makes them durable through
+ * {@link CommitTarget#blobsVoted} before it answers, and the target gives them their committed files at append.
+ *
  * <p>States: OPEN → (vote) VOTED → (finish) FINISHED; any state → (abort, or a failed vote) ABORTED.
  */
 public final class StagedTransaction<A> implements StorageTransaction {

@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads are positional and run in parallel. Commits go through the {@link CommitSequencer}, the single
  * writer. Pack replaces the file under a write lock that readers take for reading ({@link #read}).
+ *
+ * <p>With a blob directory ({@link FileStorageOptions#blobDir()}, laid out as Python's FileStorage lays it out:
+ * {@link BlobDirectory}), a blob revision's bytes live in {@code <oid folder>/<tid>.blob}: the upload is forced at
+ * vote, linked under its final name once the tid is known, and its folder synced before the Data.fs transaction is
+ * made durable, so an acknowledged blob commit always has its file.
  */
 public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended>, PackProgressSource,
         LockWaitSource {
