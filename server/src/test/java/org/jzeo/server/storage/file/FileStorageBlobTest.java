@@ -289,6 +289,61 @@ class FileStorageBlobTest {
     }
 
     @Test
+    void packWithGcKeepingOldMovesAnUnreachableBlobsFilesToBlobsOld() throws IOException {
+        open(true);
+        Tid a1 = storeBlob(A, bytes(10, 1));
+        Tid a2 = storeBlob(A, bytes(11, 2));
+        storeRoot(A);
+        Tid none = storeRoot();
+        Path blobs = tmp.resolve("blobs");
+        Path a1Old = tmp.resolve("blobs.old").resolve(blobs.relativize(storage.loadBlob(A, a1)));
+        Path a2Old = tmp.resolve("blobs.old").resolve(blobs.relativize(storage.loadBlob(A, a2)));
+
+        storage.pack(none, true);
+
+        assertThat(blobFiles(blobs)).isEmpty();
+        assertThat(blobs.resolve("0x00")).as("folders left empty are removed").doesNotExist();
+        assertThat(Files.readAllBytes(a1Old)).isEqualTo(bytes(10, 1));
+        assertThat(Files.readAllBytes(a2Old)).isEqualTo(bytes(11, 2));
+        assertThat(storage.blobTemporaryDirectory()).isDirectory();
+    }
+
+    @Test
+    void concurrentBlobCommitsEachGetTheirOwnFiles() throws Exception {
+        open(true);
+        List<Oid> oids = storage.newOids(4);
+        record Committed(Oid oid, Tid tid, byte[] content) {
+        }
+        java.util.Queue<Committed> committed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < oids.size(); t++) {
+                Oid oid = oids.get(t);
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        byte[] content = bytes(1000 + i, thread * 100 + i);
+                        Tid tid = storeBlob(oid, content);
+                        committed.add(new Committed(oid, tid, content));
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(committed).hasSize(20);
+        for (Committed c : committed) {
+            assertThat(blob(c.oid(), c.tid())).as("blob of %s at %s", c.oid(), c.tid()).isEqualTo(c.content());
+        }
+        assertThat(blobFiles(tmp.resolve("blobs"))).hasSize(20);
+    }
+
+    @Test
     void aStorageWithoutBlobDirectoryRefusesBlobs() {
         storage = FileStorage.open(tmp.resolve("Data.fs"), VectorFiles.testOptions(), REFERENCES);
         StorageTransaction txn = storage.begin(TransactionMetadata.of("test", "", Map.of()));
