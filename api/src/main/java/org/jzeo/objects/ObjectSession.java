@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jzeo.api.ConflictException;
 import org.jzeo.api.ConflictResolver;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
@@ -128,7 +129,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             return foreign(oid, payload);
         }
         Persistent object = known != null ? known : instantiate(codec.classOf(payload, where(oid)), oid);
-        fill(object, payload);
+        fill(object, stored);
         loadPlaceholders();
         return object;
     }
@@ -219,10 +220,12 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         recent.put(oid, object);
     }
 
-    /** Sets the object's fields from a state and remembers the state as its last saved one. */
-    private void fill(Persistent object, byte[] payload) {
+    /** Sets the object's fields from a stored state and remembers it (and its revision) as its last saved one. */
+    private void fill(Persistent object, StoredObject stored) {
+        byte[] payload = stored.payload();
         codec.decodeInto(object, payload, this, where(object.jzeoOid));
         object.jzeoSaved = payload;
+        object.jzeoSerial = stored.serial();
         object.jzeoSnapshot = snapshotOf(object);
         object.jzeoChanged = false;
         object.jzeoLoaded = true;
@@ -245,13 +248,13 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             for (Persistent placeholder : level) {
                 if (!placeholder.jzeoLoaded) {
                     misses++;
-                    byte[] payload = storage.read(placeholder.jzeoOid).payload();
-                    Class<?> stored = codec.classOf(payload, where(placeholder.jzeoOid));
-                    if (stored != placeholder.getClass()) {
-                        throw new ObjectFormatException(where(placeholder.jzeoOid) + " holds a " + stored.getName()
+                    StoredObject stored = storage.read(placeholder.jzeoOid);
+                    Class<?> type = codec.classOf(stored.payload(), where(placeholder.jzeoOid));
+                    if (type != placeholder.getClass()) {
+                        throw new ObjectFormatException(where(placeholder.jzeoOid) + " holds a " + type.getName()
                                 + " but is referenced as a " + placeholder.getClass().getName());
                     }
-                    fill(placeholder, payload);
+                    fill(placeholder, stored);
                 }
             }
         }
@@ -321,8 +324,31 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
             object.jzeoSnapshot = snapshotOf(object);
             return;
         }
+        requireCurrent(object);
         storage.write(object.jzeoOid, state, referenced);
         written.put(object, state);
+    }
+
+    /**
+     * Refuses to write a change made to a state older than this transaction's snapshot: the object was changed by
+     * another transaction and not yet refreshed here (its invalidation still on its way), so writing it would undo
+     * that transaction's change. A conflict, as ZODB's store with an old {@code _p_serial}: abort and retry reads the
+     * new state. The storage checks the write against the snapshot's revision, so without this nothing would.
+     */
+    private void requireCurrent(Persistent object) {
+        if (object.jzeoSerial == null || !object.jzeoStored || object.jzeoSerial.equals(Tid.ZERO)) {
+            return; // a new object, or one whose outcome is not known yet (it is refreshed before use)
+        }
+        Tid current;
+        try {
+            current = storage.read(object.jzeoOid).serial();
+        } catch (POSKeyException gone) {
+            throw new ConflictException(object.jzeoOid, null, object.jzeoSerial);
+        }
+        if (!object.jzeoSerial.equals(current)) {
+            stale.add(object.jzeoOid);
+            throw new ConflictException(object.jzeoOid, current, object.jzeoSerial);
+        }
     }
 
     /** Gives a new object reached from a stored one its oid; it is written in the same flush. */
@@ -393,8 +419,8 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         prefetched.clear(); // the next transaction reads another snapshot: its windows prefetch afresh
         try {
             switch (completion) {
-                case COMMITTED -> saved(false);
-                case DELEGATED -> saved(true);
+                case COMMITTED -> saved(false, tid);
+                case DELEGATED -> saved(true, tid);
                 case ABORTED -> reverted();
             }
         } finally {
@@ -407,10 +433,11 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         }
     }
 
-    private void saved(boolean outcomeUnknown) {
+    private void saved(boolean outcomeUnknown, Tid tid) {
         for (Map.Entry<Persistent, byte[]> w : written.entrySet()) {
             Persistent object = w.getKey();
             object.jzeoSaved = w.getValue();
+            object.jzeoSerial = outcomeUnknown ? null : tid;
             object.jzeoSnapshot = snapshotOf(object);
             object.jzeoChanged = false;
             if (outcomeUnknown) {
@@ -490,6 +517,7 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
         object.jzeoOid = null;
         object.jzeoSession = null;
         object.jzeoSaved = null;
+        object.jzeoSerial = null;
         object.jzeoSnapshot = null;
         object.jzeoLoaded = false;
         object.jzeoStored = false;
@@ -529,18 +557,19 @@ final class ObjectSession implements TransactionListener, ReferenceReader, Refer
     }
 
     private void refresh(Persistent object) {
-        byte[] payload;
+        StoredObject stored;
         try {
-            payload = storage.read(object.jzeoOid).payload();
+            stored = storage.read(object.jzeoOid);
         } catch (POSKeyException gone) {
             detach(object);
             return;
         }
-        if (Arrays.equals(payload, object.jzeoSaved) && !mayHaveChanged(object)) {
+        if (Arrays.equals(stored.payload(), object.jzeoSaved) && !mayHaveChanged(object)) {
             object.jzeoStored = true; // a delegated commit of it went through
+            object.jzeoSerial = stored.serial();
             return;
         }
-        fill(object, payload);
+        fill(object, stored);
     }
 
     /** Lets go of the least recently used objects beyond the cache size (they stay while the application uses them). */

@@ -1,6 +1,7 @@
 package org.jzeo.objects;
 
 import org.jzeo.api.Oid;
+import org.jzeo.api.Tid;
 
 /**
  * The base class of objects stored as records of their own. Extend it, give the class a constructor without
@@ -25,6 +26,11 @@ public abstract class Persistent {
     transient Object[] jzeoSnapshot;
     /** The state bytes when last loaded or saved. */
     transient byte[] jzeoSaved;
+    /**
+     * The revision (tid) the state came from when last loaded or saved, as ZODB's {@code _p_serial}: a write of this
+     * object must start from that revision, which a commit checks (null for a new object).
+     */
+    transient Tid jzeoSerial;
     /** Set by {@link #markChanged()}: store this object at commit without comparing. */
     transient boolean jzeoChanged;
     /** True once the object's record is known to be committed (read from the storage, or written by a commit). */

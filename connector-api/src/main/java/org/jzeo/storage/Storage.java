@@ -108,6 +108,14 @@ public interface Storage extends AutoCloseable {
     }
 
     /**
+     * The folder of the blob directory that holds {@code oid}'s blob files, where a client sharing the directory
+     * puts the files it stores (ZEO's {@code storeBlobShared} names a file in it). Not created by this call.
+     */
+    default Path blobFolder(Oid oid) {
+        throw noBlobs(this);
+    }
+
+    /**
      * Where to create the files handed to {@link StorageTransaction#storeBlob}: on the same file system as the
      * blob directory, so that committing a file moves no bytes.
      */

@@ -62,6 +62,7 @@ public final class RunningServer implements AutoCloseable {
     public static RunningServer start(ServerConfig config, ReferenceFinder references) throws InterruptedException {
         ZeoConfig zeo = config.zeo();
         StorageServer server = new StorageServer(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        server.setBlobMaxSize(zeo.blobMaxSize());
         Monitors monitors = Monitors.none();
         try {
             for (StorageConfig sc : config.storages()) {

@@ -51,6 +51,7 @@ final class ZeoSectionBinder {
                 ZeoConfig.DEFAULT_XA_OUTCOME_RETENTION);
         int xaOutcomeLimit = r.get("xa-outcome-limit", ZeoSectionBinder::outcomeLimit,
                 ZeoConfig.DEFAULT_XA_OUTCOME_LIMIT);
+        long blobMaxSize = r.get("blob-max-size", ZeoSectionBinder::blobMaxSize, 0L);
         r.refuse("authentication-protocol", ZEO4_AUTH);
         r.refuse("authentication-database", ZEO4_AUTH);
         r.refuse("authentication-realm", ZEO4_AUTH);
@@ -58,7 +59,15 @@ final class ZeoSectionBinder {
         r.finish();
         return new ZeoConfig(address.orElse(ZeoConfig.DEFAULT_ADDRESS), readOnly, queueSize, invalidationAge,
                 transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+    }
+
+    private static long blobMaxSize(String text) {
+        long n = Datatypes.byteSize(text);
+        if (n < 0) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (0 for no limit, or a size such as 2GB)");
+        }
+        return n;
     }
 
     private static int outcomeLimit(String text) {

@@ -168,6 +168,7 @@ final class CommitMethods {
     static StorageTransaction.Vote voteStorageTransaction(ZeoSession session, ServerTransaction txn,
                                                           StorageTransaction st, boolean allowConflicts) {
         ServedStorage served = session.storage();
+        txn.requireBlobsReceived();
         session.transactionSnapshot = txn;
         served.stats().waiting.incrementAndGet();
         try {

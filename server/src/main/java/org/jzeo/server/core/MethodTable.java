@@ -79,6 +79,7 @@ final class MethodTable {
         SessionMethods.addTo(table);
         ReadMethods.addTo(table);
         CommitMethods.addTo(table);
+        BlobMethods.addTo(table);
         MaintenanceMethods.addTo(table);
         XaMethods.addTo(table);
         return table;

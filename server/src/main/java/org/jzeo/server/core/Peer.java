@@ -17,6 +17,15 @@ public interface Peer {
     /** An async call to the client ({@code [0, true, name, args]}). */
     void callback(String name, List<Object> args);
 
+    /**
+     * As {@link #callback(String, List)}, then runs {@code written} once the message has left for the socket (or the
+     * connection failed): what a sender that must not queue without bound (a blob) paces itself by.
+     */
+    default void callback(String name, List<Object> args, Runnable written) {
+        callback(name, args);
+        written.run();
+    }
+
     /** Queues a message already encoded by {@link org.jzeo.protocol.MessageCodec} (one encoding, many peers). */
     void sendEncoded(byte[] message);
 

@@ -1,10 +1,14 @@
 package org.jzeo.server.core;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jzeo.api.Oid;
+import org.jzeo.server.storage.BlobFiles;
 import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
@@ -22,6 +26,10 @@ final class ServerTransaction {
     private final Map<Object, Operation> ops = new LinkedHashMap<>();
     private int sequence;
     private StorageTransaction storageTransaction;
+    /** Every blob file received for this transaction, also those a later store of the same oid replaced. */
+    private final List<Path> blobFiles = new ArrayList<>();
+    /** The first blob store that could not be received: the vote fails with it. */
+    private RuntimeException blobFailure;
     /** Server time spent in this transaction's vote rounds so far (for the commit latency histogram). */
     long voteNanos;
 
@@ -55,7 +63,11 @@ final class ServerTransaction {
 
     /** Buffers {@code op}. */
     void add(Operation op) {
-        if (op instanceof Operation.Store || op instanceof Operation.Restore) {
+        if (op instanceof Operation.StoreBlob b) {
+            blobFiles.add(b.file());
+        }
+        if (op instanceof Operation.Store || op instanceof Operation.StoreBlob || op instanceof Operation.Restore) {
+            // A blob store replaces the plain storea of the same oid that ZEO's client sends before it.
             ops.put(op.oid(), op);
         } else {
             ops.put(sequence++, op);
@@ -73,13 +85,47 @@ final class ServerTransaction {
 
     /** The data this transaction stores for {@code oid}, or null. */
     byte[] storedData(Oid oid) {
-        return ops.get(oid) instanceof Operation.Store s ? s.data() : null;
+        Operation op = ops.get(oid);
+        if (op instanceof Operation.Store s) {
+            return s.data();
+        }
+        return op instanceof Operation.StoreBlob b ? b.data() : null;
+    }
+
+    /** Remembers a blob store that could not be received (too large, disk full): the vote fails with it. */
+    void blobFailed(RuntimeException failure) {
+        if (blobFailure == null) {
+            blobFailure = failure;
+        }
+    }
+
+    /** Throws the failure of a blob store, if one could not be received. */
+    void requireBlobsReceived() {
+        if (blobFailure != null) {
+            throw blobFailure;
+        }
+    }
+
+    /** The transaction ended (finished, aborted, failed): the blob files received for it go. */
+    void discardBlobFiles() {
+        blobFiles.forEach(BlobFiles::delete);
+        blobFiles.clear();
+    }
+
+    /**
+     * An XA branch took this transaction's operations: the files of its blob stores are the branch's now (removed
+     * when it ends); files replaced by a later store of the same oid go.
+     */
+    void handBlobFilesToBranch() {
+        Set<Path> kept = BlobFiles.files(operations());
+        blobFiles.removeIf(kept::contains);
+        discardBlobFiles();
     }
 
     int storeCount() {
         int n = 0;
         for (Operation op : ops.values()) {
-            if (op instanceof Operation.Store) {
+            if (op instanceof Operation.Store || op instanceof Operation.StoreBlob) {
                 n++;
             }
         }

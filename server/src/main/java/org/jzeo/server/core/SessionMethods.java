@@ -12,10 +12,15 @@ import org.jzeo.protocol.Requests.NewOids;
 import org.jzeo.protocol.Requests.Register;
 import org.jzeo.protocol.Requests.SetClientLabel;
 import org.jzeo.storage.Invalidation;
+import org.jzeo.storage.Storage;
 
 /** register, get_info, lastTransaction, ping, set_client_label, server_status, getInvalidations, new_oids. */
 final class SessionMethods {
-    /** The interfaces advertised in get_info: exactly what the storages implement (no blobs). */
+    /** Advertised in get_info by a storage with a blob directory, first, as Python's FileStorage lists them. */
+    private static final List<Object> BLOB_INTERFACES = List.of(
+            List.of("ZODB.interfaces", "IBlobStorageRestoreable"),
+            List.of("ZODB.interfaces", "IBlobStorage"));
+    /** The interfaces advertised in get_info by every storage: exactly what they implement. */
     private static final List<Object> INTERFACES = List.of(
             List.of("ZODB.interfaces", "IStorageRestoreable"),
             List.of("ZODB.interfaces", "IStorageIteration"),
@@ -67,10 +72,19 @@ final class SessionMethods {
         info.put("name", served.name());
         info.put("supportsUndo", served.storage().supportsUndo());
         info.put("supports_record_iternext", true);
-        info.put("interfaces", INTERFACES);
+        info.put("interfaces", interfaces(served.storage()));
         // jzeo's protocol extensions (XaWire); Python clients ignore keys they do not know.
         info.put(org.jzeo.protocol.XaWire.INFO_KEY, List.of(org.jzeo.protocol.XaWire.EXTENSION));
         return info;
+    }
+
+    private static List<Object> interfaces(Storage storage) {
+        if (!storage.supportsBlobs()) {
+            return INTERFACES;
+        }
+        List<Object> all = new ArrayList<>(BLOB_INTERFACES);
+        all.addAll(INTERFACES);
+        return all;
     }
 
     private static Object getInvalidations(ZeoSession session, Tid since) {

@@ -28,6 +28,7 @@ public final class StorageServer implements AutoCloseable {
     private final ExecutorService readPool;
     private final ExecutorService commitPool;
     private final ScheduledExecutorService scheduler;
+    private volatile long blobMaxSize;
 
     public StorageServer(int readThreads) {
         this.readPool = Executors.newFixedThreadPool(readThreads, named("jzeo-read"));
@@ -52,6 +53,18 @@ public final class StorageServer implements AutoCloseable {
         packGc.put(storage.name(), gc);
         // Before any client can connect: prepared XA branches take their locks again.
         storage.xa().start(scheduler);
+    }
+
+    /** Sets the largest blob a client may store ({@code blob-max-size}, bytes; 0: no limit). Before start. */
+    public void setBlobMaxSize(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("blob-max-size " + bytes);
+        }
+        this.blobMaxSize = bytes;
+    }
+
+    long blobMaxSize() {
+        return blobMaxSize;
     }
 
     public ServedStorage storage(String name) {

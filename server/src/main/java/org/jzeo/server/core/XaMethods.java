@@ -79,6 +79,7 @@ final class XaMethods {
                 () -> prepare(session, txn, XaVote.decode(args)));
         // Voted and in the log: the branch belongs to the storage now, not to this connection.
         txn.clearStorageTransaction();
+        txn.handBlobFilesToBranch();
         session.setTransaction(null);
         served.stats().activeTransactions.decrementAndGet();
         return session.answerLater(XaWire.VOTE,

@@ -35,6 +35,7 @@ public final class ZeoSession {
     // Touched only on the serial executor.
     private ServerTransaction transaction;
     private boolean voted;
+    private BlobUpload blobUpload;
     private ScheduledFuture<?> transactionTimer;
     private final SessionIterators iterators = new SessionIterators();
 
@@ -109,15 +110,26 @@ public final class ZeoSession {
             branchMsgid = async ? null : msgid;
         }
         Object result;
+        CALL.set(msgid);
         try {
             result = method.handler().call(this, message.args());
         } catch (Exception | AssertionError e) {
             failed(method.name(), msgid, async, e);
             return;
+        } finally {
+            CALL.remove();
         }
         if (!async && result != REPLIED) {
             peer.reply(msgid, result);
         }
+    }
+
+    /** The msgid of the call the current thread's handler runs (null for an async call). */
+    private static final ThreadLocal<MessageId> CALL = new ThreadLocal<>();
+
+    /** For a handler that answers later ({@link #REPLIED}), from any executor: the msgid of its call. */
+    MessageId currentCall() {
+        return CALL.get();
     }
 
     /** Returned by a handler that has queued its reply itself (tpc_finish, at its commit point). */
@@ -239,6 +251,9 @@ public final class ZeoSession {
     }
 
     void setTransaction(ServerTransaction txn) {
+        if (transaction != null && transaction != txn) {
+            transaction.discardBlobFiles();
+        }
         this.transaction = txn;
         this.voted = false;
         this.lastFailedTransaction = null;
@@ -254,6 +269,28 @@ public final class ZeoSession {
 
     void rememberFailedVote(ServerTransaction txn) {
         this.lastFailedTransaction = txn;
+    }
+
+    /** The blob being received (storeBlobStart to storeBlobEnd), or null. */
+    BlobUpload blobUpload() {
+        return blobUpload;
+    }
+
+    /** Starts receiving a blob, discarding one left unfinished (ZEO asserts there is none). */
+    void startBlobUpload(BlobUpload upload) {
+        if (blobUpload != null) {
+            LOG.warn("{}: storeBlobStart while a blob was still being received; the unfinished one is dropped",
+                    peer.describe());
+            blobUpload.discard();
+        }
+        blobUpload = upload;
+    }
+
+    /** The blob being received, which the caller now owns; null if none was started. */
+    BlobUpload takeBlobUpload() {
+        BlobUpload upload = blobUpload;
+        blobUpload = null;
+        return upload;
     }
 
     SessionIterators iterators() {
@@ -307,6 +344,10 @@ public final class ZeoSession {
             if (txn != null) {
                 LOG.info("{}: disconnected with an unfinished transaction; aborting it", peer.describe());
                 CommitMethods.abortTransaction(this);
+            }
+            if (blobUpload != null) {
+                blobUpload.discard();
+                blobUpload = null;
             }
             iterators.clear();
             server.sessionEnded();

@@ -2,6 +2,7 @@ package org.jzeo.server.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -23,26 +24,46 @@ final class OutboundMessages {
     private static final int MAX_BATCH_BYTES = 64 * 1024;
 
     private final Channel channel;
-    private final Queue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    /** Payloads ({@code byte[]}), or {@link Tracked} payloads whose sender waits for them to be written. */
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
     private final List<byte[]> batch = new ArrayList<>();
+    private final List<Runnable> batchWritten = new ArrayList<>();
     private int batchBytes;
 
     OutboundMessages(Channel channel) {
         this.channel = channel;
     }
 
+    private record Tracked(byte[] payload, Runnable written) {
+    }
+
     /** Queues one message's payload; it is framed and written after everything queued before it. */
     void send(byte[] payload) {
-        queue.add(payload);
+        enqueue(payload);
+    }
+
+    /** As {@link #send(byte[])}, then runs {@code written} on the event loop once the socket took it (or failed). */
+    void send(byte[] payload, Runnable written) {
+        enqueue(new Tracked(payload, written));
+    }
+
+    private void enqueue(Object entry) {
+        queue.add(entry);
         if (channel.eventLoop().inEventLoop()) {
             drain();
         } else if (drainScheduled.compareAndSet(false, true)) {
             try {
                 channel.eventLoop().execute(drain);
             } catch (RejectedExecutionException shuttingDown) {
-                queue.clear(); // the server is stopping: the connection is being closed anyway
+                // The server is stopping: the connection is being closed anyway; waiting senders are let go.
+                Object dropped;
+                while ((dropped = queue.poll()) != null) {
+                    if (dropped instanceof Tracked tracked) {
+                        tracked.written().run();
+                    }
+                }
             }
         }
     }
@@ -51,8 +72,15 @@ final class OutboundMessages {
     private void drain() {
         // Cleared first: a message queued from now on either is taken below or schedules another drain.
         drainScheduled.set(false);
-        byte[] next;
-        while ((next = queue.poll()) != null) {
+        Object entry;
+        while ((entry = queue.poll()) != null) {
+            byte[] next;
+            if (entry instanceof Tracked tracked) {
+                next = tracked.payload();
+                batchWritten.add(tracked.written());
+            } else {
+                next = (byte[]) entry;
+            }
             batch.add(next);
             batchBytes += 4 + next.length;
             if (batchBytes >= MAX_BATCH_BYTES) {
@@ -74,6 +102,11 @@ final class OutboundMessages {
         batch.clear();
         batchBytes = 0;
         // A write to a connection that just closed fails quietly, as the message no longer matters.
-        channel.write(frames);
+        ChannelFuture write = channel.write(frames);
+        if (!batchWritten.isEmpty()) {
+            List<Runnable> written = List.copyOf(batchWritten);
+            batchWritten.clear();
+            write.addListener(done -> written.forEach(Runnable::run));
+        }
     }
 }

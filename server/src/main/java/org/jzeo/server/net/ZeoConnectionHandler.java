@@ -151,6 +151,11 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
     }
 
     @Override
+    public void callback(String name, List<Object> args, Runnable written) {
+        outbound.send(codec.encodeCallback(name, args), written);
+    }
+
+    @Override
     public void sendEncoded(byte[] message) {
         outbound.send(message);
     }

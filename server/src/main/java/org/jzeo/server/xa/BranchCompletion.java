@@ -104,6 +104,7 @@ final class BranchCompletion {
             point.disarm(st);
         }
         CrashPoints.reach(CrashPoints.XA_COMMIT_APPENDED);
+        branch.committed();
         List<Oid> oids = st.writtenOids();
         committedInMemory(xid, branch, tid, oids);
         table.lock.lock();

@@ -1,6 +1,7 @@
 package org.jzeo.server.xa;
 
 import java.util.concurrent.ScheduledFuture;
+import org.jzeo.server.storage.BlobFiles;
 import org.jzeo.storage.StorageTransaction;
 
 /**
@@ -20,7 +21,7 @@ final class PreparedBranch {
         this.txn = txn;
     }
 
-    /** Stops its timer and releases its locks (rolled back). */
+    /** Stops its timer and releases its locks (rolled back); its received blob files go. */
     void release() {
         if (timer != null) {
             timer.cancel(false);
@@ -28,5 +29,11 @@ final class PreparedBranch {
         if (txn != null) {
             txn.abort();
         }
+        BlobFiles.deleteAll(record.operations());
+    }
+
+    /** Committed: the storage has its own links to the blobs, so the received files go. */
+    void committed() {
+        BlobFiles.deleteAll(record.operations());
     }
 }

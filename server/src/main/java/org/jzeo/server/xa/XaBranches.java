@@ -1,11 +1,15 @@
 package org.jzeo.server.xa;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jzeo.api.Oid;
 import org.jzeo.protocol.WireXid;
+import org.jzeo.server.storage.BlobFiles;
 import org.jzeo.storage.Operation;
 import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageTransaction;
@@ -47,6 +51,18 @@ public final class XaBranches {
     public void start(ScheduledExecutorService timers) {
         timer.start(timers);
         recovery.recover();
+        if (table.storage.supportsBlobs()) {
+            Set<Path> inUse = new HashSet<>();
+            table.lock.lock();
+            try {
+                for (PreparedBranch b : table.prepared.values()) {
+                    inUse.addAll(BlobFiles.files(b.record.operations()));
+                }
+            } finally {
+                table.lock.unlock();
+            }
+            BlobFiles.sweepUploads(table.storage.blobTemporaryDirectory(), inUse);
+        }
     }
 
     /**

@@ -40,6 +40,8 @@ final class XaLogCodec {
     private static final int STORE = 1;
     private static final int CHECK_CURRENT = 2;
     private static final int DELETE = 3;
+    /** A store with its blob: as STORE, then the blob file's absolute path (UTF-8), which the branch keeps. */
+    private static final int STORE_BLOB = 4;
 
     private XaLogCodec() {
     }
@@ -127,6 +129,10 @@ final class XaLogCodec {
         if (op instanceof Operation.Store s) {
             writeOperation(out, STORE, s.oid(), s.serial());
             writeBytes(out, s.data());
+        } else if (op instanceof Operation.StoreBlob b) {
+            writeOperation(out, STORE_BLOB, b.oid(), b.serial());
+            writeBytes(out, b.data());
+            writeBytes(out, b.file().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
         } else if (op instanceof Operation.CheckCurrent c) {
             writeOperation(out, CHECK_CURRENT, c.oid(), c.serial());
         } else if (op instanceof Operation.Delete d) {
@@ -233,6 +239,8 @@ final class XaLogCodec {
             Tid serial = Tid.of(in.getLong());
             ops.add(switch (kind) {
                 case STORE -> new Operation.Store(oid, serial, readBytes(in));
+                case STORE_BLOB -> new Operation.StoreBlob(oid, serial, readBytes(in),
+                        java.nio.file.Path.of(new String(readBytes(in), StandardCharsets.UTF_8)));
                 case CHECK_CURRENT -> new Operation.CheckCurrent(oid, serial);
                 case DELETE -> new Operation.Delete(oid, serial);
                 default -> throw new IllegalArgumentException("operation kind " + kind);

@@ -118,6 +118,7 @@ class ServerConfigLoaderTest {
         assertThat(zeo.maxFrameSize()).isEqualTo(64 * 1024 * 1024);
         assertThat(zeo.lockWait()).isEqualTo(Duration.ofSeconds(10));
         assertThat(zeo.groupCommit()).isTrue();
+        assertThat(zeo.blobMaxSize()).as("no blob size limit, as ZEO").isZero();
         assertThat(warnings).isEmpty();
     }
 
@@ -132,6 +133,13 @@ class ServerConfigLoaderTest {
         assertThat(warningTexts()).containsExactly(
                 "zeo.conf: no <zeo> section: listening on 127.0.0.1:8100 with default settings",
                 "zeo.conf:1: <zeo> has no 'address' (ZEO requires one): listening on 127.0.0.1:8100");
+    }
+
+    @Test
+    void blobMaxSizeTakesASize() {
+        ZeoConfig zeo = load("<mappingstorage/>", "<zeo>", "blob-max-size 2GB", "</zeo>").zeo();
+
+        assertThat(zeo.blobMaxSize()).isEqualTo(2L * 1024 * 1024 * 1024);
     }
 
     @Test
@@ -297,6 +305,8 @@ class ServerConfigLoaderTest {
                         + " (leave the key out for none)");
         assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "max-frame-size 1KB", "</zeo>"))
                 .hasMessage("zeo.conf:3: bad value for 'max-frame-size' in <zeo>: '1KB' is outside 64KB to 2GB-1");
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "blob-max-size -5", "</zeo>"))
+                .hasMessageStartingWith("zeo.conf:3: bad value for 'blob-max-size' in <zeo>: '-5'");
         assertThatThrownBy(() -> load("<mappingstorage/>", "<eventlog>", "level loud", "</eventlog>"))
                 .hasMessageStartingWith("zeo.conf:3: bad value for 'level' in <eventlog>: 'loud' is not a log level");
     }

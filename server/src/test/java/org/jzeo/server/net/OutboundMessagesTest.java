@@ -35,6 +35,9 @@ class OutboundMessagesTest {
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger flushes = new AtomicInteger();
+    /** While set, writes are held (their promises not completed) until it is cleared: a socket that takes nothing. */
+    private volatile boolean holdWrites;
+    private final List<Runnable> heldWrites = new CopyOnWriteArrayList<>();
     private Channel sender;
     private OutboundMessages outbound;
 
@@ -58,7 +61,11 @@ class OutboundMessagesTest {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
                 writes.incrementAndGet();
-                ctx.write(msg, promise);
+                if (holdWrites) {
+                    heldWrites.add(() -> ctx.writeAndFlush(msg, promise));
+                } else {
+                    ctx.write(msg, promise);
+                }
             }
 
             @Override
@@ -145,6 +152,23 @@ class OutboundMessagesTest {
 
         assertThat(writesSeenAfterSend).containsExactly(1);
         Await.until("the message received", () -> received.contains("inline"));
+    }
+
+    @Test
+    void aTrackedMessageReportsItsWriteOnlyOnceTheSocketTookIt() throws Exception {
+        holdWrites = true;
+        CountDownLatch written = new CountDownLatch(1);
+        outbound.send("first".getBytes(StandardCharsets.UTF_8));
+        outbound.send("chunk".getBytes(StandardCharsets.UTF_8), written::countDown);
+        Await.until("the write reached the socket's handler", () -> !heldWrites.isEmpty());
+
+        assertThat(written.await(200, TimeUnit.MILLISECONDS)).as("reported while the write is held").isFalse();
+
+        holdWrites = false;
+        sender.eventLoop().execute(() -> heldWrites.forEach(Runnable::run));
+        assertThat(written.await(10, TimeUnit.SECONDS)).as("reported once written").isTrue();
+        Await.until("both received in order", () -> received.size() == 2);
+        assertThat(received).containsExactly("first", "chunk");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

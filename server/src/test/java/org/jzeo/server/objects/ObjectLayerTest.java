@@ -325,4 +325,75 @@ class ObjectLayerTest {
             assertThatThrownBy(() -> conn.get(Oid.of(12345))).isInstanceOf(POSKeyException.class);
         }
     }
+
+    /**
+     * A connection that never hears of other transactions' changes (an invalidation still on its way when the next
+     * transaction starts) still cannot write over them: its change is to an older revision than the snapshot's, so
+     * the commit is a conflict (ZODB's store with an old _p_serial) and a retry reads the new state.
+     */
+    @Test
+    void aChangeMadeToAnOutdatedStateIsAConflictNotALostUpdate() throws InterruptedException {
+        // A cache size of its own: databases of equal settings share their sessions on a pooled connection.
+        ObjectDatabase deafDb = ObjectDatabase.builder(deafToInvalidations(factory), Shop.TYPES).cacheSize(999).build();
+        db.run(conn -> conn.root().put("ann", new Customer("Ann")));
+        try (ObjectConnection deaf = deafDb.open()) {
+            deaf.begin();
+            Customer ann = (Customer) deaf.root().get("ann");
+            deaf.commit();
+            Thread other = new Thread(() -> db.run(conn ->
+                    ((Customer) conn.root().get("ann")).credit = new BigDecimal("5.00")));
+            other.start();
+            other.join();
+
+            deaf.begin();
+            Customer same = (Customer) deaf.root().get("ann");
+            assertThat(same).isSameAs(ann);
+            assertThat(same.credit).as("not refreshed: the invalidation was not heard").isEqualByComparingTo("0");
+            same.name = "Ann B";
+            assertThatThrownBy(deaf::commit).isInstanceOf(org.jzeo.api.ConflictException.class);
+
+            deaf.begin();
+            Customer retried = (Customer) deaf.root().get("ann");
+            assertThat(retried.credit).as("refreshed for the retry").isEqualByComparingTo("5.00");
+            retried.name = "Ann B";
+            deaf.commit();
+        }
+        db.run(conn -> {
+            Customer ann = (Customer) conn.root().get("ann");
+            assertThat(ann.credit).isEqualByComparingTo("5.00");
+            assertThat(ann.name).isEqualTo("Ann B");
+        });
+    }
+
+    /** Connections of {@code factory} whose transaction listeners are never told of invalidations. */
+    private static org.jzeo.api.StorageConnectionFactory deafToInvalidations(
+            org.jzeo.api.StorageConnectionFactory factory) {
+        return () -> {
+            org.jzeo.api.StorageConnection real = factory.getConnection();
+            return (org.jzeo.api.StorageConnection) java.lang.reflect.Proxy.newProxyInstance(
+                    ObjectLayerTest.class.getClassLoader(), new Class<?>[] {org.jzeo.api.StorageConnection.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("setTransactionListener") && args[0] != null) {
+                            org.jzeo.api.TransactionListener listener = (org.jzeo.api.TransactionListener) args[0];
+                            args = new Object[] {new org.jzeo.api.TransactionListener() {
+                                @Override
+                                public void beforeCompletion() {
+                                    listener.beforeCompletion();
+                                }
+
+                                @Override
+                                public void afterCompletion(org.jzeo.api.TransactionListener.Completion completion,
+                                                            org.jzeo.api.Tid tid) {
+                                    listener.afterCompletion(completion, tid);
+                                }
+                            }};
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        };
+    }
 }

@@ -66,6 +66,22 @@ class XaLogCodecTest {
     }
 
     @Test
+    void aBlobStoreComesBackWithItsFile() {
+        XaLogRecord.Prepared p = prepared();
+        java.nio.file.Path file = java.nio.file.Path.of("/var/jzeo/blobs/tmp/upload-1é.tmp");
+        XaLogRecord.Prepared withBlob = new XaLogRecord.Prepared(XID, 1L, Tid.of(1), 0, p.metadata(),
+                List.of(new Operation.StoreBlob(Oid.of(6), Tid.of(4), new byte[] {1, 2}, file)));
+
+        Operation.StoreBlob back = (Operation.StoreBlob) ((XaLogRecord.Prepared) roundTrip(withBlob))
+                .operations().get(0);
+
+        assertThat(back.oid()).isEqualTo(Oid.of(6));
+        assertThat(back.serial()).isEqualTo(Tid.of(4));
+        assertThat(back.data()).containsExactly(1, 2);
+        assertThat(back.file()).isEqualTo(file);
+    }
+
+    @Test
     void everyOutcomeRecordComesBackEqual() {
         List<XaLogRecord> outcomes = List.of(
                 new XaLogRecord.Committed(XID, 5L, Tid.of(77), List.of(Oid.of(1), Oid.of(2))),
