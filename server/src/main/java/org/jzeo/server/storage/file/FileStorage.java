@@ -357,6 +357,11 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         return blobDirectory().temporaryDirectory();
     }
 
+    @Override
+    public Path blobFolder(Oid oid) {
+        return blobDirectory().oidFolder(oid);
+    }
+
     private BlobDirectory blobDirectory() {
         if (blobs == null) {
             throw Storage.noBlobs(this);

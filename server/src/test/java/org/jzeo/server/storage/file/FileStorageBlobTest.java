@@ -372,6 +372,8 @@ class FileStorageBlobTest {
         Files.createDirectories(folder);
         Path shared = Files.write(folder.resolve("upload.tmp"), bytes(333, 3));
 
+        assertThat(storage.blobFolder(A)).isEqualTo(folder);
+
         Tid tid = commit(txn -> txn.storeBlob(A, Tid.ZERO, record("shared"), shared));
 
         assertThat(blob(A, tid)).isEqualTo(bytes(333, 3));
