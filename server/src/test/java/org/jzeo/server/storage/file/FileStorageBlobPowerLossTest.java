@@ -1,6 +1,7 @@
 package org.jzeo.server.storage.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jzeo.api.Oid;
+import org.jzeo.api.POSKeyException;
 import org.jzeo.api.Tid;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.storage.DataRecord;
@@ -124,6 +126,8 @@ public class FileStorageBlobPowerLossTest {
                 // Drops commit 0's and commit 1's revisions (not current), keeping their files in blobs.old.
                 storage.pack(storage.lastTransaction(), false);
                 commitBlob(root, storage, l, 5, oids.get(1), null);
+                // A commit without blob: its revision must have no file.
+                l.data.commit(storage, 6, FileStoragePowerLossTest.writes(6, storage.newOids(1)));
             } finally {
                 try (Stream<Path> files = Files.list(elsewhere)) {
                     for (Path p : files.toList()) {
@@ -150,9 +154,15 @@ public class FileStorageBlobPowerLossTest {
                 TransactionRecord txn = it.next();
                 int n = Integer.parseInt(new String(txn.description(), StandardCharsets.UTF_8).substring(7));
                 for (DataRecord r : txn.records()) {
-                    byte[] expected = l.blobs.get(n).get(r.oid());
-                    assertThat(Files.readAllBytes(storage.loadBlob(r.oid(), txn.tid())))
-                            .as("blob of %s in commit %d", r.oid(), n).isEqualTo(expected);
+                    byte[] expected = l.blobs.getOrDefault(n, Map.of()).get(r.oid());
+                    if (expected == null) {
+                        assertThatThrownBy(() -> storage.loadBlob(r.oid(), txn.tid()))
+                                .as("blob of %s in commit %d, which stored none", r.oid(), n)
+                                .isInstanceOf(POSKeyException.class);
+                    } else {
+                        assertThat(Files.readAllBytes(storage.loadBlob(r.oid(), txn.tid())))
+                                .as("blob of %s in commit %d", r.oid(), n).isEqualTo(expected);
+                    }
                 }
             }
         }
