@@ -60,6 +60,12 @@ public record FileStorageConfig(String name, Path path, boolean readOnly, boolea
         this(name, path, readOnly, create, quota, packGc, packKeepOld, create);
     }
 
+    /** This storage with blobs in {@code folder} (null: without blobs). */
+    public FileStorageConfig withBlobDir(Path folder) {
+        return new FileStorageConfig(name, path, readOnly, create, quota, packGc, packKeepOld, createFolders,
+                recordCacheSize, folder);
+    }
+
     /** {@code path} served as {@code name} with every other option at ZODB's default. */
     public static FileStorageConfig of(String name, Path path) {
         return new FileStorageConfig(name, path, false, false, OptionalLong.empty(), true, true);
