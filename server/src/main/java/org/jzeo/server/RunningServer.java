@@ -18,6 +18,7 @@ import org.jzeo.server.monitor.Monitors;
 import org.jzeo.server.net.TlsContexts;
 import org.jzeo.server.net.ZeoServer;
 import org.jzeo.server.storage.ReferenceFinder;
+import org.jzeo.server.storage.blob.BlobDirectory;
 import org.jzeo.server.storage.file.FileStorage;
 import org.jzeo.server.storage.file.FileStorageOptions;
 import org.jzeo.server.storage.file.MissingFolderException;
@@ -101,13 +102,18 @@ public final class RunningServer implements AutoCloseable {
         if (f.create() && !f.readOnly()) {
             try {
                 Files.deleteIfExists(f.path());
+                if (f.blobDir() != null) {
+                    // As ZODB's FileStorage does: the old blobs belong to the discarded data.
+                    BlobDirectory.removeAll(f.blobDir());
+                }
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("create: cannot remove " + f.path(), e);
+                throw new IllegalStateException("create: cannot remove " + f.path() + " or its blob directory", e);
             }
         }
         FileStorageOptions options = FileStorageOptions.defaults().withName(sc.name()).withReadOnly(f.readOnly())
                 .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld())
-                .withCreateMissingFolders(f.createFolders()).withRecordCacheBytes(f.recordCacheSize());
+                .withCreateMissingFolders(f.createFolders()).withRecordCacheBytes(f.recordCacheSize())
+                .withBlobDir(f.blobDir());
         try {
             return FileStorage.open(f.path(), options, references);
         } catch (MissingFolderException e) {

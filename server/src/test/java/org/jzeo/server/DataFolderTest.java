@@ -34,6 +34,25 @@ class DataFolderTest {
     }
 
     @Test
+    void aBlobDirIsServedAndCreateTrueEmptiesItAsZodbDoes() throws Exception {
+        Path data = dir.resolve("var").resolve("Data.fs");
+        Path blobs = dir.resolve("var").resolve("blobs");
+        Path stale = Files.createDirectories(blobs.resolve("0x01")).resolve("0x03.blob");
+        Files.writeString(stale, "from the discarded data");
+        Path conf = Files.writeString(dir.resolve("zeo.conf"), String.join("\n", "<zeo>", "  address 127.0.0.1:0",
+                "</zeo>", "<filestorage>", "  path " + data, "  blob-dir " + blobs, "  create true",
+                "</filestorage>", ""));
+
+        try (RunningServer server = RunningServer.start(new ServerConfigLoader().load(conf))) {
+            assertThat(server.storages().storage("1").storage().supportsBlobs()).isTrue();
+            assertThat(server.storages().storage("1").storage().blobTemporaryDirectory())
+                    .isEqualTo(blobs.resolve("tmp"));
+            assertThat(stale).doesNotExist();
+            assertThat(Files.readString(blobs.resolve(".layout"))).isEqualTo("bushy");
+        }
+    }
+
+    @Test
     void theBuiltInDefaultCreatesItsMissingVarFolder() throws Exception {
         Path data = dir.resolve("var").resolve("Data.fs");
         ServerConfig config = ServerConfig.defaults()

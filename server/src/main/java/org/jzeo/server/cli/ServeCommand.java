@@ -38,6 +38,10 @@ final class ServeCommand implements Callable<Integer> {
             + " of the configuration file).")
     Path filename;
 
+    @Option(names = "--blob-dir", paramLabel = "DIR", description = "Keep blobs in this folder (ZODB's blob-dir) for"
+            + " the storage of -f, or the default storage; with -C, set blob-dir in its <filestorage> instead.")
+    Path blobDir;
+
     @Option(names = {"-r", "--read-only"}, description = "Serve every storage read-only.")
     boolean readOnly;
 
@@ -159,6 +163,14 @@ final class ServeCommand implements Callable<Integer> {
         config = config.withZeo(zeo);
         if (filename != null) {
             config = config.withStorages(List.of(FileStorageConfig.of(ServerConfig.DEFAULT_STORAGE_NAME, filename)));
+        }
+        if (blobDir != null) {
+            if (configFile != null && filename == null) {
+                throw new IllegalArgumentException("--blob-dir is for the storage of -f (or the default one); with -C,"
+                        + " set blob-dir in the <filestorage> section of " + configFile);
+            }
+            config = config.withStorages(config.storages().stream()
+                    .map(s -> s instanceof FileStorageConfig f ? f.withBlobDir(blobDir) : s).toList());
         }
         return config;
     }

@@ -19,9 +19,12 @@ import java.util.OptionalLong;
  *                    taken for a mistyped path and refused, rather than served as a new, empty database
  * @param recordCacheSize bytes of recently read records kept in memory (jzeo's {@code record-cache-size}, 64MB);
  *                    0 turns the cache off
+ * @param blobDir     the blob directory (ZODB {@code blob-dir}), relative to the server's working directory like
+ *                    {@code path}; null: the storage keeps no blobs
  */
 public record FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
-                                boolean packGc, boolean packKeepOld, boolean createFolders, long recordCacheSize)
+                                boolean packGc, boolean packKeepOld, boolean createFolders, long recordCacheSize,
+                                Path blobDir)
         implements StorageConfig {
 
     /** {@code record-cache-size}'s default. */
@@ -39,6 +42,12 @@ public record FileStorageConfig(String name, Path path, boolean readOnly, boolea
         }
     }
 
+    /** As above, without blobs. */
+    public FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
+                             boolean packGc, boolean packKeepOld, boolean createFolders, long recordCacheSize) {
+        this(name, path, readOnly, create, quota, packGc, packKeepOld, createFolders, recordCacheSize, null);
+    }
+
     /** As above, with the default record cache. */
     public FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
                              boolean packGc, boolean packKeepOld, boolean createFolders) {
@@ -49,6 +58,12 @@ public record FileStorageConfig(String name, Path path, boolean readOnly, boolea
     public FileStorageConfig(String name, Path path, boolean readOnly, boolean create, OptionalLong quota,
                              boolean packGc, boolean packKeepOld) {
         this(name, path, readOnly, create, quota, packGc, packKeepOld, create);
+    }
+
+    /** This storage with blobs in {@code folder} (null: without blobs). */
+    public FileStorageConfig withBlobDir(Path folder) {
+        return new FileStorageConfig(name, path, readOnly, create, quota, packGc, packKeepOld, createFolders,
+                recordCacheSize, folder);
     }
 
     /** {@code path} served as {@code name} with every other option at ZODB's default. */

@@ -20,7 +20,8 @@ final class StorageSectionBinder {
 
     /** Storage section types from ZODB and common add-ons that jzeo refuses, with the reason. */
     private static final Map<String, String> UNSUPPORTED = Map.of(
-            "blobstorage", "blobs are not supported by jzeo; serve the <filestorage> without blob-dir",
+            "blobstorage", "<blobstorage> (blobs beside any storage) is not supported by jzeo; give the <filestorage>"
+                    + " a blob-dir instead",
             "demostorage", "DemoStorage is not supported by jzeo; use <mappingstorage> for a throw-away storage",
             "zeoclient", "jzeo cannot serve another ZEO server's storage (no ZEO-to-ZEO chaining)",
             "fullstorage", "BerkeleyDB storages are not supported by jzeo",
@@ -87,16 +88,13 @@ final class StorageSectionBinder {
         boolean packKeepOld = r.get("pack-keep-old", Datatypes::bool, true);
         long recordCache = r.get("record-cache-size", Datatypes::byteSize,
                 FileStorageConfig.DEFAULT_RECORD_CACHE_SIZE);
-        r.entry("blob-dir").ifPresent(e -> {
-            if (!e.value().isBlank()) {
-                throw new ConfigException(e.location(), "'blob-dir' in " + section.label() + " is not supported:"
-                        + " jzeo has no blob support; remove the line (an existing blob directory is left alone)");
-            }
-        });
+        // As in ZODB, an empty blob-dir means none.
+        Path blobDir = r.entry("blob-dir").filter(e -> !e.value().isBlank())
+                .map(e -> r.convert(e, Datatypes::path)).orElse(null);
         r.ignore("packer", "it names a Python pack implementation; jzeo packs with its own");
         r.finish();
         return new FileStorageConfig(name, path, readOnly, create, quota, packGc, packKeepOld, create,
-                recordCache);
+                recordCache, blobDir);
     }
 
     private static MappingStorageConfig mappingStorage(ConfigSection section, String name,

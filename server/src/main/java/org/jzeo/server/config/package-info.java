@@ -16,7 +16,7 @@
  *       user's home. Nothing on disk is checked at this stage.</li>
  *   <li>A key given twice in one section is an error; so is any key or section jzeo does not know.</li>
  *   <li>Options jzeo accepts without acting on them produce a {@link org.jzeo.server.config.ConfigWarning};
- *       options whose silent loss would be dangerous (ZEO 4 authentication, {@code blob-dir}, Python password
+ *       options whose silent loss would be dangerous (ZEO 4 authentication, Python password
  *       functions, non-file log handlers, unsupported storage types) are errors.</li>
  * </ul>
  */

@@ -52,7 +52,7 @@ class ServerConfigLoaderTest {
 
         assertThat(config.storages()).containsExactly(
                 new FileStorageConfig("1", Path.of("/srv/zeo/var/Data.fs"), false, false, OptionalLong.empty(),
-                        true, false),
+                        true, false, false, FileStorageConfig.DEFAULT_RECORD_CACHE_SIZE, Path.of("/srv/zeo/var/blobs")),
                 new FileStorageConfig("catalog", Path.of("/srv/zeo/var/Catalog.fs"), true, false,
                         OptionalLong.of(2L * 1024 * 1024 * 1024), false, true),
                 new MappingStorageConfig("scratch", "Scratch space"));
@@ -65,7 +65,7 @@ class ServerConfigLoaderTest {
 
         assertThat(warnings).hasSize(1);
         assertThat(warnings.get(0).message()).startsWith("<runner> is accepted but ignored");
-        assertThat(warnings.get(0).location().line()).isEqualTo(59);
+        assertThat(warnings.get(0).location().line()).isEqualTo(60);
     }
 
     @Test
@@ -376,20 +376,28 @@ class ServerConfigLoaderTest {
     }
 
     @Test
-    void blobDirIsRefusedUnlessEmpty() {
-        assertThatThrownBy(() -> load("<filestorage 1>", "path Data.fs", "blob-dir blobs", "</filestorage>"))
-                .hasMessageStartingWith("zeo.conf:3: 'blob-dir' in <filestorage 1> is not supported: jzeo has no"
-                        + " blob support");
+    void blobDirIsReadAsAPathRelativeToTheWorkingDirectoryLikePath() {
+        FileStorageConfig f = (FileStorageConfig) load("<filestorage 1>", "path var/Data.fs", "blob-dir var/blobs",
+                "</filestorage>").storages().get(0);
 
-        assertThat(load("<filestorage 1>", "path Data.fs", "blob-dir", "</filestorage>").storages()).hasSize(1);
+        assertThat(f.blobDir()).isEqualTo(Path.of("var/blobs"));
+        assertThat(f.path()).isEqualTo(Path.of("var/Data.fs"));
+    }
+
+    @Test
+    void anEmptyOrMissingBlobDirMeansNoBlobs() {
+        assertThat(((FileStorageConfig) load("<filestorage 1>", "path Data.fs", "blob-dir", "</filestorage>")
+                .storages().get(0)).blobDir()).isNull();
+        assertThat(((FileStorageConfig) load("<filestorage 1>", "path Data.fs", "</filestorage>")
+                .storages().get(0)).blobDir()).isNull();
     }
 
     @Test
     void unsupportedStorageTypesAreRefusedByName() {
         assertThatThrownBy(() -> load("<blobstorage main>", "blob-dir blobs", "<filestorage>", "path Data.fs",
                 "</filestorage>", "</blobstorage>"))
-                .hasMessage("zeo.conf:1: storage type <blobstorage main>: blobs are not supported by jzeo; serve"
-                        + " the <filestorage> without blob-dir");
+                .hasMessage("zeo.conf:1: storage type <blobstorage main>: <blobstorage> (blobs beside any storage)"
+                        + " is not supported by jzeo; give the <filestorage> a blob-dir instead");
         assertThatThrownBy(() -> load("<zeoclient>", "server 8100", "</zeoclient>"))
                 .hasMessageStartingWith("zeo.conf:1: storage type <zeoclient>: jzeo cannot serve");
     }

@@ -31,6 +31,19 @@ public interface CommitTarget<A> {
     /** The source for {@code restore(oid, serial, null, prevTxn)}: the record of {@code oid} in {@code prevTxn}. */
     RecordSource restoreSource(Oid oid, Tid prevTxn);
 
+    /** Whether transactions may store blobs ({@link org.jzeo.storage.Storage#supportsBlobs()}). */
+    default boolean keepsBlobs() {
+        return false;
+    }
+
+    /**
+     * Makes the blob files of a transaction that just voted durable, before the vote answers: an XA prepare that
+     * follows must survive a power loss with its blobs. Called only when some record has a blob.
+     */
+    default void blobsVoted(PreparedTransaction txn) throws IOException {
+        throw new IllegalStateException("this storage keeps no blobs");
+    }
+
     /** Writes the transaction with {@code tid} after everything appended before; not yet durable nor visible. */
     A append(PreparedTransaction txn, Tid tid) throws IOException;
 

@@ -1,5 +1,7 @@
 package org.jzeo.server.storage.commit;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
 import org.jzeo.api.ReadConflictException;
 import org.jzeo.api.ReadOnlyException;
+import org.jzeo.api.StorageException;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
 import org.jzeo.storage.Operation;
@@ -21,6 +24,9 @@ import org.jzeo.storage.TransactionMetadata;
  * (ascending oids, bounded wait), checks serials against the committed state, and hands the prepared records to
  * the {@link CommitSequencer} at finish. Locks are held from vote to finish or abort, so the checks made at vote
  * still hold when the transaction is written.
+ *
+ * <p>Blob stores carry their file to the prepared record; a vote that prepares any makes them durable through
+ * {@link CommitTarget#blobsVoted} before it answers, and the target gives them their committed files at append.
  *
  * <p>States: OPEN → (vote) VOTED → (finish) FINISHED; any state → (abort, or a failed vote) ABORTED.
  */
@@ -58,11 +64,36 @@ public final class StagedTransaction<A> implements StorageTransaction {
 
     @Override
     public void store(Oid oid, Tid serial, byte[] data) {
-        if (resolving) {
-            // The client's resolved data after a vote that answered conflicts: it replaces the conflicting store.
-            operations.removeIf(op -> op instanceof Operation.Store s && s.oid().equals(oid));
-        }
+        replaceConflictingStore(oid);
         add(new Operation.Store(oid, serial, data.clone()));
+    }
+
+    /** After a vote that answered conflicts, the client's resolved data replaces the conflicting store. */
+    private void replaceConflictingStore(Oid oid) {
+        if (resolving) {
+            operations.removeIf(op -> (op instanceof Operation.Store || op instanceof Operation.StoreBlob)
+                    && oid.equals(op.oid()));
+        }
+    }
+
+    @Override
+    public void storeBlob(Oid oid, Tid serial, byte[] data, Path blobFile) {
+        requireBlobs(oid);
+        replaceConflictingStore(oid);
+        add(new Operation.StoreBlob(oid, serial, data.clone(), blobFile));
+    }
+
+    @Override
+    public void restoreBlob(Oid oid, Tid serial, byte[] data, Tid prevTxn, Path blobFile) {
+        requireBlobs(oid);
+        add(new Operation.RestoreBlob(oid, serial, data == null ? null : data.clone(), prevTxn, blobFile));
+    }
+
+    private void requireBlobs(Oid oid) {
+        if (!target.keepsBlobs()) {
+            throw new StorageException("this storage keeps no blobs (no blob directory): cannot store the blob of"
+                    + " oid " + oid);
+        }
     }
 
     @Override
@@ -157,15 +188,9 @@ public final class StagedTransaction<A> implements StorageTransaction {
         List<Oid> undone = new ArrayList<>();
         for (Operation op : operations) {
             if (op instanceof Operation.Store st) {
-                ConflictException conflict = serialConflict(st.oid(), st.serial());
-                if (conflict != null) {
-                    if (storeConflicts == null) {
-                        throw conflict;
-                    }
-                    storeConflicts.add(conflict);
-                    continue;
-                }
-                put(records, new PreparedRecord(st.oid(), new RecordSource.Inline(st.data())));
+                storeChecked(records, st.oid(), st.serial(), st.data(), null, storeConflicts);
+            } else if (op instanceof Operation.StoreBlob sb) {
+                storeChecked(records, sb.oid(), sb.serial(), sb.data(), sb.file(), storeConflicts);
             } else if (op instanceof Operation.CheckCurrent c) {
                 Tid committed = target.currentSerial(c.oid());
                 if (committed == null) {
@@ -184,7 +209,9 @@ public final class StagedTransaction<A> implements StorageTransaction {
                 }
                 put(records, new PreparedRecord(d.oid(), new RecordSource.NoData()));
             } else if (op instanceof Operation.Restore r) {
-                put(records, new PreparedRecord(r.oid(), restoreSource(r)));
+                put(records, new PreparedRecord(r.oid(), restoreSource(r.oid(), r.data(), r.prevTxn())));
+            } else if (op instanceof Operation.RestoreBlob r) {
+                put(records, new PreparedRecord(r.oid(), restoreSource(r.oid(), r.data(), r.prevTxn()), r.file()));
             } else if (op instanceof Operation.Undo u) {
                 for (PreparedRecord record : target.planUndo(u.tid(), records)) {
                     put(records, record);
@@ -193,17 +220,40 @@ public final class StagedTransaction<A> implements StorageTransaction {
             }
         }
         prepared = new PreparedTransaction(metadata, List.copyOf(records.values()));
+        if ((storeConflicts == null || storeConflicts.isEmpty())
+                && prepared.records().stream().anyMatch(r -> r.blob() != null)) {
+            try {
+                target.blobsVoted(prepared);
+            } catch (IOException e) {
+                throw new StorageException("could not make the blobs of the transaction durable: " + e.getMessage(),
+                        e);
+            }
+        }
         return List.copyOf(new java.util.LinkedHashSet<>(undone));
     }
 
-    private RecordSource restoreSource(Operation.Restore r) {
-        if (r.data() != null) {
-            return new RecordSource.Inline(r.data());
+    /** A store (with its blob, or none), after checking that it read the committed revision. */
+    private void storeChecked(Map<Oid, PreparedRecord> records, Oid oid, Tid serial, byte[] data, Path blob,
+                              List<ConflictException> storeConflicts) {
+        ConflictException conflict = serialConflict(oid, serial);
+        if (conflict != null) {
+            if (storeConflicts == null) {
+                throw conflict;
+            }
+            storeConflicts.add(conflict);
+            return;
         }
-        if (r.prevTxn() == null) {
+        put(records, new PreparedRecord(oid, new RecordSource.Inline(data), blob));
+    }
+
+    private RecordSource restoreSource(Oid oid, byte[] data, Tid prevTxn) {
+        if (data != null) {
+            return new RecordSource.Inline(data);
+        }
+        if (prevTxn == null) {
             return new RecordSource.NoData();
         }
-        return target.restoreSource(r.oid(), r.prevTxn());
+        return target.restoreSource(oid, prevTxn);
     }
 
     /** The conflict of a store that read {@code serial} of {@code oid}, or null when that is the committed one. */

@@ -26,6 +26,8 @@ import org.jzeo.server.storage.OidAllocator;
 import org.jzeo.server.storage.PackProgress;
 import org.jzeo.server.storage.PackProgressSource;
 import org.jzeo.server.storage.ReferenceFinder;
+import org.jzeo.server.storage.blob.BlobDirectory;
+import org.jzeo.server.storage.blob.BlobLinks;
 import org.jzeo.server.storage.commit.CommitSequencer;
 import org.jzeo.server.storage.commit.CommitTarget;
 import org.jzeo.server.storage.commit.ObjectLocks;
@@ -56,6 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reads are positional and run in parallel. Commits go through the {@link CommitSequencer}, the single
  * writer. Pack replaces the file under a write lock that readers take for reading ({@link #read}).
+ *
+ * <p>With a blob directory ({@link FileStorageOptions#blobDir()}, laid out as Python's FileStorage lays it out:
+ * {@link BlobDirectory}), a blob revision's bytes live in {@code <oid folder>/<tid>.blob}: the upload is forced at
+ * vote, linked under its final name once the tid is known, and its folder synced before the Data.fs transaction is
+ * made durable, so an acknowledged blob commit always has its file.
  */
 public final class FileStorage implements Storage, CommitTarget<FileStorage.Appended>, PackProgressSource,
         LockWaitSource {
@@ -65,6 +72,8 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     private final FileStorageOptions options;
     private final ReferenceFinder referenceFinder;
     private final DataFileLock lock;
+    /** The blob directory, or null for a storage without blobs. */
+    private final BlobDirectory blobs;
     private final ObjectLocks objectLocks;
     private final CommitSequencer<Appended> sequencer;
     /** Readers hold it shared; pack's swap of file and index holds it exclusively. */
@@ -97,14 +106,17 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
 
     /** Appended transactions still marked 'c', in append order; the next sync finishes them. */
     private final List<Unfinished> unfinished = new ArrayList<>();
+    /** Blob folders whose entries the unfinished transactions changed; the next sync syncs them first. */
+    private final java.util.Set<Path> unsyncedBlobFolders = new java.util.LinkedHashSet<>();
 
     /** A transaction written to the file, waiting to be published. */
     public record Appended(Tid tid, long end, long[] oids, long[] positions) {
     }
 
     private FileStorage(Path path, FileStorageOptions options, ReferenceFinder referenceFinder, DataFileLock lock,
-                        DataFile file) {
+                        DataFile file, BlobDirectory blobs) {
         this.path = path;
+        this.blobs = blobs;
         this.options = options;
         this.referenceFinder = referenceFinder;
         this.lock = lock;
@@ -146,7 +158,9 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
             }
             DataFile dataFile = new DataFile(absolute, channel);
             checkMagic(dataFile, options.readOnly());
-            FileStorage storage = new FileStorage(absolute, options, referenceFinder, lock, dataFile);
+            BlobDirectory blobs = options.blobDir() == null ? null
+                    : BlobDirectory.open(options.blobDir(), options.readOnly(), options.fsync());
+            FileStorage storage = new FileStorage(absolute, options, referenceFinder, lock, dataFile, blobs);
             storage.loadIndex();
             return storage;
         } catch (IOException | RuntimeException e) {
@@ -322,6 +336,45 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     }
 
     @Override
+    public boolean supportsBlobs() {
+        return blobs != null;
+    }
+
+    /** The file of exactly revision {@code serial}; as in ZODB, a revision has a blob when its file exists. */
+    @Override
+    public Path loadBlob(Oid oid, Tid serial) {
+        checkOpen();
+        Path file = blobDirectory().file(oid, serial);
+        if (!Files.isRegularFile(file)) {
+            throw new POSKeyException(oid, "oid " + oid + " has no blob file for revision " + serial + " (" + file
+                    + ")");
+        }
+        return file;
+    }
+
+    @Override
+    public Path blobTemporaryDirectory() {
+        return blobDirectory().temporaryDirectory();
+    }
+
+    @Override
+    public Path blobFolder(Oid oid) {
+        return blobDirectory().oidFolder(oid);
+    }
+
+    private BlobDirectory blobDirectory() {
+        if (blobs == null) {
+            throw Storage.noBlobs(this);
+        }
+        return blobs;
+    }
+
+    /** The blob directory, or null (for pack). */
+    BlobDirectory blobs() {
+        return blobs;
+    }
+
+    @Override
     public List<HistoryEntry> history(Oid oid, int size) {
         return read(f -> {
             List<HistoryEntry> entries = new ArrayList<>();
@@ -461,10 +514,39 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
 
     @Override
     public List<PreparedRecord> planUndo(Tid tid, java.util.Map<Oid, PreparedRecord> pending) {
-        return read(f -> {
+        List<PreparedRecord> planned = read(f -> {
             UndoPlanner planner = new UndoPlanner(f, index, publishedEnd);
             return planner.plan(planner.undoable(tid), pending);
         });
+        return blobs == null ? planned : planned.stream().map(this::withRestoredBlob).toList();
+    }
+
+    /**
+     * An undo record that restores a revision with a blob gets that blob: undo writes a back pointer, yet the new
+     * revision needs its own file, as ZODB's undo copies it (here it is linked at finish).
+     */
+    private PreparedRecord withRestoredBlob(PreparedRecord record) {
+        if (record.source() instanceof RecordSource.SameAs same) {
+            Path restored = blobs.file(record.oid(), same.dataTxn());
+            if (Files.isRegularFile(restored)) {
+                return record.withBlob(restored);
+            }
+        }
+        return record;
+    }
+
+    @Override
+    public boolean keepsBlobs() {
+        return blobs != null;
+    }
+
+    @Override
+    public void blobsVoted(PreparedTransaction txn) throws IOException {
+        for (PreparedRecord r : txn.records()) {
+            if (r.blob() != null) {
+                blobDirectory().makeDurable(r.blob());
+            }
+        }
     }
 
     @Override
@@ -485,6 +567,7 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
         long tpos = appendEnd;
         OidIndex ix = index;
         TransactionEncoder.Encoded encoded = TransactionEncoder.encode(txn, tid, tpos, ix::get, this::backPointer);
+        BlobLinks links = linkBlobs(txn, tid);
         ByteBuffer bytes = encoded.bytes();
         byte status = bytes.get(STATUS_OFFSET);
         bytes.put(STATUS_OFFSET, FileFormat.STATUS_CHECKPOINT);
@@ -500,14 +583,45 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
+            if (links != null) {
+                links.removeAll();
+            }
             throw e;
         }
         synchronized (unfinished) {
             unfinished.add(new Unfinished(tpos, status));
+            if (links != null) {
+                unsyncedBlobFolders.addAll(links.foldersToSync());
+            }
         }
         appendEnd = encoded.end();
         lastAppendedTid = tid;
         return new Appended(tid, encoded.end(), encoded.oids(), encoded.positions());
+    }
+
+    /**
+     * Gives each blob revision of {@code txn} its committed file, now that its tid is known; null when it has none.
+     * On failure the files made are removed again and Data.fs is not touched. The files become durable with the
+     * transaction ({@link #sync}); a later failure of that sync leaves them, since the transaction may be durable.
+     */
+    private BlobLinks linkBlobs(PreparedTransaction txn, Tid tid) throws IOException {
+        BlobLinks links = null;
+        try {
+            for (PreparedRecord r : txn.records()) {
+                if (r.blob() != null) {
+                    if (links == null) {
+                        links = blobDirectory().newLinks();
+                    }
+                    links.add(r.oid(), tid, r.blob());
+                }
+            }
+            return links;
+        } catch (IOException | RuntimeException e) {
+            if (links != null) {
+                links.removeAll();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -545,12 +659,19 @@ public final class FileStorage implements Storage, CommitTarget<FileStorage.Appe
     @Override
     public void sync() throws IOException {
         List<Unfinished> batch;
+        List<Path> blobFolders;
         synchronized (unfinished) {
             batch = new ArrayList<>(unfinished);
             unfinished.clear();
+            blobFolders = new ArrayList<>(unsyncedBlobFolders);
+            unsyncedBlobFolders.clear();
         }
         FileChannel channel = file.channel();
         if (options.fsync()) {
+            // The blob files' names before the transactions that refer to them: their contents were forced at vote.
+            for (Path folder : blobFolders) {
+                DirectorySync.sync(folder);
+            }
             channel.force(false);
         }
         for (Unfinished u : batch) {

@@ -24,6 +24,8 @@ import org.jzeo.server.CrashPoints;
 import org.jzeo.server.storage.DirectorySync;
 import org.jzeo.server.storage.PackProgress;
 import org.jzeo.server.storage.PackProgress.Phase;
+import org.jzeo.server.storage.blob.BlobDirectory;
+import org.jzeo.server.storage.blob.PackedBlobRemoval;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With gc, a record whose references cannot be read stops the pack: dropping a reachable object is the one
  * mistake a pack cannot undo.
+ *
+ * <p>With a blob directory, the blob files of the revisions the pack removed are removed (or moved to {@code
+ * <blob-dir>.old}) only after the swap is durable: a crash before leaves them for the old file, a crash during
+ * leaves garbage, never a kept revision without its file.
  *
  * <p>As it goes it publishes its {@link PackProgress} through the storage, for the admin tools, and logs every
  * tenth of each phase.
@@ -62,6 +68,13 @@ final class FileStoragePacker {
     /** Old record position → new record position, for re-targeting back pointers. */
     private final Map<Long, Long> moved = new HashMap<>();
     private final OidIndex newIndex = new OidIndex();
+    /** A revision, by oid and tid (blob files are named by them). */
+    private record Revision(long oid, long tid) {
+    }
+
+    /** With blobs: the revisions before the pack position that the new file drops, and those it keeps. */
+    private final java.util.Collection<Revision> removedRevisions = new ArrayList<>();
+    private final java.util.Collection<Revision> keptRevisions = new HashSet<>();
     private long packPos;
     private final Instant started = Instant.now();
     private Phase loggedPhase;
@@ -129,6 +142,9 @@ final class FileStoragePacker {
         } catch (RuntimeException e) {
             cleanUpAfterFailure();
             throw e;
+        }
+        if (storage.blobs() != null) {
+            removeBlobFiles(storage.blobs());
         }
         LOG.info("{}: pack finished in {} ms: {} objects kept, file now {} bytes", storage.path(),
                 (System.nanoTime() - started) / 1_000_000, newIndex.size(), storage.size());
@@ -265,14 +281,19 @@ final class FileStoragePacker {
         long pos = FileFormat.MAGIC_LENGTH;
         while (pos < packPos) {
             TransactionHeader h = in.readTransactionHeader(pos);
-            List<DataHeader> kept = new ArrayList<>();
+            List<DataHeader> keptRecords = new ArrayList<>();
+            boolean blobs = storage.blobs() != null;
             forEachRecord(h, d -> {
-                if (keep.contains(d.pos())) {
-                    kept.add(d);
+                boolean kept = keep.contains(d.pos());
+                if (kept) {
+                    keptRecords.add(d);
+                }
+                if (blobs) {
+                    (kept ? keptRevisions : removedRevisions).add(new Revision(d.oid().value(), h.tid().value()));
                 }
             });
-            if (!kept.isEmpty()) {
-                writeTransaction(out, h, FileFormat.STATUS_PACKED, kept, true);
+            if (!keptRecords.isEmpty()) {
+                writeTransaction(out, h, FileFormat.STATUS_PACKED, keptRecords, true);
             }
             pos = h.end();
             progress(Phase.COPYING, pos, packPos);
@@ -402,6 +423,51 @@ final class FileStoragePacker {
             throw new UncheckedIOException("pack: swapping in " + packPath + " failed", e);
         }
         LOG.info("{}: pack swapped in the packed file ({} bytes, was {})", data, newEnd, oldEnd);
+    }
+
+    /**
+     * Removes the files of the removed revisions, after the swap. An oid the new file no longer has at all loses
+     * every file up to the pack time (orphans of crashed commits too); folders left empty go with commits stopped.
+     * A failure here leaves garbage, never harm, so it is logged and the pack stands.
+     */
+    private void removeBlobFiles(BlobDirectory blobs) {
+        PackedBlobRemoval removal = new PackedBlobRemoval(blobs, storage.options().packKeepOld());
+        try {
+            removal.start();
+            Set<Long> touched = new java.util.LinkedHashSet<>();
+            for (Revision r : removedRevisions) {
+                // The same revision can also be kept (ZEO wrote duplicate records for blobs): its file stays.
+                if (keptRevisions.contains(r)) {
+                    continue;
+                }
+                Oid oid = Oid.of(r.oid());
+                if (newIndex.get(r.oid()) == OidIndex.ABSENT) {
+                    if (touched.add(r.oid())) {
+                        removal.removeRevisionsUpTo(oid, packTime);
+                    }
+                } else {
+                    touched.add(r.oid());
+                    removal.removeRevision(oid, Tid.of(r.tid()));
+                }
+            }
+            storage.withCommitsStopped(() -> {
+                try {
+                    for (long oid : touched) {
+                        removal.removeEmptyFolders(Oid.of(oid));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return null;
+            });
+            removal.keepOldCopies();
+            LOG.info("{}: pack {} {} blob files of removed revisions", storage.path(),
+                    storage.options().packKeepOld() ? "moved to " + removal.oldDirectory() : "deleted",
+                    removal.removedCount());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: pack could not remove every blob file of the removed revisions; the pack stands and what is"
+                    + " left in {} is garbage", storage.path(), blobs.root(), e);
+        }
     }
 
     private void cleanUpAfterFailure() {
