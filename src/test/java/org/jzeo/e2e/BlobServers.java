@@ -25,17 +25,9 @@ public final class BlobServers {
         return dir.resolve("server-blobs");
     }
 
-    /**
-     * A server in its own JVM serving {@code dir/Data.fs} with blob directory {@link #blobDir}, whose votes wait at
-     * most 1 s for an object lock.
-     */
+    /** A server in its own JVM serving {@code dir/Data.fs} with blob directory {@link #blobDir} ({@code --blob-dir}). */
     public static ServerProcess start(Path dir) throws IOException, InterruptedException {
-        Path conf = dir.resolve("zeo-blobs.conf");
-        Files.writeString(conf, "<zeo>\n  address 127.0.0.1:0\n  lock-wait 1s\n</zeo>\n<filestorage 1>\n  path "
-                + dir.resolve("Data.fs").toAbsolutePath() + "\n  blob-dir " + blobDir(dir).toAbsolutePath()
-                + "\n</filestorage>\n");
-        return ServerProcess.start(dir.resolve("Data.fs"), ServerProcess.STORAGES_FROM_CONFIG, "-C",
-                conf.toString());
+        return ServerProcess.start(dir.resolve("Data.fs"), "--blob-dir", blobDir(dir).toString());
     }
 
     /** A client of {@code server} with its own blob cache at {@code blobCache}. */

@@ -33,13 +33,6 @@ public final class ServerProcess implements AutoCloseable {
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(45);
     /** How long a SIGKILLed or SIGTERMed server may take to be gone. */
     public static final Duration EXIT_TIMEOUT = Duration.ofSeconds(45);
-    /**
-     * An extra argument meaning "serve the storages of the {@code -C} configuration": {@code -f dataFile} is then
-     * left out (it would replace them), and {@code dataFile} only names the folder of the server's logs. For
-     * storage options only a configuration file sets, such as a FileStorage's {@code blob-dir}.
-     */
-    public static final String STORAGES_FROM_CONFIG = "--jzeo-test-storages-from-config";
-
     /** Exit status Java reports for a process killed by signal 9 (128 + 9). */
     public static final int SIGKILL_EXIT_STATUS = 137;
 
@@ -160,11 +153,8 @@ public final class ServerProcess implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:" + port));
-        if (!extraArgs.contains(STORAGES_FROM_CONFIG)) {
-            command.addAll(List.of("-f", dataFile.toString()));
-        }
-        extraArgs.stream().filter(a -> !a.equals(STORAGES_FROM_CONFIG)).forEach(command::add);
+                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:" + port, "-f", dataFile.toString()));
+        command.addAll(extraArgs);
         Path folder = dataFile.toAbsolutePath().getParent();
         long started = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(command)
