@@ -246,7 +246,7 @@ public final class ClientStorage implements Storage {
     ClientBlobs requireBlobs(String what) {
         if (blobs == null) {
             throw new StorageException("cannot " + what + ": no blob directory is configured for storage '" + name()
-                    + "' (set the client option blob-dir)");
+                    + "' (set the client option blob-dir; blobDirectory on the resource adapter)");
         }
         if (isConnected() && !serverKeepsBlobs()) {
             throw new StorageException("cannot " + what + ": the server of storage '" + name()

@@ -4,9 +4,11 @@ import jakarta.resource.ResourceException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.jzeo.client.ClientStorage;
 import org.jzeo.server.RunningServer;
 import org.jzeo.server.TestServers;
+import org.jzeo.server.config.FileStorageConfig;
 
 /** A real server in the test JVM and a started resource adapter with a connection definition pointing at it. */
 final class ServerFixture implements AutoCloseable {
@@ -16,7 +18,15 @@ final class ServerFixture implements AutoCloseable {
     private boolean serverStopped;
 
     ServerFixture(Path dir) throws Exception {
-        server = TestServers.start(dir.resolve("Data.fs"));
+        this(dir, false);
+    }
+
+    /** With {@code blobs}, the server's storage keeps blobs in {@code dir/server-blobs}. */
+    ServerFixture(Path dir, boolean blobs) throws Exception {
+        Path data = dir.resolve("Data.fs");
+        server = blobs ? RunningServer.start(TestServers.config(data, z -> z).withStorages(List.of(
+                FileStorageConfig.of("1", data).withBlobDir(dir.resolve("server-blobs")))))
+                : TestServers.start(data);
         adapter.start(null);
         factory = newFactory();
     }
