@@ -16,12 +16,10 @@ import java.util.function.Consumer;
  */
 final class StorageSectionBinder {
     /** Storage section types jzeo serves. */
-    static final Set<String> SUPPORTED = Set.of("filestorage", "mappingstorage");
+    static final Set<String> SUPPORTED = Set.of("filestorage", "mappingstorage", "blobstorage");
 
     /** Storage section types from ZODB and common add-ons that jzeo refuses, with the reason. */
     private static final Map<String, String> UNSUPPORTED = Map.of(
-            "blobstorage", "<blobstorage> (blobs beside any storage) is not supported by jzeo; give the <filestorage>"
-                    + " a blob-dir instead",
             "demostorage", "DemoStorage is not supported by jzeo; use <mappingstorage> for a throw-away storage",
             "zeoclient", "jzeo cannot serve another ZEO server's storage (no ZEO-to-ZEO chaining)",
             "fullstorage", "BerkeleyDB storages are not supported by jzeo",
@@ -70,10 +68,47 @@ final class StorageSectionBinder {
     }
 
     private static StorageConfig bindOne(ConfigSection section, String name, Consumer<ConfigWarning> warnings) {
-        if (section.type().equals("filestorage")) {
-            return fileStorage(section, name, warnings);
+        return switch (section.type()) {
+            case "filestorage" -> fileStorage(section, name, warnings);
+            case "blobstorage" -> blobStorage(section, name, warnings);
+            default -> mappingStorage(section, name, warnings);
+        };
+    }
+
+    /**
+     * ZODB's {@code <blobstorage>}: {@code blob-dir} around one storage section, as ZEO's own tests write it. Served
+     * as that FileStorage with the blob directory, under the outer section's name.
+     */
+    private static FileStorageConfig blobStorage(ConfigSection section, String name,
+                                                 Consumer<ConfigWarning> warnings) {
+        SectionReader r = new SectionReader(section, warnings);
+        Path blobDir = r.required("blob-dir", Datatypes::path);
+        List<ConfigSection> inner = new ArrayList<>();
+        for (String type : List.of("filestorage", "mappingstorage")) {
+            inner.addAll(r.sections(type));
         }
-        return mappingStorage(section, name, warnings);
+        for (ConfigSection child : section.children()) {
+            String why = UNSUPPORTED.get(child.type());
+            if (why != null) {
+                throw new ConfigException(child.location(), "storage type " + child.label() + ": " + why);
+            }
+        }
+        r.finish();
+        if (inner.size() != 1) {
+            throw new ConfigException(section.location(), section.label() + " needs exactly one storage section"
+                    + " inside it (a <filestorage>), found " + inner.size());
+        }
+        ConfigSection base = inner.get(0);
+        if (!base.type().equals("filestorage")) {
+            throw new ConfigException(base.location(), base.label() + " in " + section.label() + ": jzeo keeps"
+                    + " blobs only beside a <filestorage>");
+        }
+        FileStorageConfig file = fileStorage(base, name, warnings);
+        if (file.blobDir() != null) {
+            throw new ConfigException(base.location(), base.label() + " has a blob-dir of its own inside "
+                    + section.label() + ", which gives one; keep one of them");
+        }
+        return file.withBlobDir(blobDir);
     }
 
     private static FileStorageConfig fileStorage(ConfigSection section, String name,

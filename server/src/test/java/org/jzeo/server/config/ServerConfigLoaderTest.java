@@ -393,11 +393,32 @@ class ServerConfigLoaderTest {
     }
 
     @Test
+    void aBlobStorageAroundAFileStorageIsThatFileStorageWithItsBlobDirUnderTheOuterName() {
+        // As ZEO's own tests write it.
+        FileStorageConfig f = (FileStorageConfig) load("<blobstorage 1>", "blob-dir blobs", "<filestorage 2>",
+                "path Data.fs", "</filestorage>", "</blobstorage>").storages().get(0);
+
+        assertThat(f.name()).isEqualTo("1");
+        assertThat(f.path()).isEqualTo(Path.of("Data.fs"));
+        assertThat(f.blobDir()).isEqualTo(Path.of("blobs"));
+    }
+
+    @Test
+    void aBlobStorageAroundAnythingButOneFileStorageIsRefused() {
+        assertThatThrownBy(() -> load("<blobstorage>", "blob-dir blobs", "<mappingstorage/>", "</blobstorage>"))
+                .hasMessage("zeo.conf:3: <mappingstorage> in <blobstorage>: jzeo keeps blobs only beside a"
+                        + " <filestorage>");
+        assertThatThrownBy(() -> load("<blobstorage>", "blob-dir blobs", "</blobstorage>"))
+                .hasMessageContaining("needs exactly one storage section");
+        assertThatThrownBy(() -> load("<blobstorage>", "blob-dir b1", "<filestorage>", "path Data.fs",
+                "blob-dir b2", "</filestorage>", "</blobstorage>"))
+                .hasMessageContaining("has a blob-dir of its own");
+        assertThatThrownBy(() -> load("<blobstorage>", "<filestorage>", "path Data.fs", "</filestorage>",
+                "</blobstorage>")).hasMessageContaining("blob-dir");
+    }
+
+    @Test
     void unsupportedStorageTypesAreRefusedByName() {
-        assertThatThrownBy(() -> load("<blobstorage main>", "blob-dir blobs", "<filestorage>", "path Data.fs",
-                "</filestorage>", "</blobstorage>"))
-                .hasMessage("zeo.conf:1: storage type <blobstorage main>: <blobstorage> (blobs beside any storage)"
-                        + " is not supported by jzeo; give the <filestorage> a blob-dir instead");
         assertThatThrownBy(() -> load("<zeoclient>", "server 8100", "</zeoclient>"))
                 .hasMessageStartingWith("zeo.conf:1: storage type <zeoclient>: jzeo cannot serve");
     }
