@@ -35,12 +35,12 @@ public final class BushyLayout implements BlobLayout {
     }
 
     /** ZODB's {@code tid_repr}: {@code 0x} plus hex without leading zeros, an even number of digits (at least 2). */
-    static String tidRepr(Tid tid) {
+    public static String tidRepr(Tid tid) {
         return repr(tid.value());
     }
 
     /** ZODB's {@code oid_repr}/{@code tid_repr} of 8 bytes. */
-    static String repr(long value) {
+    public static String repr(long value) {
         String hex = Long.toHexString(value);
         if (value == 0) {
             return "0x00";

@@ -1,9 +1,10 @@
 package org.jzeo.server.storage.blob;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.client.blob.BushyLayout;
+import org.jzeo.client.blob.LawnLayout;
 
 /**
  * ZODB's two blob-directory layouts (ZODB.blob's BushyLayout and LawnLayout), which decide where the file of one
@@ -14,46 +15,34 @@ import org.jzeo.api.Tid;
  * ({@code 0x01}). In both, the file of revision {@code tid} is {@code tid_repr(tid) + ".blob"}.
  */
 public enum BlobLayout {
-    BUSHY("bushy") {
-        @Override
-        public Path oidFolder(Path root, Oid oid) {
-            Path folder = root;
-            long value = oid.value();
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                folder = folder.resolve(String.format("0x%02x", (value >>> shift) & 0xff));
-            }
-            return folder;
-        }
-    },
-    LAWN("lawn") {
-        @Override
-        public Path oidFolder(Path root, Oid oid) {
-            return root.resolve(repr(oid.value()));
-        }
-    };
+    BUSHY(new BushyLayout()),
+    LAWN(new LawnLayout());
 
     /** What every committed blob file's name ends with. */
     public static final String SUFFIX = ".blob";
 
-    private final String markerName;
+    /** The naming itself, shared with the client's shared-blob-dir mode (one definition of ZODB's names). */
+    private final org.jzeo.client.blob.BlobLayout names;
 
-    BlobLayout(String markerName) {
-        this.markerName = markerName;
+    BlobLayout(org.jzeo.client.blob.BlobLayout names) {
+        this.names = names;
     }
 
     /** The folder holding every revision of {@code oid}'s blob under the blob directory {@code root}. */
-    public abstract Path oidFolder(Path root, Oid oid);
+    public Path oidFolder(Path root, Oid oid) {
+        return root.resolve(names.folderOf(oid));
+    }
 
     /** The name written in the blob directory's {@code .layout} marker. */
     public String markerName() {
-        return markerName;
+        return names.name();
     }
 
     /** The layout a {@code .layout} marker names; an IllegalArgumentException for anything else. */
     public static BlobLayout named(String marker) {
         String name = marker.strip();
         for (BlobLayout layout : values()) {
-            if (layout.markerName.equals(name)) {
+            if (layout.markerName().equals(name)) {
                 return layout;
             }
         }
@@ -63,7 +52,7 @@ public enum BlobLayout {
 
     /** The file name of revision {@code tid}: ZODB's {@code tid_repr(tid) + ".blob"}. */
     public static String fileName(Tid tid) {
-        return repr(tid.value()) + SUFFIX;
+        return BushyLayout.tidRepr(tid) + SUFFIX;
     }
 
     /**
@@ -71,10 +60,6 @@ public enum BlobLayout {
      * padded to an even number of digits, {@code 0x00} for zero.
      */
     public static String repr(long value) {
-        String hex = Long.toHexString(value).toLowerCase(Locale.ROOT);
-        if (value == 0) {
-            return "0x00";
-        }
-        return (hex.length() % 2 == 1 ? "0x0" : "0x") + hex;
+        return BushyLayout.repr(value);
     }
 }
