@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * a FileStorage named "1" on {@code DIR/Data.fs}. The port is a free one found by binding port 0 and closing
  * it; the server is ready when it accepts a connection. Stopped with SIGTERM.
  */
-final class PythonZeoServer implements AutoCloseable {
+public final class PythonZeoServer implements AutoCloseable {
     private final Process process;
     private final InetSocketAddress address;
     private final Path log;
@@ -31,7 +31,7 @@ final class PythonZeoServer implements AutoCloseable {
     }
 
     /** The ZEO version the interpreter has installed (importlib.metadata), or a message why not. */
-    static String zeoVersion(String python) {
+    public static String zeoVersion(String python) {
         try {
             Process p = new ProcessBuilder(python, "-c",
                     "import importlib.metadata as m, sys; print('ZEO', m.version('ZEO'), 'on Python',"
@@ -49,6 +49,12 @@ final class PythonZeoServer implements AutoCloseable {
 
     static PythonZeoServer start(String python, Path dir, int readyTimeoutSeconds)
             throws IOException, InterruptedException {
+        return start(python, dir, null, readyTimeoutSeconds);
+    }
+
+    /** As above, with {@code blob-dir} in the FileStorage section when {@code blobDir} is not null. */
+    public static PythonZeoServer start(String python, Path dir, Path blobDir, int readyTimeoutSeconds)
+            throws IOException, InterruptedException {
         Path abs = dir.toAbsolutePath();
         Files.createDirectories(abs);
         int port;
@@ -58,7 +64,8 @@ final class PythonZeoServer implements AutoCloseable {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         Path conf = abs.resolve("zeo.conf");
         Files.writeString(conf, "<zeo>\n  address 127.0.0.1:" + port + "\n  msgpack true\n</zeo>\n"
-                + "<filestorage 1>\n  path " + abs.resolve("Data.fs") + "\n</filestorage>\n");
+                + "<filestorage 1>\n  path " + abs.resolve("Data.fs") + "\n"
+                + (blobDir == null ? "" : "  blob-dir " + blobDir.toAbsolutePath() + "\n") + "</filestorage>\n");
         Path log = abs.resolve("server.log");
         Files.deleteIfExists(log);
         List<String> command = List.of(python, "-m", "ZEO.runzeo", "-C", conf.toString());
@@ -84,11 +91,11 @@ final class PythonZeoServer implements AutoCloseable {
                 + " s; see " + log);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 

@@ -41,6 +41,13 @@ public final class ServerProcess implements AutoCloseable {
     /** As above, with the server's classes from {@code classpath} (e.g. another build's server jar). */
     public static ServerProcess start(String classpath, Path dataFs, Path log, List<String> jvmOptions,
                                       int readyTimeoutSeconds) throws IOException, InterruptedException {
+        return start(classpath, dataFs, log, jvmOptions, List.of(), readyTimeoutSeconds);
+    }
+
+    /** As above, with more {@code jzeo serve} arguments (e.g. {@code --blob-dir DIR}). */
+    public static ServerProcess start(String classpath, Path dataFs, Path log, List<String> jvmOptions,
+                                      List<String> serveArgs, int readyTimeoutSeconds)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
@@ -55,6 +62,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("127.0.0.1:0");
         command.add("-f");
         command.add(dataFs.toString());
+        command.addAll(serveArgs);
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.deleteIfExists(log);
         System.out.println("# server: " + String.join(" ", command));
