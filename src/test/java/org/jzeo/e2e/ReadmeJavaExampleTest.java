@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's Java examples run as written: the first {@code java} block of its "Java client" and "Objects"
- * sections is compiled as it stands and run in its own JVM, in an empty folder, against a server; the database then
+ * The README's Java examples run as written: the first {@code java} block of its "Java client", "Blobs" and
+ * "Objects" sections is compiled as it stands and run in its own JVM, in an empty folder, against a server; the database then
  * holds what the example says it wrote.
  */
 class ReadmeJavaExampleTest {
@@ -70,6 +70,30 @@ class ReadmeJavaExampleTest {
             assertThat(second).as("another process, another cache, finds her and adds one")
                     .contains("ann has 2 orders");
         }
+    }
+
+    @Test
+    void theBlobExampleCompilesAndRunsAsWrittenAndItsBlobIsOnTheServer() throws Exception {
+        String example = compile(firstJavaBlockOf("\n### Blobs\n"));
+        Path workdir = Files.createDirectories(dir.resolve("app"));
+
+        try (ServerProcess server = BlobServers.start(dir)) {
+            String output = run(example, server, workdir);
+
+            String content = "a large report, streamed, never held whole by jzeo";
+            assertThat(output).contains(content + " (" + content.length() + " bytes)");
+            try (ClientConnectionFactory factory = new ClientConnectionFactory(
+                    BlobServers.client(server, Files.createDirectories(dir.resolve("check-blobs")))
+                            .withVar(Files.createDirectories(dir.resolve("check"))));
+                 StorageConnection c = factory.getConnection()) {
+                Oid blob = c.read(c.rootOid()).references().get(0);
+                try (java.io.InputStream in = c.openBlob(blob)) {
+                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                            .as("the blob, read back by another client").isEqualTo(content);
+                }
+            }
+        }
+        assertThat(workdir.resolve("blob-cache")).as("the example's blob cache, made where it runs").isDirectory();
     }
 
     private String firstJavaBlockOf(String heading) throws IOException {
