@@ -14,9 +14,10 @@ import org.jzeo.api.Tid;
  * and refuses a directory of another layout (a Python client's cache or a server's directory given by mistake).
  */
 public final class BlobDirectory {
-    static final String BLOB_SUFFIX = ".blob";
-    static final String LAYOUT_MARKER = ".layout";
-    static final String TEMPORARY = "tmp";
+    /** ZODB's names inside every blob directory, the server's and the client's alike. */
+    public static final String BLOB_SUFFIX = ".blob";
+    public static final String LAYOUT_MARKER = ".layout";
+    public static final String TEMPORARY = "tmp";
 
     private final Path root;
     private final BlobLayout layout;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StorageException;
-import org.jzeo.server.storage.BlobFiles;
+import org.jzeo.server.storage.ReceivedBlobFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,7 @@ final class BlobUpload {
     /** Opens a new temporary file in {@code dir}; {@code maxBytes} 0 for no limit. */
     static BlobUpload start(Path dir, long maxBytes) {
         try {
-            Path file = Files.createTempFile(dir, BlobFiles.UPLOAD_PREFIX, ".tmp");
+            Path file = Files.createTempFile(dir, ReceivedBlobFiles.UPLOAD_PREFIX, ".tmp");
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
             return new BlobUpload(file, channel, maxBytes, null);
         } catch (IOException e) {
@@ -113,7 +113,7 @@ final class BlobUpload {
             channel = null;
         }
         if (file != null) {
-            BlobFiles.delete(file);
+            ReceivedBlobFiles.delete(file);
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jzeo.api.Oid;
-import org.jzeo.server.storage.BlobFiles;
+import org.jzeo.server.storage.ReceivedBlobFiles;
 import org.jzeo.storage.Operation;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
@@ -108,7 +108,7 @@ final class ServerTransaction {
 
     /** The transaction ended (finished, aborted, failed): the blob files received for it go. */
     void discardBlobFiles() {
-        blobFiles.forEach(BlobFiles::delete);
+        blobFiles.forEach(ReceivedBlobFiles::delete);
         blobFiles.clear();
     }
 
@@ -117,7 +117,7 @@ final class ServerTransaction {
      * when it ends); files replaced by a later store of the same oid go.
      */
     void handBlobFilesToBranch() {
-        Set<Path> kept = BlobFiles.files(operations());
+        Set<Path> kept = ReceivedBlobFiles.files(operations());
         blobFiles.removeIf(kept::contains);
         discardBlobFiles();
     }

@@ -1,7 +1,7 @@
 package org.jzeo.server.xa;
 
 import java.util.concurrent.ScheduledFuture;
-import org.jzeo.server.storage.BlobFiles;
+import org.jzeo.server.storage.ReceivedBlobFiles;
 import org.jzeo.storage.StorageTransaction;
 
 /**
@@ -29,11 +29,11 @@ final class PreparedBranch {
         if (txn != null) {
             txn.abort();
         }
-        BlobFiles.deleteAll(record.operations());
+        ReceivedBlobFiles.deleteAll(record.operations());
     }
 
     /** Committed: the storage has its own links to the blobs, so the received files go. */
     void committed() {
-        BlobFiles.deleteAll(record.operations());
+        ReceivedBlobFiles.deleteAll(record.operations());
     }
 }

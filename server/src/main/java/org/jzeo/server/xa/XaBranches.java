@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jzeo.api.Oid;
 import org.jzeo.protocol.WireXid;
-import org.jzeo.server.storage.BlobFiles;
+import org.jzeo.server.storage.ReceivedBlobFiles;
 import org.jzeo.storage.Operation;
 import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageTransaction;
@@ -56,12 +56,12 @@ public final class XaBranches {
             table.lock.lock();
             try {
                 for (PreparedBranch b : table.prepared.values()) {
-                    inUse.addAll(BlobFiles.files(b.record.operations()));
+                    inUse.addAll(ReceivedBlobFiles.files(b.record.operations()));
                 }
             } finally {
                 table.lock.unlock();
             }
-            BlobFiles.sweepUploads(table.storage.blobTemporaryDirectory(), inUse);
+            ReceivedBlobFiles.sweepUploads(table.storage.blobTemporaryDirectory(), inUse);
         }
     }
 

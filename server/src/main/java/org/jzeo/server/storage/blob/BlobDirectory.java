@@ -30,9 +30,9 @@ public final class BlobDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(BlobDirectory.class);
 
     /** The file naming the layout, as ZODB names it. */
-    public static final String MARKER = ".layout";
+    public static final String MARKER = org.jzeo.client.blob.BlobDirectory.LAYOUT_MARKER;
     /** The folder for files not committed yet, as ZODB names it. */
-    public static final String TEMPORARY = "tmp";
+    public static final String TEMPORARY = org.jzeo.client.blob.BlobDirectory.TEMPORARY;
 
     private final Path root;
     private final BlobLayout layout;

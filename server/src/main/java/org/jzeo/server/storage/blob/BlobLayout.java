@@ -19,7 +19,7 @@ public enum BlobLayout {
     LAWN(new LawnLayout());
 
     /** What every committed blob file's name ends with. */
-    public static final String SUFFIX = ".blob";
+    public static final String SUFFIX = org.jzeo.client.blob.BlobDirectory.BLOB_SUFFIX;
 
     /** The naming itself, shared with the client's shared-blob-dir mode (one definition of ZODB's names). */
     private final org.jzeo.client.blob.BlobLayout names;

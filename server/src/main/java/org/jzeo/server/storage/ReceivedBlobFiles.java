@@ -16,10 +16,10 @@ import org.slf4j.LoggerFactory;
  * them (see {@link org.jzeo.storage.StorageTransaction#storeBlob}): removed when the transaction or the XA branch
  * holding them ends.
  */
-public final class BlobFiles {
-    private static final Logger LOG = LoggerFactory.getLogger(BlobFiles.class);
+public final class ReceivedBlobFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(ReceivedBlobFiles.class);
 
-    private BlobFiles() {
+    private ReceivedBlobFiles() {
     }
 
     /** The prefix of the files the server receives blobs into (storeBlobStart), in the temporary blob folder. */
