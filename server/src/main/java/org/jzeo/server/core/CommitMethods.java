@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jzeo.api.ConflictException;
 import org.jzeo.api.ReadOnlyException;
@@ -252,16 +253,24 @@ final class CommitMethods {
         }
         ServedStorage served = session.storage();
         StorageTransaction st = txn.storageTransaction();
-        ServedStorage.Finisher finisher = served.finishing(st, session, session.serialMsgid(), txn.voteNanos);
+        // Whoever sees the reply (server_status, a waiting committer) must see this transaction ended.
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                served.unlocked(session);
+                session.cancelTransactionTimer();
+                session.setTransaction(null);
+                served.stats().activeTransactions.decrementAndGet();
+            }
+        };
+        ServedStorage.Finisher finisher = served.finishing(st, session, session.serialMsgid(), txn.voteNanos)
+                .settlingFirst(end);
         Tid tid;
         try {
             tid = st.finish();
         } finally {
             served.finished(st);
-            served.unlocked(session);
-            session.cancelTransactionTimer();
-            session.setTransaction(null);
-            served.stats().activeTransactions.decrementAndGet();
+            end.run();
         }
         if (finisher.replied) {
             return ZeoSession.REPLIED;

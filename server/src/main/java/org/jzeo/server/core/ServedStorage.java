@@ -191,7 +191,15 @@ public final class ServedStorage {
         final long finishStart = System.nanoTime();
         /** The reply's value from the commit's tid and oids: the tid for tpc_finish, [tid, oids] for xa_commit. */
         final java.util.function.BiFunction<Tid, List<Oid>, Object> result;
+        /** The committer's own end of the transaction (locks, counters), done before anyone can see the reply. */
+        private Runnable beforeReply = () -> { };
         volatile boolean replied;
+
+        /** Runs {@code settle} at the commit point, before the reply is queued (and no later than that). */
+        Finisher settlingFirst(Runnable settle) {
+            this.beforeReply = settle;
+            return this;
+        }
 
         Finisher(ZeoSession session, MessageId msgid, long voteNanos,
                  java.util.function.BiFunction<Tid, List<Oid>, Object> result) {
@@ -243,6 +251,7 @@ public final class ServedStorage {
             if (committer != null && committer.msgid != null) {
                 // info and the tid go out at the commit point, like the invalidations: the invalidation of any
                 // later commit is queued after them on the committer's connection (spec §7.3, §7.5).
+                committer.beforeReply.run();
                 committer.session.callback("info", List.of(info()));
                 committer.session.peer().reply(committer.msgid, committer.result.apply(tid, oids));
                 committer.replied = true;
