@@ -8,7 +8,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.jzeo.server.config.FileStorageConfig;
-import org.jzeo.server.config.MappingStorageConfig;
 import org.jzeo.server.config.ServerConfig;
 import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.config.ZeoConfig;
@@ -18,11 +17,6 @@ import org.jzeo.server.monitor.Monitors;
 import org.jzeo.server.net.TlsContexts;
 import org.jzeo.server.net.ZeoServer;
 import org.jzeo.server.storage.ReferenceFinder;
-import org.jzeo.server.storage.blob.BlobDirectory;
-import org.jzeo.server.storage.file.FileStorage;
-import org.jzeo.server.storage.file.FileStorageOptions;
-import org.jzeo.server.storage.file.MissingFolderException;
-import org.jzeo.server.storage.memory.MemoryStorage;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
 import org.jzeo.storage.Storage;
 import org.slf4j.Logger;
@@ -67,7 +61,7 @@ public final class RunningServer implements AutoCloseable {
         try {
             for (StorageConfig sc : config.storages()) {
                 boolean gc = !(sc instanceof FileStorageConfig f) || f.packGc();
-                Storage storage = open(sc, zeo, references);
+                Storage storage = StorageOpener.open(sc, zeo.lockWait(), references);
                 server.add(new ServedStorage(sc.name(), storage, zeo.readOnly(), zeo.clientConflictResolution(),
                         zeo.transactionTimeout().orElse(null), zeo.invalidationQueueSize(),
                         zeo.invalidationAge().orElse(null), InstantSource.system(), zeo.xaOptions()), gc);
@@ -87,39 +81,6 @@ public final class RunningServer implements AutoCloseable {
             monitors.close();
             server.close();
             throw e;
-        }
-    }
-
-    private static Storage open(StorageConfig sc, ZeoConfig zeo, ReferenceFinder references) {
-        if (sc instanceof MappingStorageConfig) {
-            return new MemoryStorage(sc.name(), references, zeo.lockWait(), InstantSource.system());
-        }
-        FileStorageConfig f = (FileStorageConfig) sc;
-        if (f.quota().isPresent()) {
-            LOG.warn("storage '{}': quota {} is not enforced by this version of jzeo", sc.name(),
-                    f.quota().getAsLong());
-        }
-        if (f.create() && !f.readOnly()) {
-            try {
-                Files.deleteIfExists(f.path());
-                if (f.blobDir() != null) {
-                    // As ZODB's FileStorage does: the old blobs belong to the discarded data.
-                    BlobDirectory.removeAll(f.blobDir());
-                }
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("create: cannot remove " + f.path() + " or its blob directory", e);
-            }
-        }
-        FileStorageOptions options = FileStorageOptions.defaults().withName(sc.name()).withReadOnly(f.readOnly())
-                .withLockWait(zeo.lockWait()).withPackKeepOld(f.packKeepOld())
-                .withCreateMissingFolders(f.createFolders()).withRecordCacheBytes(f.recordCacheSize())
-                .withBlobDir(f.blobDir());
-        try {
-            return FileStorage.open(f.path(), options, references);
-        } catch (MissingFolderException e) {
-            throw new IllegalStateException("storage '" + sc.name() + "': the folder " + e.folder() + " of "
-                    + e.dataFile().getFileName() + " does not exist; check the path, or create the folder to start"
-                    + " a new, empty database there", e);
         }
     }
 
