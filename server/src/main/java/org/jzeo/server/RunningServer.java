@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import org.jzeo.server.config.FileStorageConfig;
 import org.jzeo.server.config.ServerConfig;
 import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.config.ZeoConfig;
@@ -60,7 +59,7 @@ public final class RunningServer implements AutoCloseable {
         Monitors monitors = Monitors.none();
         try {
             for (StorageConfig sc : config.storages()) {
-                boolean gc = !(sc instanceof FileStorageConfig f) || f.packGc();
+                boolean gc = sc.packGc();
                 Storage storage = StorageOpener.open(sc, zeo.lockWait(), references);
                 server.add(new ServedStorage(sc.name(), storage, zeo.readOnly(), zeo.clientConflictResolution(),
                         zeo.transactionTimeout().orElse(null), zeo.invalidationQueueSize(),

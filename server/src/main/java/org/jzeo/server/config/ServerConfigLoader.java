@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * (ignored options produce a {@link ConfigWarning}, logged at WARN by {@link #load(Path)}).
  *
  * <p>Top-level sections: {@code <zeo>} (at most one; absent means all defaults), storage sections
- * ({@code <filestorage>}, {@code <mappingstorage>}; at least one), {@code <eventlog>} (at most one) and
+ * ({@code <filestorage>}, {@code <mappingstorage>}, {@code <relstorage>}; at least one), {@code <eventlog>} (at most one) and
  * {@code <runner>} (zdaemon's, accepted and ignored).
  */
 public final class ServerConfigLoader {
@@ -79,8 +79,8 @@ public final class ServerConfigLoader {
     }
 
     private static ConfigException unknownSection(ConfigSection child) {
-        Set<String> known = new LinkedHashSet<>(List.of("zeo", "filestorage", "mappingstorage", "eventlog",
-                "runner"));
+        Set<String> known = new LinkedHashSet<>(List.of("zeo", "filestorage", "mappingstorage", "relstorage",
+                "eventlog", "runner"));
         return new ConfigException(child.location(), "unknown section " + child.label()
                 + SectionReader.hint(child.type(), known, "sections"));
     }

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  */
 final class StorageSectionBinder {
     /** Storage section types jzeo serves. */
-    static final Set<String> SUPPORTED = Set.of("filestorage", "mappingstorage", "blobstorage");
+    static final Set<String> SUPPORTED = Set.of("filestorage", "mappingstorage", "blobstorage", "relstorage");
 
     /** Storage section types from ZODB and common add-ons that jzeo refuses, with the reason. */
     private static final Map<String, String> UNSUPPORTED = Map.of(
@@ -24,7 +24,6 @@ final class StorageSectionBinder {
             "zeoclient", "jzeo cannot serve another ZEO server's storage (no ZEO-to-ZEO chaining)",
             "fullstorage", "BerkeleyDB storages are not supported by jzeo",
             "minimalstorage", "BerkeleyDB storages are not supported by jzeo",
-            "relstorage", "RelStorage is not supported by jzeo",
             "zlibstorage", "zc.zlibstorage wraps records in Python code; it is not supported by jzeo",
             "beforestorage", "zc.beforestorage is not supported by jzeo");
 
@@ -71,6 +70,7 @@ final class StorageSectionBinder {
         return switch (section.type()) {
             case "filestorage" -> fileStorage(section, name, warnings);
             case "blobstorage" -> blobStorage(section, name, warnings);
+            case "relstorage" -> RelStorageSectionBinder.bind(section, name, warnings);
             default -> mappingStorage(section, name, warnings);
         };
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,6 +42,9 @@ import java.util.regex.Pattern;
  * {@code %import} (schema components) is refused: jzeo's schema is built in.
  */
 public final class ZConfigParser {
+    /** Packages whose ZConfig components jzeo implements itself: {@code %import} of them is accepted as a no-op. */
+    private static final Set<String> BUILT_IN_PACKAGES = Set.of("relstorage");
+
     private static final Pattern KEY_VALUE = Pattern.compile("([^\\s()]+)\\s*(\\S.*)?");
     private static final Pattern SECTION_HEADER = Pattern.compile("([^\\s()]+)(?:\\s+([^\\s()]+))?");
 
@@ -220,9 +224,10 @@ public final class ZConfigParser {
                 define(argument);
             } else if (name.equals("include")) {
                 include(argument);
-            } else {
-                throw error("%import is not supported: jzeo's configuration schema is built in and cannot be"
-                        + " extended with ZConfig components");
+            } else if (!BUILT_IN_PACKAGES.contains(argument.strip())) {
+                throw error("%import " + argument.strip() + " is not supported: jzeo's configuration schema is"
+                        + " built in and cannot be extended with ZConfig components (jzeo knows %import relstorage,"
+                        + " whose <relstorage> section it reads itself)");
             }
         }
 

@@ -266,7 +266,7 @@ class ServerConfigLoaderTest {
                 .hasMessage("zeo.conf:2: unknown section <filestorge 1> (did you mean 'filestorage'?)");
         assertThatThrownBy(() -> load("<mappingstorage/>", "<database>", "</database>"))
                 .hasMessage("zeo.conf:2: unknown section <database> (known sections: zeo, filestorage,"
-                        + " mappingstorage, eventlog, runner)");
+                        + " mappingstorage, relstorage, eventlog, runner)");
     }
 
     @Test
