@@ -74,7 +74,8 @@ final class SessionMethods {
         info.put("supports_record_iternext", true);
         info.put("interfaces", interfaces(served.storage()));
         // jzeo's protocol extensions (XaWire); Python clients ignore keys they do not know.
-        info.put(org.jzeo.protocol.XaWire.INFO_KEY, List.of(org.jzeo.protocol.XaWire.EXTENSION));
+        info.put(org.jzeo.protocol.XaWire.INFO_KEY, served.xa().offered()
+                ? List.of(org.jzeo.protocol.XaWire.EXTENSION) : List.of());
         return info;
     }
 

@@ -67,8 +67,12 @@ final class XaMethods {
      */
     private static Object vote(ZeoSession session, List<Object> args) {
         Args.requireCount(args, 3, 3);
-        ServerTransaction txn = CommitMethods.votable(session, Args.value(args, 0));
         ServedStorage served = session.storage();
+        if (!served.xa().offered()) {
+            throw XaErrors.error(XAException.XAER_RMERR, "storage '" + served.name() + "' does not offer durable"
+                    + " XA prepare (its engine keeps no prepared log); commit without XA");
+        }
+        ServerTransaction txn = CommitMethods.votable(session, Args.value(args, 0));
         if (txn.storageTransaction() != null) {
             // Left open by a plain vote that answered conflicts: the branch votes its own, so let those locks go.
             txn.storageTransaction().abort();

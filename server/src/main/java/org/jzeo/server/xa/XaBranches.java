@@ -43,6 +43,16 @@ public final class XaBranches {
     }
 
     /**
+     * Whether this server can keep the storage's prepared branches as durably as its commits: in the prepared log
+     * beside a FileStorage (an in-memory storage loses everything anyway). Other engines (PostgreSQL) are not offered
+     * XA: a prepare that a crash could lose must be refused, not acknowledged.
+     */
+    public boolean offered() {
+        return table.storage instanceof org.jzeo.server.storage.file.FileStorage
+                || table.storage instanceof org.jzeo.server.storage.memory.MemoryStorage;
+    }
+
+    /**
      * Brings back the branches of the prepared log, with their locks, before the server accepts clients; heuristic
      * timers run on {@code timers}.
      *
