@@ -56,7 +56,11 @@ public final class ServerProcess implements AutoCloseable {
                 line -> true, "server-" + process.pid() + "-stderr");
     }
 
-    /** Starts a server for {@code dataFile} (created if missing) and waits until it is ready. */
+    /**
+     * Starts a server for {@code dataFile} (created if missing) and waits until it is ready. Here and below, a
+     * {@code dataFile} whose name ends in {@code .conf} is a zeo.conf, served with {@code -C} instead of {@code -f}
+     * (a PostgreSQL storage, several storages).
+     */
     public static ServerProcess start(Path dataFile, String... extraArgs) throws IOException, InterruptedException {
         return start(dataFile, List.of(extraArgs), DEFAULT_START_TIMEOUT);
     }
@@ -147,13 +151,18 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    private static String storageFlag(Path dataFile) {
+        return dataFile.getFileName().toString().endsWith(".conf") ? "-C" : "-f";
+    }
+
     private static ServerProcess startOnce(Path dataFile, int port, List<String> extraArgs, Duration timeout,
                                            String crashPoint) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:" + port, "-f", dataFile.toString()));
+                JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:" + port, storageFlag(dataFile),
+                dataFile.toString()));
         command.addAll(extraArgs);
         Path folder = dataFile.toAbsolutePath().getParent();
         long started = System.nanoTime();
