@@ -16,6 +16,7 @@ import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.StorageException;
 import org.jzeo.api.StorageTransactionException;
 import org.jzeo.api.Tid;
+import org.jzeo.api.TransientStorageException;
 import org.jzeo.api.UndoException;
 
 /**
@@ -46,6 +47,8 @@ import org.jzeo.api.UndoException;
  *   <tr><td>{@link UnsupportedOperationException}</td><td>builtins.NotImplementedError</td>
  *       <td>{@code [message]}</td></tr>
  *   <tr><td>{@link IOException}, {@link UncheckedIOException}</td><td>builtins.OSError</td>
+ *       <td>{@code [message]}</td></tr>
+ *   <tr><td>{@link TransientStorageException}</td><td>transaction.interfaces.TransientError</td>
  *       <td>{@code [message]}</td></tr>
  *   <tr><td>any other {@link StorageException}</td><td>ZODB.POSException.StorageError</td>
  *       <td>{@code [message]}</td></tr>
@@ -84,6 +87,8 @@ public final class WireErrors {
     public static final String NOT_IMPLEMENTED_ERROR = "builtins.NotImplementedError";
     public static final String OS_ERROR = "builtins.OSError";
     public static final String EXCEPTION = "builtins.Exception";
+    /** The transaction package's retryable error: what Python's transaction managers retry, as jzeo's clients do. */
+    public static final String TRANSIENT_ERROR = "transaction.interfaces.TransientError";
 
     /** Python's default messages; sent when the Java exception carries no message of its own. */
     static final String CONFLICT_MESSAGE = "database conflict error";
@@ -142,6 +147,9 @@ public final class WireErrors {
         }
         if (error instanceof IOException || error instanceof UncheckedIOException) {
             return new WireError(OS_ERROR, List.of(messageOf(error)));
+        }
+        if (error instanceof TransientStorageException) {
+            return new WireError(TRANSIENT_ERROR, List.of(messageOf(error)));
         }
         if (error instanceof StorageException) {
             return new WireError(STORAGE_ERROR, List.of(messageOf(error)));
@@ -285,6 +293,9 @@ public final class WireErrors {
                 break;
             case MULTIPLE_UNDO_ERRORS:
                 mapped = multipleUndoFromWire(excArgs);
+                break;
+            case TRANSIENT_ERROR:
+                mapped = new TransientStorageException(render(excArgs));
                 break;
             default:
                 break;

@@ -81,6 +81,19 @@ class WireErrorsTest {
     }
 
     @Test
+    void aTransientErrorIsTheTransactionPackagesRetryableErrorBothWays() {
+        WireError error = WireErrors.toWire(new org.jzeo.api.TransientStorageException(
+                "PostgreSQL at jdbc:postgresql://db1:5432/zodb is unavailable"));
+        assertThat(error).isEqualTo(new WireError("transaction.interfaces.TransientError",
+                List.of("PostgreSQL at jdbc:postgresql://db1:5432/zodb is unavailable")));
+
+        StorageException back = WireErrors.fromWire(error.className(), error.excArgs());
+        assertThat(back).isInstanceOf(org.jzeo.api.TransientStorageException.class)
+                .hasMessageContaining("PostgreSQL at jdbc:postgresql://db1:5432/zodb is unavailable");
+        assertThat(back.isRetryable()).isTrue();
+    }
+
+    @Test
     void posKeyErrorCarriesTheOid() {
         WireError error = WireErrors.toWire(new POSKeyException(Oid.of(0x777)));
         assertThat(error.className()).isEqualTo("ZODB.POSException.POSKeyError");
