@@ -63,7 +63,7 @@ public final class SampleHistory {
 
     /** One more transaction updating the root, for incremental copies. */
     public Tid more(String description) {
-        return commit("grace", description, Map.of(), t -> t.store(Oid.ROOT, serial(Oid.ROOT), data(description)));
+        return commit("grace", description, Map.of(), t -> t.store(Oid.ROOT, serialOrZero(Oid.ROOT), data(description)));
     }
 
     private Tid commitBlob(Oid oid, String content) {
