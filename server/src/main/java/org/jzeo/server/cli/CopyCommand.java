@@ -16,6 +16,7 @@ import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.copy.CopyException;
 import org.jzeo.server.copy.CopyProgress;
 import org.jzeo.server.copy.StorageCopier;
+import org.jzeo.server.storage.file.IndexFile;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
 import org.jzeo.storage.Storage;
 import picocli.CommandLine;
@@ -48,7 +49,7 @@ final class CopyCommand implements Callable<Integer> {
             + " last one, which the source must also hold.")
     boolean incremental;
 
-    @Option(names = "--progress-interval", hidden = true, defaultValue = "PT5S",
+    @Option(names = "--progress-interval", hidden = true, defaultValue = "PT3S",
             description = "How often progress is shown (ISO-8601 duration).")
     Duration progressInterval;
 
@@ -154,9 +155,20 @@ final class CopyCommand implements Callable<Integer> {
         return config;
     }
 
-    /** --clear: the section's own {@code create true}, which removes the data file and its blobs before opening. */
+    /**
+     * --clear: the section's own {@code create true}, which removes the data file and its blobs before opening.
+     * Called only once the source has opened, so that a mistyped source never costs the destination its data.
+     */
     private static StorageConfig cleared(StorageConfig config) {
         if (config instanceof FileStorageConfig f) {
+            // create removes Data.fs but not jzeo's index of it; the stale index would be detected and rebuilt, with a
+            // warning that has no business in a clean copy.
+            try {
+                Files.deleteIfExists(IndexFile.pathFor(f.path()));
+            } catch (java.io.IOException e) {
+                throw new CopyException("--clear: cannot remove " + IndexFile.pathFor(f.path()) + ": " + e.getMessage(),
+                        e);
+            }
             return new FileStorageConfig(f.name(), f.path(), f.readOnly(), true, f.quota(), f.packGc(),
                     f.packKeepOld(), f.createFolders(), f.recordCacheSize(), f.blobDir());
         }

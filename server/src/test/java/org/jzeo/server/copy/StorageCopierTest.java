@@ -3,6 +3,7 @@ package org.jzeo.server.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.jzeo.storage.TransactionMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** StorageCopier between real FileStorages: full, incremental, diverged, non-empty, blobs, dry run. */
 class StorageCopierTest {
@@ -156,6 +159,42 @@ class StorageCopierTest {
         assertThat(read.records()).isEqualTo(copied.records());
         assertThat(read.blobs()).isEqualTo(copied.blobs());
         assertThat(read.bytes()).isEqualTo(copied.bytes());
+    }
+
+    /** Files written by Python's FileStorage: pickled extensions, its back pointers, a packed file, ZODB's blobs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"filestorage/Data.fs", "filestorage/Data-packed.fs", "blobs/bushy/Data.fs",
+        "blobs/lawn/Data.fs"})
+    void copiesFilesWrittenByPython(String vector) throws Exception {
+        Path folder = tmp.resolve("vector");
+        Path resource = Path.of(getClass().getResource("/vectors/" + vector).toURI());
+        copyTree(resource.getParent(), folder);
+        Path blobs = folder.resolve("blobs");
+        FileStorageOptions options = FileStorageOptions.defaults().withFsync(false).withName("python");
+        FileStorage source = FileStorage.open(folder.resolve(resource.getFileName()),
+                Files.isDirectory(blobs) ? options.withBlobDir(blobs) : options, ReferenceFinder.unavailable());
+        opened.add(source);
+        FileStorage destination = open("destination", true);
+
+        CopyProgress done = new StorageCopier(source, CopyListener.none()).copy(null, destination);
+
+        int blobRevisions = StorageAssertions.assertSameHistory(source, destination);
+        assertThat(done.blobs()).isEqualTo(blobRevisions);
+        assertThat(blobRevisions > 0).as("blob revisions copied").isEqualTo(Files.isDirectory(blobs));
+        assertThat(done.transactions()).isPositive();
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     private static void commitRoot(FileStorage storage, String text) {
