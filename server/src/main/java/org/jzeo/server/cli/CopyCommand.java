@@ -12,6 +12,7 @@ import org.jzeo.server.config.ConfigException;
 import org.jzeo.server.config.CopyConfig;
 import org.jzeo.server.config.CopyConfigLoader;
 import org.jzeo.server.config.FileStorageConfig;
+import org.jzeo.server.config.MappingStorageConfig;
 import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.copy.CopyException;
 import org.jzeo.server.copy.CopyProgress;
@@ -146,7 +147,10 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
-    /** The source is only read: opened read-only it cannot be changed by mistake, and takes no lock. */
+    /**
+     * The source is only read: a FileStorage opened read-only cannot be changed by mistake, and takes no lock (so a
+     * running server's file can be copied as of the moment it is opened). Other kinds are opened as configured.
+     */
     private static StorageConfig readOnly(StorageConfig config) {
         if (config instanceof FileStorageConfig f) {
             return new FileStorageConfig(f.name(), f.path(), true, false, f.quota(), f.packGc(), f.packKeepOld(),
@@ -172,7 +176,12 @@ final class CopyCommand implements Callable<Integer> {
             return new FileStorageConfig(f.name(), f.path(), f.readOnly(), true, f.quota(), f.packGc(),
                     f.packKeepOld(), f.createFolders(), f.recordCacheSize(), f.blobDir());
         }
-        return config; // a <mappingstorage> starts empty
+        if (config instanceof MappingStorageConfig) {
+            return config; // starts empty anyway
+        }
+        // Say so rather than go on and then refuse the destination as not empty, as if --clear had not been given.
+        throw new CopyException("--clear: jzeo copy cannot empty the destination '" + config.name() + "' (it empties"
+                + " <filestorage> destinations); empty it by other means, or copy into a new storage");
     }
 
     private static String amounts(CopyProgress p) {
