@@ -60,9 +60,12 @@ class CopyCommandTest {
 
     private Path plainConfig() throws IOException {
         Files.createDirectories(destination().getParent());
+        // The destination in an included file, as a shared configuration might keep it.
+        Files.writeString(tmp.resolve("destination.conf"),
+                "<filestorage destination>\n  path $ROOT/dst/Data.fs\n</filestorage>\n");
         return config("%define ROOT " + tmp + "\n"
                 + "<filestorage source>\n  path $ROOT/src/Data.fs\n</filestorage>\n"
-                + "<filestorage destination>\n  path $ROOT/dst/Data.fs\n</filestorage>\n");
+                + "%include destination.conf\n");
     }
 
     private void assertDestinationIsACopy(Path sourceBlobs, Path destinationBlobs) {

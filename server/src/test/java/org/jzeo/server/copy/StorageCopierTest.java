@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import org.jzeo.api.Tid;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.file.FileStorage;
 import org.jzeo.server.storage.file.FileStorageOptions;
+import org.jzeo.server.storage.memory.MemoryStorage;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.storage.TransactionMetadata;
 import org.junit.jupiter.api.AfterEach;
@@ -64,6 +67,19 @@ class StorageCopierTest {
         Oid highest = StorageAssertions.highestOid(source);
         assertThat(highest).as("the sample stores oids beyond the root").isEqualTo(oids.get(3));
         assertThat(destination.newOids(1).get(0)).isGreaterThan(highest);
+    }
+
+    @Test
+    void copiesIntoAMemoryStorageToo() {
+        FileStorage source = open("source", false);
+        new SampleHistory(source).write();
+        try (MemoryStorage destination = new MemoryStorage("memory", ReferenceFinder.unavailable(),
+                Duration.ofSeconds(10), InstantSource.system())) {
+            new StorageCopier(source, CopyListener.none()).copy(null, destination);
+
+            StorageAssertions.assertSameHistory(source, destination);
+            assertThat(destination.newOids(1).get(0)).isGreaterThan(StorageAssertions.highestOid(source));
+        }
     }
 
     @Test
