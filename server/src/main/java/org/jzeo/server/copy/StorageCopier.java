@@ -67,7 +67,7 @@ public final class StorageCopier {
         if (destination.isReadOnly()) {
             throw new CopyException("the destination '" + destination.name() + "' is read-only");
         }
-        return run(after, destination.supportsBlobs(), t -> copyTransaction(t, destination));
+        return run(after, destination.name(), t -> copyTransaction(t, destination));
     }
 
     /**
@@ -75,7 +75,7 @@ public final class StorageCopier {
      * has blobs that a destination without a blob directory cannot take.
      */
     public CopyProgress dryRun(Tid after, boolean destinationKeepsBlobs) {
-        return run(after, destinationKeepsBlobs, t -> blobBytes(t, destinationKeepsBlobs));
+        return run(after, null, t -> blobBytes(t, destinationKeepsBlobs));
     }
 
     /** What one transaction's copy did beyond its records: blobs and their bytes. */
@@ -87,22 +87,29 @@ public final class StorageCopier {
         BlobCount apply(TransactionRecord transaction) throws IOException;
     }
 
-    private CopyProgress run(Tid after, boolean destinationKeepsBlobs, TransactionStep step) {
+    /** Applies {@code step} to each transaction after {@code after}; {@code destination} is null in a dry run. */
+    private CopyProgress run(Tid after, String destination, TransactionStep step) {
         long started = System.nanoTime();
         CopyProgress progress = CopyProgress.none();
         try (StorageIterator it = source.iterator(after, null)) {
-            while (it.hasNext()) {
-                TransactionRecord t = it.next();
+            while (true) {
+                TransactionRecord t;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    t = it.next();
+                } catch (RuntimeException e) {
+                    throw failed(null, destination, progress, e); // a damaged source, typically
+                }
                 if (after != null && !t.tid().isAfter(after)) {
                     continue; // the destination's last transaction, already there
                 }
                 BlobCount blobs;
                 try {
                     blobs = step.apply(t);
-                } catch (CopyException e) {
-                    throw e;
                 } catch (IOException | RuntimeException e) {
-                    throw new CopyException("transaction " + describe(t.tid()) + ": " + message(e), e);
+                    throw failed(t, destination, progress, e);
                 }
                 progress = progress.plus(t.records().size(), blobs.blobs(), recordBytes(t) + blobs.bytes(),
                         Duration.ofNanos(System.nanoTime() - started));
@@ -110,6 +117,28 @@ public final class StorageCopier {
             }
         }
         return progress;
+    }
+
+    /**
+     * The failure of transaction {@code t} (null: of reading the next one), told with what it leaves behind: the
+     * transactions copied before it.
+     */
+    private CopyException failed(TransactionRecord t, String destination, CopyProgress before, Exception e) {
+        String what;
+        if (e instanceof CopyException) {
+            what = e.getMessage();
+        } else if (t == null) {
+            what = "reading the source '" + source.name() + "' failed after " + before.transactions()
+                    + " transactions: " + message(e);
+        } else {
+            what = "transaction " + describe(t.tid()) + " of the source '" + source.name() + "' could not be "
+                    + (destination == null ? "read" : "copied into '" + destination + "'") + ": " + message(e);
+        }
+        if (destination != null && before.transactions() > 0) {
+            what += "; the " + before.transactions() + " transactions before it are in the destination"
+                    + " (--incremental continues after them)";
+        }
+        return new CopyException(what, e);
     }
 
     private BlobCount copyTransaction(TransactionRecord t, Storage destination) throws IOException {

@@ -219,6 +219,12 @@ class CopyCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).startsWith("jzeo copy: transaction ").contains("has a blob in the source 'source'")
                 .contains("give it a blob-dir");
+        var before = java.util.regex.Pattern.compile("the (\\d+) transactions before it are in the destination")
+                .matcher(r.err());
+        assertThat(before.find()).as(r.err()).isTrue();
+        try (FileStorage d = open(destination(), null)) {
+            assertThat(StorageAssertions.tids(d)).hasSize(Integer.parseInt(before.group(1)));
+        }
     }
 
     @Test
