@@ -70,6 +70,38 @@ class StorageCopierTest {
     }
 
     @Test
+    void aBackPointerToATransactionTheDestinationLacksIsCopiedAsData() {
+        FileStorage source = open("source", false);
+        new SampleHistory(source).write();
+        // Start after the transaction "a v2", which the undo of "a v3" points back to.
+        Tid aV2 = StorageAssertions.tids(source).get(2);
+        FileStorage destination = open("destination", false);
+
+        new StorageCopier(source, CopyListener.none()).copy(aV2, destination);
+
+        List<org.jzeo.storage.TransactionRecord> undo = new ArrayList<>();
+        try (var it = source.iterator(null, null); var copied = destination.iterator(null, null)) {
+            it.forEachRemaining(t -> {
+                if (new String(t.description(), java.nio.charset.StandardCharsets.UTF_8).equals("undo a v3")) {
+                    undo.add(t);
+                }
+            });
+            copied.forEachRemaining(t -> {
+                if (t.tid().equals(undo.get(0).tid())) {
+                    undo.add(t);
+                }
+            });
+        }
+        assertThat(undo).hasSize(2);
+        var original = undo.get(0).records().get(0);
+        var copy = undo.get(1).records().get(0);
+        assertThat(original.dataTxn()).isEqualTo(aV2);
+        assertThat(copy.dataTxn()).as("no back pointer to a transaction that is not there").isNull();
+        assertThat(copy.data()).isEqualTo(original.data());
+        assertThat(destination.loadBefore(original.oid(), Tid.MAX).data()).isEqualTo(original.data());
+    }
+
+    @Test
     void copiesIntoAMemoryStorageToo() {
         FileStorage source = open("source", false);
         new SampleHistory(source).write();
