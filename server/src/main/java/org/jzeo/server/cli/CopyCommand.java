@@ -17,7 +17,6 @@ import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.copy.CopyException;
 import org.jzeo.server.copy.CopyProgress;
 import org.jzeo.server.copy.StorageCopier;
-import org.jzeo.server.storage.file.IndexFile;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
 import org.jzeo.storage.Storage;
 import picocli.CommandLine;
@@ -165,14 +164,6 @@ final class CopyCommand implements Callable<Integer> {
      */
     private static StorageConfig cleared(StorageConfig config) {
         if (config instanceof FileStorageConfig f) {
-            // create removes Data.fs but not jzeo's index of it; the stale index would be detected and rebuilt, with a
-            // warning that has no business in a clean copy.
-            try {
-                Files.deleteIfExists(IndexFile.pathFor(f.path()));
-            } catch (java.io.IOException e) {
-                throw new CopyException("--clear: cannot remove " + IndexFile.pathFor(f.path()) + ": " + e.getMessage(),
-                        e);
-            }
             return new FileStorageConfig(f.name(), f.path(), f.readOnly(), true, f.quota(), f.packGc(),
                     f.packKeepOld(), f.createFolders(), f.recordCacheSize(), f.blobDir());
         }
