@@ -69,6 +69,11 @@ final class CommitStream implements AutoCloseable {
         return visible;
     }
 
+    /** Whether the stream's LISTEN is established now (notifications reach it). */
+    boolean isListening() {
+        return listening != null;
+    }
+
     void setListener(CommitListener listener) {
         this.listener = listener;
     }
