@@ -51,6 +51,7 @@ final class CommitStream implements AutoCloseable {
     private final Map<Tid, Own> own = new ConcurrentHashMap<>();
     private volatile Tid visible;
     private volatile CommitListener listener;
+    private volatile boolean listenerSet;
     private volatile boolean closed;
     private volatile Connection listening;
     private Thread thread;
@@ -74,8 +75,14 @@ final class CommitStream implements AutoCloseable {
         return listening != null;
     }
 
+    /**
+     * Sets the listener. Until the first call, the stream thread holds other servers' commits back (they stay in
+     * the database, above {@code visible}): a server reads {@code lastTransaction()} and then sets its listener, and
+     * a commit delivered in between would reach nobody and be missing from its invalidation queue.
+     */
     void setListener(CommitListener listener) {
         this.listener = listener;
+        this.listenerSet = true;
     }
 
     void start(String storageName) {
@@ -182,6 +189,13 @@ final class CommitStream implements AutoCloseable {
         deliveryLock.notifyAll();
     }
 
+    /** The stream thread's catch-up: everything committed, once someone listens (see {@link #setListener}). */
+    private void catchUpForListener() {
+        if (listenerSet) {
+            catchUp(null);
+        }
+    }
+
     private void run() {
         long backoff = MIN_BACKOFF.toMillis();
         boolean warned = false;
@@ -197,7 +211,7 @@ final class CommitStream implements AutoCloseable {
                         LOG.info("commit stream of PostgreSQL database {} reconnected", db.url());
                     }
                     // Listening before reading: a commit after this read is announced, one before it is read.
-                    catchUp(null);
+                    catchUpForListener();
                     warned = false;
                     backoff = MIN_BACKOFF.toMillis();
                 }
@@ -205,7 +219,7 @@ final class CommitStream implements AutoCloseable {
                 listening.unwrap(PGConnection.class).getNotifications((int) Math.min(Integer.MAX_VALUE,
                         pollInterval.toMillis()));
                 if (!closed) {
-                    catchUp(null);
+                    catchUpForListener();
                 }
             } catch (SQLException | StorageException e) {
                 if (closed) {

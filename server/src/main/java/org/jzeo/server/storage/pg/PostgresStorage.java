@@ -126,6 +126,11 @@ public final class PostgresStorage implements Storage {
         return true;
     }
 
+    /**
+     * Sets the listener told of every commit, this storage's and other servers', in tid order. Other servers'
+     * commits are held back until the first call (with a listener or null), so that a server that reads
+     * {@link #lastTransaction()} and then sets its listener misses none.
+     */
     @Override
     public void setCommitListener(CommitListener listener) {
         stream.setListener(listener);
