@@ -54,6 +54,8 @@ final class CommitStream implements AutoCloseable {
     private volatile boolean listenerSet;
     private volatile boolean closed;
     private volatile Connection listening;
+    /** The connection deliveries read new commits on; guarded by {@link #deliveryLock}. */
+    private Connection delivery;
     private Thread thread;
 
     CommitStream(Database db, Tid lastCommitted, Duration pollInterval) {
@@ -153,23 +155,63 @@ final class CommitStream implements AutoCloseable {
     private record Invalidation(Tid tid, List<Oid> oids) {
     }
 
+    /**
+     * The transactions after {@code after}, on the stream's own connection (used only under the delivery lock): a
+     * pool exhausted by voters waiting for locks never delays announcing commits. A connection that broke since its
+     * last use (PostgreSQL restarted) is replaced once at once.
+     */
     private List<Invalidation> committedAfter(Tid after, Tid upTo) {
-        return db.read("reading new commits", c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT t.tid, array_agg(s.zoid ORDER BY s.position) FILTER (WHERE s.zoid IS NOT NULL)"
-                            + " FROM (SELECT tid FROM transaction WHERE tid > ? AND tid <= ? ORDER BY tid LIMIT "
-                            + PAGE + ") t LEFT JOIN object_state s ON s.tid = t.tid GROUP BY t.tid ORDER BY t.tid")) {
-                p.setLong(1, after.value());
-                p.setLong(2, upTo == null ? Long.MAX_VALUE : upTo.value());
-                List<Invalidation> result = new ArrayList<>();
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) {
-                        result.add(new Invalidation(Tid.of(r.getLong(1)), PostgresReads.oids(r.getArray(2))));
-                    }
+        boolean fresh = delivery == null;
+        try {
+            return committedAfter(deliveryConnection(), after, upTo);
+        } catch (SQLException e) {
+            closeDelivery();
+            if (!fresh) {
+                try {
+                    return committedAfter(deliveryConnection(), after, upTo);
+                } catch (SQLException again) {
+                    closeDelivery();
+                    throw db.errors().translate("reading new commits", again);
                 }
-                return result;
             }
-        });
+            throw db.errors().translate("reading new commits", e);
+        }
+    }
+
+    private Connection deliveryConnection() throws SQLException {
+        if (delivery == null) {
+            delivery = db.openDedicated();
+        }
+        return delivery;
+    }
+
+    private void closeDelivery() {
+        Connection c = delivery;
+        delivery = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // Already broken.
+            }
+        }
+    }
+
+    private static List<Invalidation> committedAfter(Connection c, Tid after, Tid upTo) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT t.tid, array_agg(s.zoid ORDER BY s.position) FILTER (WHERE s.zoid IS NOT NULL)"
+                        + " FROM (SELECT tid FROM transaction WHERE tid > ? AND tid <= ? ORDER BY tid LIMIT "
+                        + PAGE + ") t LEFT JOIN object_state s ON s.tid = t.tid GROUP BY t.tid ORDER BY t.tid")) {
+            p.setLong(1, after.value());
+            p.setLong(2, upTo == null ? Long.MAX_VALUE : upTo.value());
+            List<Invalidation> result = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    result.add(new Invalidation(Tid.of(r.getLong(1)), PostgresReads.oids(r.getArray(2))));
+                }
+            }
+            return result;
+        }
     }
 
     /** Runs under the delivery lock, in tid order. */
@@ -282,6 +324,7 @@ final class CommitStream implements AutoCloseable {
             }
         }
         synchronized (deliveryLock) {
+            closeDelivery();
             deliveryLock.notifyAll();
         }
     }

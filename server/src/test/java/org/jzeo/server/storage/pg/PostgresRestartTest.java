@@ -41,7 +41,7 @@ class PostgresRestartTest {
             Recorder ra = new Recorder();
             Recorder rb = new Recorder();
             // A polls rarely: after the restart only its reconnecting stream can bring B's commit to it.
-            try (PostgresStorage a = PgTestStorages.open(pg, database, Duration.ofSeconds(1), Duration.ofSeconds(2));
+            try (PostgresStorage a = PgTestStorages.open(pg, database, Duration.ofSeconds(1), Duration.ofSeconds(5));
                  PostgresStorage b = PgTestStorages.open(pg, database, Duration.ofSeconds(1),
                          Duration.ofMillis(500))) {
                 a.setCommitListener(ra);
@@ -59,6 +59,8 @@ class PostgresRestartTest {
                 assertThatThrownBy(() -> store(a, Y, Tid.ZERO, "lost")).isInstanceOf(StorageException.class)
                         .hasMessageContaining(url);
 
+                Await.until("both commit streams to notice the outage", () -> !a.stream().isListening()
+                        && !b.stream().isListening());
                 pg.restart();
 
                 // A's stream retries with a backoff of up to its poll interval: most likely it is still waiting to
