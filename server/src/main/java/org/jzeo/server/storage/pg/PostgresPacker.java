@@ -112,7 +112,7 @@ final class PostgresPacker {
         }
     }
 
-    /** Deletes what the pack drops; returns the number of revisions removed. */
+    /** Deletes what the pack drops; returns the number of transactions that lost records (0: nothing changed). */
     private static int delete(Connection c, long pack, boolean gc) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TEMP TABLE pack_kept ON COMMIT DROP AS SELECT p.zoid, p.tid FROM pack_current p"
@@ -120,29 +120,36 @@ final class PostgresPacker {
                     : ""));
             s.execute("ALTER TABLE pack_kept ADD PRIMARY KEY (zoid, tid)");
             s.execute("ANALYZE pack_kept");
-            int removed = s.executeUpdate("DELETE FROM object_state o USING pack_current p"
+            // The transactions whose records change: only their sizes need computing again.
+            s.execute("CREATE TEMP TABLE pack_touched (tid bigint PRIMARY KEY) ON COMMIT DROP");
+            int touched = s.executeUpdate("WITH removed AS (DELETE FROM object_state o USING pack_current p"
                     + " WHERE o.zoid = p.zoid AND o.tid <= " + pack
                     + " AND NOT EXISTS (SELECT 1 FROM pack_kept k WHERE k.zoid = o.zoid AND k.tid = o.tid)"
                     // FileStorage keeps a record that a later record points back to
                     + " AND NOT EXISTS (SELECT 1 FROM object_state l WHERE l.zoid = o.zoid AND l.tid > " + pack
-                    + " AND l.data_tid = o.tid)");
-            if (removed == 0) {
+                    + " AND l.data_tid = o.tid) RETURNING o.tid)"
+                    + " INSERT INTO pack_touched SELECT DISTINCT tid FROM removed");
+            if (touched == 0) {
                 return 0;
             }
             // Kept revisions before the pack time hold their state in place (pack rewrites back pointers).
-            s.executeUpdate("UPDATE object_state SET data_tid = NULL WHERE tid <= " + pack
-                    + " AND data_tid IS NOT NULL");
+            s.executeUpdate("WITH inlined AS (UPDATE object_state SET data_tid = NULL WHERE tid <= " + pack
+                    + " AND data_tid IS NOT NULL RETURNING tid)"
+                    + " INSERT INTO pack_touched SELECT DISTINCT tid FROM inlined ON CONFLICT DO NOTHING");
+            // Transactions left without records vanish (those that lost them, and empty ones not yet packed).
             s.executeUpdate("DELETE FROM transaction t WHERE t.tid <= " + pack
+                    + " AND (NOT t.packed OR t.tid IN (SELECT tid FROM pack_touched))"
                     + " AND NOT EXISTS (SELECT 1 FROM object_state o WHERE o.tid = t.tid)");
-            s.executeUpdate("UPDATE transaction t SET packed = true, size = 23 + length(t.username)"
-                    + " + length(t.description) + length(t.extension) + (SELECT coalesce(sum(42 + CASE WHEN"
-                    + " o.state IS NULL THEN 8 ELSE length(o.state) END), 0) FROM object_state o WHERE o.tid = t.tid)"
-                    + " WHERE t.tid <= " + pack);
+            s.executeUpdate("UPDATE transaction SET packed = true WHERE tid <= " + pack + " AND NOT packed");
+            s.executeUpdate("UPDATE transaction t SET size = 23 + length(t.username) + length(t.description)"
+                    + " + length(t.extension) + (SELECT coalesce(sum(42 + CASE WHEN o.state IS NULL THEN 8"
+                    + " ELSE length(o.state) END), 0) FROM object_state o WHERE o.tid = t.tid)"
+                    + " FROM pack_touched k WHERE t.tid = k.tid");
             s.executeUpdate("DELETE FROM current_object c USING pack_current p WHERE c.zoid = p.zoid"
                     + " AND NOT EXISTS (SELECT 1 FROM object_state o WHERE o.zoid = c.zoid)");
             s.executeUpdate("UPDATE commit_lock SET object_count = (SELECT count(*) FROM current_object"
                     + " WHERE tid <> 0), data_size = (SELECT coalesce(sum(size), 0) FROM transaction)");
-            return removed;
+            return touched;
         }
     }
 

@@ -70,6 +70,9 @@ final class RowLocks {
         if (waiting.isCancelled()) {
             throw cancelled(null);
         }
+        if (written.isEmpty() && checked.isEmpty()) {
+            return Map.of(); // nothing to lock (an empty transaction)
+        }
         Future<Map<Oid, Tid>> f = helpers.submit(() -> lockNow(c, written, checked, waiting));
         boolean interrupted = false;
         try {
