@@ -52,6 +52,8 @@ final class CommitStream implements AutoCloseable {
     private volatile Tid visible;
     private volatile CommitListener listener;
     private volatile boolean listenerSet;
+    /** How often the stream thread woke (notification or poll): tests wait for it instead of sleeping. */
+    private final java.util.concurrent.atomic.AtomicLong wakeups = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
     private volatile Connection listening;
     /** The connection deliveries read new commits on; guarded by {@link #deliveryLock}. */
@@ -70,6 +72,11 @@ final class CommitStream implements AutoCloseable {
     /** The newest tid delivered to the listener: what the storage's reads may show. */
     Tid visible() {
         return visible;
+    }
+
+    /** How many times the stream thread has woken and looked for new commits. */
+    long wakeups() {
+        return wakeups.get();
     }
 
     /** Whether the stream's LISTEN is established now (notifications reach it). */
@@ -263,6 +270,7 @@ final class CommitStream implements AutoCloseable {
                 if (!closed) {
                     catchUpForListener();
                 }
+                wakeups.incrementAndGet();
             } catch (SQLException | StorageException e) {
                 if (closed) {
                     break;

@@ -50,8 +50,9 @@ final class Database implements AutoCloseable {
         return errors;
     }
 
+    /** The database's URL for messages (a password in it masked). */
     String url() {
-        return options.jdbcUrl();
+        return errors.url();
     }
 
     /** Runs {@code work} on a pooled connection in autocommit mode (one statement, one snapshot). */

@@ -22,7 +22,12 @@ final class PostgresErrors {
     private final String url;
 
     PostgresErrors(String url) {
-        this.url = url;
+        this.url = withoutPassword(url);
+    }
+
+    /** The URL as messages show it: a password given in its parameters is masked. */
+    static String withoutPassword(String url) {
+        return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***");
     }
 
     String url() {
@@ -32,6 +37,11 @@ final class PostgresErrors {
     /** The exception for {@code e}, met while doing {@code what} (e.g. "loading oid 0000000000000001"). */
     StorageException translate(String what, SQLException e) {
         String state = e.getSQLState();
+        if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+            // The database is up, but every pooled connection is in use (voters hold theirs until finish).
+            return new DatabaseUnavailableException("PostgreSQL database " + url + ": no pooled connection became"
+                    + " free in time (" + what + "; raise pool-size?): " + firstLine(e), e);
+        }
         if (isUnavailable(e)) {
             return new DatabaseUnavailableException("PostgreSQL database " + url + " is unavailable (" + what + "): "
                     + firstLine(e), e);

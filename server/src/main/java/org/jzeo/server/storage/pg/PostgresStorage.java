@@ -294,6 +294,6 @@ public final class PostgresStorage implements Storage {
 
     @Override
     public String toString() {
-        return "PostgresStorage[" + name() + " at " + options.describe() + "]";
+        return "PostgresStorage[" + name() + " at " + db.url() + "]";
     }
 }

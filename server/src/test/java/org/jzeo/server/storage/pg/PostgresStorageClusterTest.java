@@ -321,6 +321,44 @@ class PostgresStorageClusterTest {
     }
 
     @Test
+    void aConflictNamingACommitNotYetDeliveredDeliversItFirst() {
+        PostgresStorage a = open(NO_POLLING, new Recorder());
+        // B's listener is set only after A's commit: B holds that commit back, and polls only every 5 minutes.
+        PostgresStorage b = PgTestStorages.open(pg, database, LOCK_WAIT, NO_POLLING);
+        opened.add(b);
+        Await.until("B to listen", () -> b.stream().isListening());
+        Tid x1 = store(a, X, Tid.ZERO, "x1");
+        Recorder rb = new Recorder();
+        b.setCommitListener(rb);
+        assertThat(b.lastTransaction()).as("B has not delivered x1").isEqualTo(Tid.ZERO);
+
+        StorageTransaction stale = b.begin(TransactionMetadata.empty());
+        stale.store(X, Tid.ZERO, TestRecords.record("as if new"));
+        assertThatThrownBy(stale::vote).isInstanceOfSatisfying(ConflictException.class, e -> {
+            assertThat(e.committedSerial()).isEqualTo(x1);
+            assertThat(rb.tids()).as("x1 was delivered before the conflict that names it was thrown")
+                    .containsExactly(x1);
+        });
+        assertThat(b.lastTransaction()).isEqualTo(x1);
+    }
+
+    @Test
+    void aStorageWithoutAListenerHoldsOtherServersCommitsBackUntilOneIsSet() {
+        PostgresStorage a = open(NO_POLLING, new Recorder());
+        PostgresStorage b = PgTestStorages.open(pg, database, LOCK_WAIT, Duration.ofMillis(100));
+        opened.add(b);
+        Tid x1 = store(a, X, Tid.ZERO, "x1");
+        long woken = b.stream().wakeups();
+        Await.until("B's stream to look for commits twice after x1", () -> b.stream().wakeups() >= woken + 2);
+        assertThat(b.lastTransaction()).as("nobody would hear it: held back").isEqualTo(Tid.ZERO);
+
+        Recorder rb = new Recorder();
+        b.setCommitListener(rb);
+        Await.until("B to deliver x1 at its next poll", () -> rb.heardTid(x1));
+        assertThat(b.lastTransaction()).isEqualTo(x1);
+    }
+
+    @Test
     void newOidsAreUniqueAcrossInstancesAndAboveStoredOnes() throws Exception {
         List<PostgresStorage> storages = List.of(open(NO_POLLING, new Recorder()), open(NO_POLLING, new Recorder()),
                 open(NO_POLLING, new Recorder()));
