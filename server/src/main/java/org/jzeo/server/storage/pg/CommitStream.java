@@ -256,6 +256,9 @@ final class CommitStream implements AutoCloseable {
                         s.execute("LISTEN " + CHANNEL);
                     }
                     listening = c;
+                    if (closed) {
+                        break; // close() may have looked for the connection before it was set
+                    }
                     if (warned) {
                         LOG.info("commit stream of PostgreSQL database {} reconnected", db.url());
                     }
