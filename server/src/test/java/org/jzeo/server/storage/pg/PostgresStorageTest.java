@@ -139,6 +139,71 @@ class PostgresStorageTest {
     }
 
     @Test
+    void aReaderInAnotherServerThatSeesATidSeesAllOfThatTransaction() throws Exception {
+        String db = pg.createDatabase();
+        int writers = 3;
+        int commitsEach = 30;
+        try (PostgresStorage writer = open(db); PostgresStorage reader = open(db)) {
+            reader.setCommitListener((txn, tid, oids) -> { });
+            ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            try {
+                List<Future<?>> writes = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    Oid x = Oid.of(100 + 2L * w);
+                    Oid y = Oid.of(101 + 2L * w);
+                    writes.add(pool.submit(() -> {
+                        Tid serial = Tid.ZERO;
+                        for (int i = 0; i < commitsEach; i++) {
+                            StorageTransaction txn = writer.begin(TransactionMetadata.empty());
+                            txn.store(x, serial, TestRecords.record("v" + i));
+                            txn.store(y, serial, TestRecords.record("v" + i));
+                            txn.vote();
+                            serial = txn.finish();
+                        }
+                        return null;
+                    }));
+                }
+                Future<Integer> reads = pool.submit(() -> {
+                    int checks = 0;
+                    Tid previous = Tid.ZERO;
+                    while (writing.get() || checks == 0) {
+                        Tid seen = reader.lastTransaction();
+                        assertThat(seen).as("lastTransaction never goes back").isGreaterThanOrEqualTo(previous);
+                        previous = seen;
+                        for (int w = 0; w < writers; w++) {
+                            Tid x = startAsOf(reader, Oid.of(100 + 2L * w), seen);
+                            Tid y = startAsOf(reader, Oid.of(101 + 2L * w), seen);
+                            assertThat(y).as("x and y of writer %d are written together; as of %s", w, seen)
+                                    .isEqualTo(x);
+                            checks++;
+                        }
+                    }
+                    return checks;
+                });
+                for (Future<?> write : writes) {
+                    write.get(120, TimeUnit.SECONDS);
+                }
+                writing.set(false);
+                assertThat(reads.get(60, TimeUnit.SECONDS)).as("consistency checks made").isPositive();
+            } finally {
+                writing.set(false);
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** The start of the revision a snapshot at {@code seen} reads, null when the object does not exist in it. */
+    private static Tid startAsOf(PostgresStorage s, Oid oid, Tid seen) {
+        try {
+            var r = s.loadBefore(oid, seen.next());
+            return r == null ? null : r.start();
+        } catch (org.jzeo.api.POSKeyException e) {
+            return null;
+        }
+    }
+
+    @Test
     void aVoteAllowingConflictsReturnsThemKeepsTheLocksAndTakesTheResolvedStore() {
         String db = pg.createDatabase();
         try (PostgresStorage a = open(db); PostgresStorage b = open(db)) {
