@@ -55,12 +55,38 @@ final class Database implements AutoCloseable {
         return errors.url();
     }
 
-    /** Runs {@code work} on a pooled connection in autocommit mode (one statement, one snapshot). */
+    /**
+     * Runs {@code work}, which only reads, on a pooled connection in autocommit mode. A pooled connection that broke
+     * while idle (PostgreSQL restarted since it was last used) fails its first statement: the read is then tried once
+     * more on another connection, so a database that is back is not reported unavailable.
+     */
     <T> T read(String what, Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            return work.run(c);
+        try {
+            return readOnce(work);
+        } catch (SQLException e) {
+            if (!PostgresErrors.isUnavailable(e) || e instanceof java.sql.SQLTransientConnectionException) {
+                throw errors.translate(what, e);
+            }
+            try {
+                return readOnce(work);
+            } catch (SQLException again) {
+                throw errors.translate(what, again);
+            }
+        }
+    }
+
+    /** Runs {@code work} on a pooled connection in autocommit mode, once (for work that must not be repeated). */
+    <T> T withConnection(String what, Work<T> work) {
+        try {
+            return readOnce(work);
         } catch (SQLException e) {
             throw errors.translate(what, e);
+        }
+    }
+
+    private <T> T readOnce(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c);
         }
     }
 

@@ -46,7 +46,7 @@ final class PostgresPacker {
 
     /** Packs to {@code packTime}, which must not be after the storage's visible tid. */
     void pack(Tid packTime, boolean gc) {
-        db.read("packing", guard -> {
+        db.withConnection("packing", guard -> {
             if (!tryLock(guard)) {
                 throw new StorageException("Already packing");
             }
