@@ -121,7 +121,9 @@ final class CommitStream implements AutoCloseable {
     void deliverOwn(Tid tid, Duration patience) {
         try {
             catchUp(tid);
-            return;
+            if (visible.compareTo(tid) >= 0) {
+                return;
+            }
         } catch (StorageException e) {
             LOG.warn("transaction {} committed, but reading it back from {} failed ({}); waiting for the commit"
                     + " stream to deliver it", tid, db.url(), e.getMessage());
@@ -240,8 +242,8 @@ final class CommitStream implements AutoCloseable {
 
     /** The stream thread's catch-up: everything committed, once someone listens (see {@link #setListener}). */
     private void catchUpForListener() {
-        if (listenerSet) {
-            catchUp(null);
+        if (listenerSet || !own.isEmpty()) {
+            catchUp(null); // this storage's own commits are delivered, listener or not
         }
     }
 
