@@ -207,6 +207,9 @@ class ClusterTest {
                         assertThat(e.getMessage()).as("what %s was told", w.name).containsIgnoringCase("postgresql");
                     }
                 }
+                assertThat(workers.stream().flatMap(w -> w.retryableErrors.stream()))
+                        .as("the servers said the database was away").hasAtLeastOneElementOfType(
+                                org.jzeo.api.TransientStorageException.class);
             } finally {
                 clients.forEach(ClientStorage::close);
             }
