@@ -16,7 +16,7 @@ import org.jzeo.storage.Storage;
 import org.jzeo.storage.StorageTransaction;
 import org.jzeo.server.storage.PackProgress;
 import org.jzeo.server.storage.PackProgressSource;
-import org.jzeo.server.xa.XaBranches;
+import org.jzeo.server.xa.XaService;
 import org.jzeo.server.xa.XaOptions;
 
 /**
@@ -51,7 +51,7 @@ public final class ServedStorage {
     private final Map<ZeoSession, Double> lockedSince = new ConcurrentHashMap<>();
     /** The newest tid whose invalidations have been queued to every session: what a reply may reveal. */
     private volatile Tid announced;
-    private final XaBranches xa;
+    private final XaService xa;
     private final ReadPlacement readPlacement;
 
     public ServedStorage(String name, Storage storage, boolean readOnly, boolean clientConflictResolution,
@@ -75,12 +75,12 @@ public final class ServedStorage {
         this.clock = clock;
         this.announced = storage.lastTransaction();
         storage.setCommitListener(this::committed);
-        this.xa = new XaBranches(name, storage, xaOptions, clock);
+        this.xa = XaService.of(name, storage, xaOptions, clock);
         this.readPlacement = new ReadPlacement(name);
     }
 
     /** The XA branches of this storage (prepared log, registry). */
-    XaBranches xa() {
+    XaService xa() {
         return xa;
     }
 

@@ -17,12 +17,12 @@ import org.jzeo.server.storage.commit.LockTimeoutException;
 import org.jzeo.server.xa.CommitPoint;
 import org.jzeo.server.xa.PreparingBranch;
 import org.jzeo.server.xa.VotedBranch;
-import org.jzeo.server.xa.XaBranches;
+import org.jzeo.server.xa.XaService;
 import org.jzeo.server.xa.XaErrors;
 import org.jzeo.storage.StorageTransaction;
 
 /**
- * jzeo's XA extension of the protocol ({@link XaWire}), over the storage's {@link XaBranches}: xa_vote instead of
+ * jzeo's XA extension of the protocol ({@link XaWire}), over the storage's {@link XaService}: xa_vote instead of
  * vote prepares the session's transaction as a durable branch detached from the connection, on the connection's
  * serial executor like vote; xa_commit, xa_rollback, xa_recover and xa_forget work on the storage's branches from
  * any connection, on the connection's branch executor ({@link MethodTable.Mode#BRANCH}).
@@ -96,7 +96,7 @@ final class XaMethods {
      */
     private static VotedBranch prepare(ZeoSession session, ServerTransaction txn, XaVote request) {
         ServedStorage served = session.storage();
-        XaBranches xa = served.xa();
+        XaService xa = served.xa();
         PreparingBranch branch = xa.admit(request.xid(), txn.operations(), txn.metadata());
         StorageTransaction st = null;
         try {

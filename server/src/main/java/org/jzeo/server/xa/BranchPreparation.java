@@ -1,9 +1,7 @@
 package org.jzeo.server.xa;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.transaction.xa.XAException;
 import org.jzeo.api.Oid;
 import org.jzeo.protocol.WireXid;
@@ -31,18 +29,7 @@ final class BranchPreparation {
     }
 
     PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata given) {
-        if (ops.stream().anyMatch(op -> op instanceof Operation.Restore || op instanceof Operation.Undo)) {
-            throw XaErrors.error(XAException.XA_RBPROTO, "undo and restore are not supported in an XA branch;"
-                    + " branch " + xid + " rolled back");
-        }
-        if (given.explicitTid() != null) {
-            throw XaErrors.error(XAException.XA_RBPROTO, "a transaction with an explicit tid (restore/copy) cannot"
-                    + " be an XA branch; branch " + xid + " rolled back");
-        }
-        Map<String, Object> extension = new LinkedHashMap<>(given.extension());
-        extension.put(XidCommits.XID_EXTENSION, xid.toString());
-        TransactionMetadata meta = new TransactionMetadata(given.user(), given.description(), extension, null,
-                given.status());
+        TransactionMetadata meta = BranchRules.admissible(xid, ops, given);
         table.lock.lock();
         try {
             boolean prepared = table.prepared.containsKey(xid);

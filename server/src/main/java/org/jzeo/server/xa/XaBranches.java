@@ -26,7 +26,7 @@ import org.jzeo.storage.TransactionMetadata;
  * then {@link #makeDurable}, which the reply to xa_vote waits for but the connection's next transaction does not.
  * If anything fails after admission, the caller calls {@link #drop}.
  */
-public final class XaBranches {
+public final class XaBranches implements XaService {
     private final BranchTable table;
     private final HeuristicTimer timer;
     private final BranchRecovery recovery;
@@ -47,6 +47,7 @@ public final class XaBranches {
      * beside a FileStorage (an in-memory storage loses everything anyway). Other engines (PostgreSQL) are not offered
      * XA: a prepare that a crash could lose must be refused, not acknowledged.
      */
+    @Override
     public boolean offered() {
         return table.storage instanceof org.jzeo.server.storage.file.FileStorage
                 || table.storage instanceof org.jzeo.server.storage.memory.MemoryStorage;
@@ -58,6 +59,7 @@ public final class XaBranches {
      *
      * @throws PreparedLogCorruptException the log is damaged
      */
+    @Override
     public void start(ScheduledExecutorService timers) {
         timer.start(timers);
         recovery.recover();
@@ -79,21 +81,25 @@ public final class XaBranches {
      * Admits {@code xid} for prepare with {@code ops} under {@code metadata}: refused (the branch rolled back) if it
      * holds an undo or a restore or has an explicit tid, XAER_DUPID if the xid is known.
      */
+    @Override
     public PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata metadata) {
         return preparation.admit(xid, ops, metadata);
     }
 
     /** Appends the prepared record of {@code branch}, voted as {@code st}; not yet durable. */
+    @Override
     public VotedBranch log(PreparingBranch branch, StorageTransaction st, List<Oid> undone, int timeoutSeconds) {
         return preparation.log(branch, st, undone, timeoutSeconds);
     }
 
     /** Drops an admitted branch that failed before it was durable, aborting {@code st} if there is one. */
+    @Override
     public void drop(PreparingBranch branch, StorageTransaction st) {
         preparation.drop(branch.xid(), st);
     }
 
     /** Forces {@code voted}'s record and publishes the branch as prepared; returns the oids the vote undid. */
+    @Override
     public List<Oid> makeDurable(VotedBranch voted, String caller) {
         return preparation.makeDurable(voted, caller);
     }
@@ -102,21 +108,25 @@ public final class XaBranches {
      * Commits branch {@code xid}; the answer {@code [tid, oids]} goes out at the commit point through
      * {@code point}, and null is returned then; otherwise (a remembered outcome) the answer is returned.
      */
+    @Override
     public Object commit(WireXid xid, CommitPoint point) {
         return completion.commit(xid, point);
     }
 
     /** Rolls branch {@code xid} back: logged first, then its locks are released. */
+    @Override
     public void rollback(WireXid xid) {
         completion.rollback(xid);
     }
 
     /** The prepared branches and the heuristically completed ones not yet forgotten. */
+    @Override
     public List<WireXid> recover() {
         return completion.recover();
     }
 
     /** Forgets a heuristic outcome. */
+    @Override
     public void forget(WireXid xid) {
         completion.forget(xid);
     }
@@ -126,6 +136,7 @@ public final class XaBranches {
      * an outcome may be written lazily only because a restart finds the commit in Data.fs by its xid, and a pack
      * can remove that transaction.
      */
+    @Override
     public void syncLog() throws IOException {
         PreparedLog log;
         table.lock.lock();
@@ -138,6 +149,7 @@ public final class XaBranches {
     }
 
     /** Stops the timers, releases the locks of the prepared branches (they stay in the log) and closes the log. */
+    @Override
     public void close() {
         table.lock.lock();
         try {

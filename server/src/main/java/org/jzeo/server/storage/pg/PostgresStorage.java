@@ -36,7 +36,7 @@ import org.jzeo.storage.UndoEntry;
  * server reach this storage's listener in tid order through the {@link CommitStream} (LISTEN/NOTIFY, polling as a
  * fallback). No blobs.
  */
-public final class PostgresStorage implements Storage {
+public final class PostgresStorage implements Storage, org.jzeo.server.storage.PreparedBranchSource {
     private final PostgresOptions options;
     private final Database db;
     private final PostgresReads reads;
@@ -45,6 +45,7 @@ public final class PostgresStorage implements Storage {
     private final PostgresPacker packer;
     private final ExecutorService lockHelpers;
     private final AtomicBoolean packing = new AtomicBoolean();
+    private final PostgresBranches branches = new PostgresBranches(this);
     private volatile boolean closed;
 
     private PostgresStorage(PostgresOptions options, Database db, ReferenceFinder references, Tid lastCommitted) {
@@ -56,7 +57,7 @@ public final class PostgresStorage implements Storage {
             t.setDaemon(true);
             return t;
         });
-        this.rowLocks = new RowLocks(lockHelpers, db);
+        this.rowLocks = new RowLocks(lockHelpers, db, options.lockWait());
         this.packer = new PostgresPacker(db, references);
         this.stream = new CommitStream(db, lastCommitted, options.pollInterval());
         stream.start(options.name());
@@ -93,6 +94,12 @@ public final class PostgresStorage implements Storage {
 
     CommitStream stream() {
         return stream;
+    }
+
+    /** Its XA branches: PostgreSQL prepared transactions, shared by every server over the database. */
+    @Override
+    public org.jzeo.server.storage.PreparedBranchStore preparedBranches() {
+        return branches;
     }
 
     RowLocks rowLocks() {

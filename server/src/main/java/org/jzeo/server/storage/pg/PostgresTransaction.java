@@ -446,6 +446,32 @@ final class PostgresTransaction implements StorageTransaction {
         return tid;
     }
 
+    /** How an XA prepare ends a voted transaction (on its connection, with its staged records): PREPARE TRANSACTION. */
+    @FunctionalInterface
+    interface PreparedEnd {
+        void run(Connection c, List<StagedRecord> records) throws SQLException;
+    }
+
+    /**
+     * XA ({@link PostgresBranches}): instead of finish, {@code end} ends the voted database transaction with PREPARE
+     * TRANSACTION, which hands its row locks to PostgreSQL. This transaction is over either way.
+     */
+    void endPrepared(PreparedEnd end) {
+        requireState(State.VOTED, "prepare");
+        try {
+            end.run(connection, prepared);
+        } catch (SQLException e) {
+            abort();
+            throw storage.database().errors().translate("preparing an XA branch", e);
+        } catch (RuntimeException e) {
+            abort();
+            throw e;
+        }
+        Database.giveBack(connection); // nothing left to roll back: the session is out of its transaction
+        connection = null;
+        state = State.FINISHED;
+    }
+
     private Tid chooseTid(Tid last) {
         Tid explicit = metadata.explicitTid();
         if (explicit == null) {
@@ -459,7 +485,7 @@ final class PostgresTransaction implements StorageTransaction {
     }
 
     /** A stored oid above every oid handed out: later allocations must stay above it. */
-    private static void raiseOidSequence(Connection c, long maxOid) throws SQLException {
+    static void raiseOidSequence(Connection c, long maxOid) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT pg_advisory_xact_lock(" + OID_LOCK + ")");
         }

@@ -35,9 +35,17 @@ final class RowLocks {
     private final ExecutorService helpers;
     private final Database db;
 
+    /** How long a vote waits for a committed XA branch to be applied before it gives up (lock-wait). */
+    private final java.time.Duration branchWait;
+
     RowLocks(ExecutorService helpers, Database db) {
+        this(helpers, db, java.time.Duration.ZERO);
+    }
+
+    RowLocks(ExecutorService helpers, Database db, java.time.Duration branchWait) {
         this.helpers = helpers;
         this.db = db;
+        this.branchWait = branchWait;
     }
 
     /** A lock wait in progress, which another thread may cancel. */
@@ -73,7 +81,7 @@ final class RowLocks {
         if (written.isEmpty() && checked.isEmpty()) {
             return Map.of(); // nothing to lock (an empty transaction)
         }
-        Future<Map<Oid, Tid>> f = helpers.submit(() -> lockNow(c, written, checked, waiting));
+        Future<Map<Oid, Tid>> f = helpers.submit(() -> lockOutsideCommittedBranches(c, written, checked, waiting));
         boolean interrupted = false;
         try {
             while (true) {
@@ -111,6 +119,45 @@ final class RowLocks {
         LockFailure(ConflictException conflict) {
             super(conflict.getMessage(), null, false, false);
             this.conflict = conflict;
+        }
+    }
+
+    /**
+     * Locks as {@link #lockNow}, then makes sure no committed XA branch still waiting to be applied holds one of the
+     * oids ({@link CommittedBranches}): its row locks ended with COMMIT PREPARED, but its records are not written
+     * yet. If one does, the locks are let go (back to a savepoint, so the applier can take them) and taken again
+     * shortly, for up to the lock wait; then the vote fails with a retryable conflict, as for a held row lock.
+     */
+    private Map<Oid, Tid> lockOutsideCommittedBranches(Connection c, SortedSet<Oid> written, SortedSet<Oid> checked,
+                                                       Waiting waiting) throws SQLException, LockFailure {
+        List<Oid> all = new ArrayList<>(written);
+        all.addAll(checked);
+        long deadline = System.nanoTime() + branchWait.toNanos();
+        while (true) {
+            try (Statement s = c.createStatement()) {
+                s.execute("SAVEPOINT jzeo_row_locks");
+            }
+            Map<Oid, Tid> committed = lockNow(c, written, checked, waiting);
+            Oid held = CommittedBranches.heldOid(c, all);
+            if (held == null) {
+                return committed;
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("ROLLBACK TO SAVEPOINT jzeo_row_locks");
+            }
+            if (waiting.isCancelled()) {
+                throw new LockFailure(cancelled(held));
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new LockFailure(new org.jzeo.server.storage.commit.LockTimeoutException("could not lock oid "
+                        + held + " (voting) in PostgreSQL database " + db.url() + ": a committed XA branch that is"
+                        + " not yet applied holds it", held));
+            }
+            try {
+                Thread.sleep(CommittedBranches.RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                throw new LockFailure(cancelled(held));
+            }
         }
     }
 
