@@ -37,6 +37,8 @@ public final class PostgresTestServer implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final boolean asPostgresUser;
+    /** PostgreSQL's max_prepared_transactions: XA needs it above 0. */
+    private int maxPreparedTransactions = 64;
 
     private PostgresTestServer(Path bin, Path dataDir, int port, boolean asPostgresUser) {
         this.bin = bin;
@@ -57,6 +59,11 @@ public final class PostgresTestServer implements AutoCloseable {
 
     /** A new cluster of the caller's own; close it when done. */
     public static PostgresTestServer start() {
+        return start(64);
+    }
+
+    /** As {@link #start()}, with {@code max_prepared_transactions} set so (0: no prepared transactions, no XA). */
+    public static PostgresTestServer start(int maxPreparedTransactions) {
         Path bin = serverPrograms();
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
@@ -66,6 +73,7 @@ public final class PostgresTestServer implements AutoCloseable {
                 Files.setOwner(dataDir, users.lookupPrincipalByName("postgres"));
             }
             PostgresTestServer server = new PostgresTestServer(bin, dataDir, freePort(), root);
+            server.maxPreparedTransactions = maxPreparedTransactions;
             server.run(List.of(bin.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", USER,
                     "--auth=trust", "--encoding=UTF8", "--no-instructions"));
             server.startProcess();
@@ -108,7 +116,7 @@ public final class PostgresTestServer implements AutoCloseable {
         // Only TCP on loopback: no socket file in a shared folder, so several clusters never collide.
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w", "-t", "60",
                 "-l", dataDir.resolve("server.log").toString(), "-o",
-                "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c max_prepared_transactions=64",
+                "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c max_prepared_transactions=" + maxPreparedTransactions,
                 "start"));
     }
 
