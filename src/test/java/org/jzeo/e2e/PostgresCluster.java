@@ -12,7 +12,7 @@ import org.jzeo.server.storage.pg.PostgresTestServer;
  * Several jzeo server processes serving one PostgreSQL database, each started from the same zeo.conf (RelStorage's
  * {@code <relstorage>} section) on a port of its own, as the README's "Scaling out" section configures them.
  */
-final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements AutoCloseable {
     private final Path config;
     private final List<ServerProcess> servers = new ArrayList<>();
 
@@ -21,7 +21,7 @@ final class PostgresCluster implements AutoCloseable {
     }
 
     /** {@code count} servers over a new database of {@code pg}; the config and the servers' logs go in {@code dir}. */
-    static PostgresCluster start(PostgresTestServer pg, Path dir, int count) throws IOException, InterruptedException {
+    public static PostgresCluster start(PostgresTestServer pg, Path dir, int count) throws IOException, InterruptedException {
         Path config = dir.resolve("zeo.conf");
         Files.writeString(config, String.join("\n",
                 "%import relstorage",
@@ -49,16 +49,16 @@ final class PostgresCluster implements AutoCloseable {
         return cluster;
     }
 
-    ServerProcess server(int i) {
+    public ServerProcess server(int i) {
         return servers.get(i);
     }
 
-    List<ServerProcess> servers() {
+    public List<ServerProcess> servers() {
         return List.copyOf(servers);
     }
 
     /** Every server's address, starting with server {@code first}: a client that prefers that one, then the next. */
-    String[] addressesFrom(int first) {
+    public String[] addressesFrom(int first) {
         String[] addresses = new String[servers.size()];
         for (int i = 0; i < servers.size(); i++) {
             addresses[i] = servers.get((first + i) % servers.size()).hostPort();

@@ -41,7 +41,8 @@ import org.jzeo.client.StorageXAResource;
  * <ul>
  *   <li>{@code kill-server}: jzeo, H2 and a last resource whose prepare prints {@code prepared <gtrid>} and waits
  *       for {@code go} (the test kills the server meanwhile); then commits, prints {@code commit <outcome>}, waits
- *       for {@code recover} and runs recovery ({@code recovered <scans>}, {@code h2 <notes>}).</li>
+ *       for {@code recover} and runs recovery ({@code recovered <scans>}, {@code h2 <notes>}), through the server
+ *       given after the payload if there is one (another server of a PostgreSQL cluster).</li>
  *   <li>{@code halt}: jzeo and H2, both prepared and logged; the first commit call halts the JVM (exit 3).</li>
  *   <li>{@code recover}: recovery only, with this object store (after {@code halt}).</li>
  *   <li>{@code heuristic}: a resource that commits first, jzeo, and a last resource whose prepare prints
@@ -76,7 +77,8 @@ public final class XaChild {
                 h2.setURL(args[3]);
             }
             switch (scenario) {
-                case "kill-server" -> killServer(server, h2, Oid.fromHex(args[4]), args[5]);
+                case "kill-server" -> killServer(server, args.length > 6 ? args[6] : server, h2, Oid.fromHex(args[4]),
+                        args[5]);
                 case "halt" -> halt(server, h2, Oid.fromHex(args[4]), args[5]);
                 case "recover" -> recover(server, h2);
                 case "heuristic" -> heuristic(server, Oid.fromHex(args[4]), args[5], true);
@@ -126,7 +128,8 @@ public final class XaChild {
                 .withWait(true, Duration.ofSeconds(30)));
     }
 
-    private static void killServer(String server, JdbcDataSource h2, Oid oid, String payload) throws Exception {
+    private static void killServer(String server, String recoveryServer, JdbcDataSource h2, Oid oid, String payload)
+            throws Exception {
         createTable(h2);
         TransactionManager tm = com.arjuna.ats.jta.TransactionManager.transactionManager();
         try (ClientConnectionFactory factory = factory(server); StorageConnection c = factory.getConnection()) {
@@ -141,7 +144,7 @@ public final class XaChild {
             say("commit", commit(tm));
             closeQuietly(sql);
             awaitLine("recover");
-            say("recovered", Integer.toString(recoverUntilDone(server, h2)));
+            say("recovered", Integer.toString(recoverUntilDone(recoveryServer, h2)));
             say("h2", String.join(",", notes(h2)));
         }
     }
