@@ -70,7 +70,7 @@ final class XaMethods {
         ServedStorage served = session.storage();
         if (!served.xa().offered()) {
             throw XaErrors.error(XAException.XAER_RMERR, "storage '" + served.name() + "' does not offer durable"
-                    + " XA prepare (its engine keeps no prepared log); commit without XA");
+                    + " XA prepare (the server's log says why); commit without XA");
         }
         ServerTransaction txn = CommitMethods.votable(session, Args.value(args, 0));
         if (txn.storageTransaction() != null) {

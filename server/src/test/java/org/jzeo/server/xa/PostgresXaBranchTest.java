@@ -224,6 +224,26 @@ class PostgresXaBranchTest {
         }
     }
 
+    @Test
+    void aRepeatedCommitAppliesACommitCutShort() throws Exception {
+        PostgresTestServer pg = PostgresTestServer.shared();
+        String db = pg.createDatabase();
+        WireXid xid = xid("repeat", 1);
+        try (RunningServer a = serve(pg, db); RunningServer b = serve(pg, db);
+             ZeoTestClient onA = connect(a); ZeoTestClient onB = connect(b)) {
+            Oid x = onA.newOids(1).get(0);
+            prepare(onA, 1, xid, x, Tid.ZERO, "x by XA");
+            sql(pg, db, "COMMIT PREPARED '" + XidGids.gid(xid) + "'");
+
+            XaCalls.Commit done = commit(onB, xid);
+            assertThat(done.oids()).containsExactly(x);
+            assertThat(sqlLong(pg, db, "SELECT count(*) FROM xa_branch")).as("applied by the commit").isZero();
+            assertThat(text(onB.loadBefore(x, Tid.MAX).data())).isEqualTo("x by XA");
+            assertThat(onB.loadBefore(x, Tid.MAX).start()).isEqualTo(done.tid());
+            assertThat(commit(onA, xid)).isEqualTo(done);
+        }
+    }
+
     private static long recoverWithoutApplying(PostgresTestServer pg, String db) throws Exception {
         return sqlLong(pg, db, "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()");
     }

@@ -3,7 +3,7 @@
  * share, all of them behaving as one storage ({@link org.jzeo.server.storage.pg.PostgresStorage}).
  *
  * <h2>Schema</h2>
- * Versioned, in {@code schema-1.sql} beside these classes (with a comment on every table and column):
+ * Versioned, in {@code schema-1.sql} (and the migrations after it, {@code schema-2.sql}) beside these classes (with a comment on every table and column):
  * {@code jzeo_schema(version)}; {@code transaction(tid, username, description, extension, packed, size)};
  * {@code object_state(zoid, tid, position, data_tid, state)}, every revision of every object, a back pointer's
  * state copied so every read is one row; {@code current_object(zoid, tid)}, the rows votes lock;
@@ -22,7 +22,18 @@
  *   <li>{@code CommitStream}: LISTEN/NOTIFY with polling as fallback; delivers every server's commits to the
  *       listener in tid order and owns the visible tid.</li>
  *   <li>{@code PostgresPacker}: pack and garbage collection in the database.</li>
+ *   <li>{@code PostgresBranches}, {@code BranchApplier}, {@code BranchCommit}, {@code CommittedBranches}: XA branches
+ *       as PostgreSQL prepared transactions (below).</li>
  * </ul>
+ *
+ * <h2>XA branches (schema version 2)</h2>
+ * A branch votes like a plain commit, then inserts its records into {@code xa_branch}/{@code xa_branch_record} and
+ * ends with {@code PREPARE TRANSACTION}: PostgreSQL keeps it, and its row locks, whatever happens to the server that
+ * prepared it, and every server sharing the database lists it ({@code pg_prepared_xacts}) and can finish it.
+ * {@code COMMIT PREPARED} is the decision; the apply that follows chooses the tid under the commit lock (never at
+ * prepare), writes the commit, records the outcome in {@code xa_outcome} and deletes the branch's rows, in one
+ * transaction. Between the two the branch's rows are visible and its oids count as locked for votes; a branch left
+ * there by a dead server is applied at the next start, xa_recover or repeated commit of any server.
  *
  * <h2>Rules that hold across servers</h2>
  * <ul>
