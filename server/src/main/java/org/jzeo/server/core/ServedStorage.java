@@ -79,7 +79,7 @@ public final class ServedStorage {
         this.readPlacement = new ReadPlacement(name);
     }
 
-    /** The XA branches of this storage (prepared log, registry). */
+    /** The XA branches of this storage: a prepared log beside it, or its database ({@link XaService#of}). */
     XaService xa() {
         return xa;
     }

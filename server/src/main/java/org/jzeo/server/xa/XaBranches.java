@@ -44,8 +44,9 @@ public final class XaBranches implements XaService {
 
     /**
      * Whether this server can keep the storage's prepared branches as durably as its commits: in the prepared log
-     * beside a FileStorage (an in-memory storage loses everything anyway). Other engines (PostgreSQL) are not offered
-     * XA: a prepare that a crash could lose must be refused, not acknowledged.
+     * beside a FileStorage (an in-memory storage loses everything anyway). Other engines without a database of their
+     * own to keep branches ({@link DatabaseXaBranches} serves PostgreSQL) are not offered XA: a prepare that a crash
+     * could lose must be refused, not acknowledged.
      */
     @Override
     public boolean offered() {

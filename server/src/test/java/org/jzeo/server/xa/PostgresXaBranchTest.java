@@ -244,6 +244,29 @@ class PostgresXaBranchTest {
         }
     }
 
+    /** Both servers told to commit at once (a transaction manager retrying through another): one tid, applied once. */
+    @Test
+    void commitsThroughBothServersAtOnceApplyTheBranchOnce() throws Exception {
+        PostgresTestServer pg = PostgresTestServer.shared();
+        String db = pg.createDatabase();
+        try (RunningServer a = serve(pg, db); RunningServer b = serve(pg, db);
+             ZeoTestClient onA = connect(a); ZeoTestClient onB = connect(b)) {
+            for (int round = 0; round < 5; round++) {
+                WireXid xid = xid("twice", round);
+                Oid x = onA.newOids(1).get(0);
+                prepare(onA, 10 + round, xid, x, Tid.ZERO, "x" + round);
+                var viaA = onA.callAsyncReply(XaWire.COMMIT, XaWire.encode(xid));
+                var viaB = onB.callAsyncReply(XaWire.COMMIT, XaWire.encode(xid));
+                Object answerA = viaA.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                Object answerB = viaB.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(((List<?>) answerA).get(0)).isEqualTo(((List<?>) answerB).get(0));
+                assertThat(sqlLong(pg, db, "SELECT count(*) FROM object_state WHERE zoid = " + x.value()))
+                        .as("applied once").isEqualTo(1);
+            }
+            assertThat(sqlLong(pg, db, "SELECT count(*) FROM xa_branch")).isZero();
+        }
+    }
+
     private static long recoverWithoutApplying(PostgresTestServer pg, String db) throws Exception {
         return sqlLong(pg, db, "SELECT count(*) FROM pg_prepared_xacts WHERE database = current_database()");
     }

@@ -34,7 +34,8 @@ final class PostgresBranches implements PreparedBranchStore {
     private static final Duration BUSY_WAIT = Duration.ofSeconds(30);
     private static final String UNDEFINED_OBJECT = "42704";
     private static final String DUPLICATE_OBJECT = "42710";
-    private static final String OBJECT_IN_USE = "55006";
+    /** object_not_in_prerequisite_state: what PostgreSQL answers for a prepared transaction that "is busy". */
+    private static final String BUSY = "55000";
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final PostgresStorage storage;
@@ -137,7 +138,7 @@ final class PostgresBranches implements PreparedBranchStore {
                     if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
                         return Boolean.FALSE;
                     }
-                    if (OBJECT_IN_USE.equals(e.getSQLState()) && System.nanoTime() < deadline) {
+                    if (BUSY.equals(e.getSQLState()) && System.nanoTime() < deadline) {
                         return null; // another session is finishing it right now: look again shortly
                     }
                     throw e;
