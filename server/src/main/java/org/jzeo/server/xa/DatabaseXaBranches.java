@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The XA branches of a storage whose database keeps them ({@link PreparedBranchStore}: PostgreSQL prepared
  * transactions). Nothing about a prepared branch lives in this server: it is named in the database by its xid
  * ({@link XidGids}), so a branch prepared through one server is committed, rolled back or recovered through any
- * server sharing the database, also after the preparing server died. Outcomes are remembered in the database too.
+ * server sharing the database, also after the preparing server died. Outcomes are remembered in the database too,
+ * for {@code xa-outcome-retention} (forgotten at start and at xa_recover; {@code xa-outcome-limit} does not apply).
  *
  * <p>Not supported here: {@code xa-heuristic-timeout} (a branch waits for its transaction manager however long;
  * the start logs that the setting is ignored), hence no heuristic outcomes and nothing to forget.
@@ -252,6 +253,8 @@ public final class DatabaseXaBranches implements XaService {
         List<String> gids;
         try {
             store.applyCommitted();
+            // Transaction managers scan every few minutes: a good moment to forget outcomes past their retention.
+            store.forgetOutcomesBefore(clock.instant().minus(options.outcomeRetention()));
             gids = store.prepared(XidGids.PREFIX);
         } catch (StorageException e) {
             throw XaErrors.error(XAException.XAER_RMFAIL, "listing the prepared branches failed in the database: "

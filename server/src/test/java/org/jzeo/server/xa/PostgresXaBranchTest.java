@@ -114,6 +114,8 @@ class PostgresXaBranchTest {
                     .isInstanceOf(ConflictException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited for the lock")
                     .isGreaterThanOrEqualTo(LOCK_WAIT.minusMillis(50));
+            assertThatThrownBy(() -> setupA.commit(31, Map.of(x, text("x by A")), Map.of(x, created)))
+                    .as("and through the server that prepared it").isInstanceOf(ConflictException.class);
             Tid zChanged = onB.commit(4, Map.of(z, text("z1")), Map.of(z, created));
             assertThat(xaError(() -> prepare(onB, 5, xid("other", 1), x, created, "x again")))
                     .isEqualTo(XAException.XA_RBDEADLOCK);

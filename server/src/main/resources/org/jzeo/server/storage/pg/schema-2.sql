@@ -40,3 +40,5 @@ CREATE TABLE xa_outcome (
     oids       bigint[],
     decided_at timestamptz NOT NULL DEFAULT now()
 );
+-- Forgetting outcomes past their retention (at start and at each xa_recover) looks them up by age.
+CREATE INDEX xa_outcome_decided_at ON xa_outcome (decided_at);
