@@ -111,6 +111,25 @@ class PostgresStorageTest {
     }
 
     @Test
+    void anUnreachableDatabaseIsAOneLineRetryableErrorNamingTheUrlButNotThePassword() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/nowhere?password=secret";
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", PostgresTestServer.USER);
+        props.setProperty("password", "also-secret");
+
+        assertThatThrownBy(() -> PostgresStorage.open(PostgresOptions.of(url, props), TestRecords.finder()))
+                .isInstanceOfSatisfying(DatabaseUnavailableException.class, e -> {
+                    assertThat(e.isRetryable()).isTrue();
+                    assertThat(e.getMessage()).contains("jdbc:postgresql://127.0.0.1:" + closedPort + "/nowhere")
+                            .doesNotContain("secret").doesNotContain("\n");
+                });
+    }
+
+    @Test
     void aReadOnlyStorageRefusesTransactionsNewOidsAndPackButReads() {
         String db = pg.createDatabase();
         Tid t1;
