@@ -251,4 +251,30 @@ class PostgresStorageTest {
             assertThat(TestRecords.payload(a.loadBefore(X, Tid.MAX).data())).isEqualTo("resolved");
         }
     }
+
+    @Test
+    void transactionsHoldingEveryCommitConnectionDoNotStarveLoads() {
+        String db = pg.createDatabase();
+        PostgresOptions options = PgTestStorages.options(pg, db, LOCK_WAIT, POLL).withPoolSize(2);
+        try (PostgresStorage s = PostgresStorage.open(options, TestRecords.finder())) {
+            store(s, X, Tid.ZERO, "x");
+            Oid a = s.newOids(1).get(0);
+            Oid b = s.newOids(1).get(0);
+            List<StorageTransaction> voted = new ArrayList<>();
+            try {
+                for (Oid oid : List.of(a, b)) {
+                    StorageTransaction txn = s.begin(TransactionMetadata.empty());
+                    txn.store(oid, Tid.ZERO, TestRecords.record("voted"));
+                    txn.vote();
+                    voted.add(txn);
+                }
+                // Both commit connections are held by voted transactions: loads still have their own pool.
+                for (int i = 0; i < 5; i++) {
+                    assertThat(s.loadBefore(X, Tid.MAX)).isNotNull();
+                }
+            } finally {
+                voted.forEach(StorageTransaction::abort);
+            }
+        }
+    }
 }
