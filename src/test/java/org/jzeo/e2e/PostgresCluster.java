@@ -21,7 +21,8 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     /** {@code count} servers over a new database of {@code pg}; the config and the servers' logs go in {@code dir}. */
-    public static PostgresCluster start(PostgresTestServer pg, Path dir, int count) throws IOException, InterruptedException {
+    public static PostgresCluster start(PostgresTestServer pg, Path dir, int count)
+            throws IOException, InterruptedException {
         Path config = dir.resolve("zeo.conf");
         Files.writeString(config, String.join("\n",
                 "%import relstorage",

@@ -5,7 +5,10 @@ import org.jzeo.api.Oid;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.storage.StorageTransaction;
 
-/** A branch voted (locks taken, checks passed) and appended to the log, not yet durable. */
+/**
+ * A branch voted (locks taken, checks passed) and appended to the log, not yet durable. A branch its database keeps
+ * ({@link DatabaseXaBranches}) has no log record ({@link #record} null, {@link #logOffset} -1).
+ */
 public final class VotedBranch {
     final WireXid xid;
     final XaLogRecord.Prepared record;

@@ -3,7 +3,8 @@
  * share, all of them behaving as one storage ({@link org.jzeo.server.storage.pg.PostgresStorage}).
  *
  * <h2>Schema</h2>
- * Versioned, in {@code schema-1.sql} (and the migrations after it, {@code schema-2.sql}) beside these classes (with a comment on every table and column):
+ * Versioned, in {@code schema-1.sql} and the migrations after it ({@code schema-2.sql}: XA) beside these classes
+ * (with a comment on every table and column):
  * {@code jzeo_schema(version)}; {@code transaction(tid, username, description, extension, packed, size)};
  * {@code object_state(zoid, tid, position, data_tid, state)}, every revision of every object, a back pointer's
  * state copied so every read is one row; {@code current_object(zoid, tid)}, the rows votes lock;

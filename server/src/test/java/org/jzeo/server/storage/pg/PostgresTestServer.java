@@ -116,7 +116,8 @@ public final class PostgresTestServer implements AutoCloseable {
         // Only TCP on loopback: no socket file in a shared folder, so several clusters never collide.
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w", "-t", "60",
                 "-l", dataDir.resolve("server.log").toString(), "-o",
-                "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c max_prepared_transactions=" + maxPreparedTransactions,
+                "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
+                        + " -c max_prepared_transactions=" + maxPreparedTransactions,
                 "start"));
     }
 
