@@ -246,15 +246,18 @@ public final class DatabaseXaBranches implements XaService {
 
     /**
      * The branches prepared in the database, through any server. Committed branches whose apply was cut short are
-     * applied first: they are no longer prepared, and their objects must not stay locked.
+     * applied first (unless this server is read-only): they are no longer prepared, and their objects must not stay
+     * locked.
      */
     @Override
     public List<WireXid> recover() {
         List<String> gids;
         try {
-            store.applyCommitted();
-            // Transaction managers scan every few minutes: a good moment to forget outcomes past their retention.
-            store.forgetOutcomesBefore(clock.instant().minus(options.outcomeRetention()));
+            if (!storage.isReadOnly()) {
+                store.applyCommitted();
+                // Transaction managers scan every few minutes: a good moment to forget outcomes past retention.
+                store.forgetOutcomesBefore(clock.instant().minus(options.outcomeRetention()));
+            }
             gids = store.prepared(XidGids.PREFIX);
         } catch (StorageException e) {
             throw XaErrors.error(XAException.XAER_RMFAIL, "listing the prepared branches failed in the database: "
