@@ -86,6 +86,12 @@ public interface PreparedBranchStore {
     /** Applies the branches whose commit was decided but not applied (their server died in between). */
     int applyCommitted();
 
+    /** The gids of the branches whose commit is decided but not yet applied (being applied, or left so). */
+    List<String> committedGids();
+
+    /** Applies branch {@code gid} if its commit is decided and not yet applied; false if there was nothing to do. */
+    boolean applyCommitted(String gid);
+
     /** Forgets outcomes decided before {@code before}. */
     void forgetOutcomesBefore(Instant before);
 }

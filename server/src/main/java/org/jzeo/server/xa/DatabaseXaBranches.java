@@ -45,6 +45,8 @@ public final class DatabaseXaBranches implements XaService {
     /** Branches of this server between admission and PREPARE (or failure): a second prepare meanwhile is refused. */
     private final Map<WireXid, PreparingBranch> preparing = new HashMap<>();
     private volatile Boolean offered;
+    /** The periodic apply of commits cut short ({@link CommittedBranchSweep}); null until started. */
+    private volatile java.util.concurrent.ScheduledFuture<?> sweep;
 
     DatabaseXaBranches(String storageName, Storage storage, PreparedBranchStore store, XaOptions options,
                        InstantSource clock) {
@@ -82,8 +84,9 @@ public final class DatabaseXaBranches implements XaService {
     }
 
     /**
-     * Applies the branches whose commit was decided but not applied (their server died in between) and forgets old
-     * outcomes. Prepared branches need nothing: the database holds their locks.
+     * Applies the branches whose commit was decided but not applied (their server died in between), forgets old
+     * outcomes and from then on applies such branches every few seconds ({@link CommittedBranchSweep}). Prepared
+     * branches need nothing: the database holds their locks.
      */
     @Override
     public void start(ScheduledExecutorService timers) {
@@ -99,6 +102,11 @@ public final class DatabaseXaBranches implements XaService {
         } catch (StorageException e) {
             LOG.warn("storage '{}': could not look for committed XA branches at start ({}); xa_recover and xa_commit"
                     + " will apply them", storageName, e.getMessage());
+        }
+        if (!storage.isReadOnly()) {
+            sweep = timers.scheduleWithFixedDelay(new CommittedBranchSweep(storageName, store),
+                    CommittedBranchSweep.PERIOD_SECONDS, CommittedBranchSweep.PERIOD_SECONDS,
+                    java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
@@ -287,5 +295,9 @@ public final class DatabaseXaBranches implements XaService {
     /** The database keeps the prepared branches and their locks: nothing of theirs is held here. */
     @Override
     public void close() {
+        java.util.concurrent.ScheduledFuture<?> s = sweep;
+        if (s != null) {
+            s.cancel(false);
+        }
     }
 }

@@ -60,7 +60,7 @@ class PostgresXaBranchTest {
     private static Callback nextInvalidation(ZeoTestClient client) {
         Callback c;
         do {
-            c = client.nextCallback(Duration.ofSeconds(10));
+            c = client.nextCallback(Duration.ofSeconds(15));
         } while (c != null && !c.name().equals(Callback.INVALIDATE_TRANSACTION));
         return c;
     }
@@ -266,6 +266,27 @@ class PostgresXaBranchTest {
                         .as("applied once").isEqualTo(1);
             }
             assertThat(sqlLong(pg, db, "SELECT count(*) FROM xa_branch")).isZero();
+        }
+    }
+
+    /** No start, recover or commit comes: a running server applies the commit cut short within seconds. */
+    @Test
+    void aRunningServerAppliesACommitCutShortBeforeLong() throws Exception {
+        PostgresTestServer pg = PostgresTestServer.shared();
+        String db = pg.createDatabase();
+        WireXid xid = xid("sweep", 1);
+        try (RunningServer a = serve(pg, db); RunningServer b = serve(pg, db);
+             ZeoTestClient onA = connect(a); ZeoTestClient onB = connect(b)) {
+            Oid x = onA.newOids(1).get(0);
+            prepare(onA, 1, xid, x, Tid.ZERO, "x by XA");
+            sql(pg, db, "COMMIT PREPARED '" + XidGids.gid(xid) + "'");
+
+            Callback announced = nextInvalidation(onB);
+            assertThat(announced).as("the apply is announced to B's clients").isNotNull();
+            assertThat(announced.invalidatedOids()).containsExactly(x);
+            assertThat(sqlLong(pg, db, "SELECT count(*) FROM xa_branch")).isZero();
+            assertThat(text(onB.loadBefore(x, Tid.MAX).data())).isEqualTo("x by XA");
+            assertThat(commit(onA, xid).tid()).isEqualTo(announced.invalidatedTid());
         }
     }
 

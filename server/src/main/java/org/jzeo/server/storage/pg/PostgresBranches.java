@@ -225,7 +225,18 @@ final class PostgresBranches implements PreparedBranchStore {
 
     @Override
     public int applyCommitted() {
-        List<String> waiting = db().read("listing committed XA branches", c -> {
+        int applied = 0;
+        for (String gid : committedGids()) {
+            if (applyCommitted(gid)) {
+                applied++;
+            }
+        }
+        return applied;
+    }
+
+    @Override
+    public List<String> committedGids() {
+        return db().read("listing committed XA branches", c -> {
             List<String> gids = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT gid FROM xa_branch")) {
                 while (rs.next()) {
@@ -234,18 +245,18 @@ final class PostgresBranches implements PreparedBranchStore {
             }
             return gids;
         });
-        int applied = 0;
-        for (String gid : waiting) {
-            try {
-                Tid tid = new BranchCommit(this, gid, true).finish();
-                LOG.info("storage '{}': XA branch {}, committed but not applied (its server stopped in between),"
-                        + " applied as {}", storage.name(), gid, tid);
-                applied++;
-            } catch (BranchCompletedException e) {
-                // Applied by another server meanwhile.
-            }
+    }
+
+    @Override
+    public boolean applyCommitted(String gid) {
+        try {
+            Tid tid = new BranchCommit(this, gid, true).finish();
+            LOG.info("storage '{}': XA branch {}, committed but not applied (its server stopped in between),"
+                    + " applied as {}", storage.name(), gid, tid);
+            return true;
+        } catch (BranchCompletedException e) {
+            return false; // applied by another server meanwhile
         }
-        return applied;
     }
 
     @Override

@@ -34,7 +34,8 @@
  * {@code COMMIT PREPARED} is the decision; the apply that follows chooses the tid under the commit lock (never at
  * prepare), writes the commit, records the outcome in {@code xa_outcome} and deletes the branch's rows, in one
  * transaction. Between the two the branch's rows are visible and its oids count as locked for votes; a branch left
- * there by a dead server is applied at the next start, xa_recover or repeated commit of any server.
+ * there by a dead server is applied by any running server within seconds ({@code CommittedBranchSweep}), or at a
+ * start, xa_recover or repeated commit, whichever comes first.
  *
  * <h2>Rules that hold across servers</h2>
  * <ul>
