@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * XA branches of a PostgreSQL storage through two servers over one database: they are PostgreSQL prepared
  * transactions, so a branch prepared through one server is listed, locked, committed or rolled back through the
  * other; a commit whose apply was cut short (the committing server died after COMMIT PREPARED) keeps its objects
- * locked until a server applies it, at start or at xa_recover.
+ * locked until a server applies it: at start, at xa_recover, at a repeated commit, or by its periodic sweep.
  */
 class PostgresXaBranchTest {
     private static final Duration LOCK_WAIT = Duration.ofSeconds(1);
