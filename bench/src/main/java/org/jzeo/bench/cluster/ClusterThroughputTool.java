@@ -71,7 +71,7 @@ public final class ClusterThroughputTool implements Callable<Integer> {
 
     @Option(names = "--copy-mb", description = "Size of the Data.fs jzeo copy copies to PostgreSQL and back, MB;"
             + " 0 skips the copies (default: ${DEFAULT-VALUE}).")
-    int copyMegabytes = 150;
+    int copyMegabytes = 100;
 
     @Option(names = "--pool-size", description = "pool-size of the <relstorage> section: PostgreSQL connections"
             + " per server (default: ${DEFAULT-VALUE}).")
@@ -183,6 +183,10 @@ public final class ClusterThroughputTool implements Callable<Integer> {
             fail("PostgreSQL (cannot start a PostgreSQL cluster)", e);
             return;
         }
+        // A run stopped with Ctrl-C must not leave its private PostgreSQL running (PostgresTestServer.start()
+        // registers no hook of its own).
+        Thread stopPostgres = new Thread(pg::close, "cluster-bench-stop-postgres");
+        Runtime.getRuntime().addShutdownHook(stopPostgres);
         try {
             PostgresProcesses processes = PostgresProcesses.onPort(pg.port());
             System.out.println("# PostgreSQL on " + pg.host() + ":" + pg.port() + ", postmaster pid "
@@ -209,6 +213,11 @@ public final class ClusterThroughputTool implements Callable<Integer> {
             fail("PostgreSQL", e);
         } finally {
             pg.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopPostgres);
+            } catch (IllegalStateException e) {
+                // the JVM is already exiting
+            }
         }
     }
 

@@ -13,8 +13,8 @@ import picocli.CommandLine;
 /**
  * {@code jzeo copy CONFIG} (zodbconvert's job: every transaction of a source storage into an empty destination),
  * run in its own JVM as an operator would, timed from here: MB/s = the Data.fs's size / the command's wall time,
- * JVM start included (about a second, small beside a copy of 100 MB or more). The command's own summary line is
- * shown beside the figure.
+ * JVM start included (about a second, small beside a copy of 100 MB or more). The command's own summary line
+ * (stdout) is shown beside the figure.
  */
 final class CopyThroughput {
 
@@ -92,16 +92,18 @@ final class CopyThroughput {
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), JzeoCommand.class.getName(), "copy",
                 config.toString()));
-        System.out.println("# copy " + direction + ": " + String.join(" ", command) + " > " + log);
+        Path stdout = Path.of(log.toString().replaceFirst("\\.log$", "") + ".stdout");
+        System.out.println("# copy " + direction + ": " + String.join(" ", command) + " > " + stdout + " 2> " + log);
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        // The summary goes to stdout, progress and logging to stderr: kept apart so the summary is found.
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.to(stdout.toFile()))
+                .redirectError(ProcessBuilder.Redirect.to(log.toFile())).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return new Result(direction, bytes, 0, "", "not done after " + timeoutSeconds + " s; see " + log);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        String summary = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+        String summary = Files.readAllLines(stdout, StandardCharsets.UTF_8).stream()
                 .filter(line -> line.contains("MB/s")).reduce((a, b) -> b).orElse("");
         String failure = p.exitValue() == 0 ? null : "exit status " + p.exitValue() + "; see " + log;
         return new Result(direction, bytes, seconds, summary.strip(), failure);

@@ -22,6 +22,8 @@ final class ServerCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final int timeout;
     private final List<ServerProcess> servers = new ArrayList<>();
+    /** A run stopped with Ctrl-C must not leave server processes behind: they would hold ports and files. */
+    private final Thread killOnExit = new Thread(this::killAll, "cluster-bench-kill-servers");
 
     private ServerCluster(String storage, Path dir, Path dataFs, Path zeoConf, List<String> jvmOptions, int timeout) {
         this.storage = storage;
@@ -84,6 +86,9 @@ final class ServerCluster implements AutoCloseable {
         ServerProcess s = isPostgres() ? ServerProcess.startWithConfig(zeoConf, log, jvmOptions, timeout)
                 : ServerProcess.start(dataFs, log, jvmOptions, timeout);
         servers.add(s);
+        if (servers.size() == 1) {
+            Runtime.getRuntime().addShutdownHook(killOnExit);
+        }
         System.out.println("# " + storage + " server " + n + " pid " + s.pid() + " ready on " + s.address()
                 + ", log " + s.log());
         return s;
@@ -110,8 +115,21 @@ final class ServerCluster implements AutoCloseable {
         return sum;
     }
 
+    private void killAll() {
+        for (ServerProcess s : List.copyOf(servers)) {
+            ProcessHandle.of(s.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
+        if (!servers.isEmpty()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(killOnExit);
+            } catch (IllegalStateException e) {
+                // the JVM is already exiting: the hook runs
+            }
+        }
         for (ServerProcess s : servers) {
             int status = s.stop(60);
             System.out.println("# " + storage + " server pid " + s.pid() + " stopped (SIGTERM), exit status " + status);
