@@ -10,6 +10,7 @@ import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.blob.BlobDirectory;
 import org.jzeo.server.storage.file.FileStorage;
 import org.jzeo.server.storage.file.FileStorageOptions;
+import org.jzeo.server.storage.file.IndexFile;
 import org.jzeo.server.storage.file.MissingFolderException;
 import org.jzeo.server.storage.memory.MemoryStorage;
 import org.jzeo.storage.Storage;
@@ -39,6 +40,8 @@ public final class StorageOpener {
         if (f.create() && !f.readOnly()) {
             try {
                 Files.deleteIfExists(f.path());
+                // jzeo's index of the discarded file would only be found stale and rebuilt, with a warning.
+                Files.deleteIfExists(IndexFile.pathFor(f.path()));
                 if (f.blobDir() != null) {
                     // As ZODB's FileStorage does: the old blobs belong to the discarded data.
                     BlobDirectory.removeAll(f.blobDir());
