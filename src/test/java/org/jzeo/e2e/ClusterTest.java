@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.client.ClientOptions;
 import org.jzeo.client.ClientStorage;
 import org.jzeo.server.process.ServerProcess;
 import org.jzeo.server.storage.pg.PostgresTestServer;
@@ -207,8 +208,55 @@ class ClusterTest {
                         assertThat(e.getMessage()).as("what %s was told", w.name).containsIgnoringCase("postgresql");
                     }
                 }
+                assertThat(workers.stream().flatMap(w -> w.retryableErrors.stream()))
+                        .as("the servers said the database was away").hasAtLeastOneElementOfType(
+                                org.jzeo.api.TransientStorageException.class);
             } finally {
                 clients.forEach(ClientStorage::close);
+            }
+        }
+    }
+
+    @Test
+    void aClientComingBackThroughAnotherServerVerifiesItsCacheThere() throws Exception {
+        try (PostgresCluster cluster = PostgresCluster.start(PostgresTestServer.shared(), dir, 2)) {
+            EventRecorder eventsA = new EventRecorder();
+            ClientOptions optionsA = Clients.options(cluster.addressesFrom(0));
+            GatedCache cacheA = new GatedCache(Clients.openCache(optionsA), false);
+            try (ClientStorage a = Clients.open(optionsA, cacheA, eventsA);
+                 ClientStorage b = Clients.open(Clients.options(cluster.server(1)))) {
+                Map<Oid, String> objects = Clients.createObjects(a, "o", 5);
+                List<Oid> oids = Clients.oids(objects);
+                objects.keySet().forEach(oid -> Clients.current(a, oid));
+                long loadsBefore = a.networkLoads();
+
+                // A's server dies; A is held before it can verify, while B changes one object through server 1.
+                cacheA.hold();
+                int mark = eventsA.size();
+                cluster.server(0).kill9();
+                eventsA.await(EventRecorder.Disconnected.class, mark);
+                Clients.awaitSeen(b, a.lastTransaction());
+                Tid changed = Clients.change(b, Map.of(oids.get(3), "o-3 changed through server 1"));
+
+                cacheA.release();
+                EventRecorder.Connected back = eventsA.await(EventRecorder.Connected.class, mark);
+                assertThat(back.address().toString()).endsWith(":" + cluster.server(1).address().getPort());
+                assertThat(a.awaitConnected(Await.TIMEOUT)).isTrue();
+                Clients.awaitSeen(a, changed);
+                assertThat(eventsA.events(EventRecorder.CacheDropped.class)).as("verified, not dropped").isEmpty();
+                List<EventRecorder.Invalidated> verified = eventsA.events().subList(mark, eventsA.size()).stream()
+                        .filter(EventRecorder.Invalidated.class::isInstance)
+                        .map(EventRecorder.Invalidated.class::cast).toList();
+                assertThat(verified).singleElement().satisfies(v -> {
+                    assertThat(v.tid()).isEqualTo(changed);
+                    assertThat(v.oids()).containsExactly(oids.get(3));
+                });
+                for (Oid oid : oids) {
+                    String expected = oid.equals(oids.get(3)) ? "o-3 changed through server 1" : objects.get(oid);
+                    assertThat(Clients.current(a, oid)).isEqualTo(expected);
+                }
+                assertThat(a.networkLoads() - loadsBefore).as("only the changed object was loaded again")
+                        .isEqualTo(1);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import org.jzeo.server.config.FileStorageConfig;
 import org.jzeo.server.config.MappingStorageConfig;
+import org.jzeo.server.config.PostgresStorageConfig;
 import org.jzeo.server.config.StorageConfig;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.blob.BlobDirectory;
@@ -13,6 +14,8 @@ import org.jzeo.server.storage.file.FileStorageOptions;
 import org.jzeo.server.storage.file.IndexFile;
 import org.jzeo.server.storage.file.MissingFolderException;
 import org.jzeo.server.storage.memory.MemoryStorage;
+import org.jzeo.server.storage.pg.PostgresOptions;
+import org.jzeo.server.storage.pg.PostgresStorage;
 import org.jzeo.storage.Storage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,12 @@ public final class StorageOpener {
     public static Storage open(StorageConfig sc, Duration lockWait, ReferenceFinder references) {
         if (sc instanceof MappingStorageConfig) {
             return new MemoryStorage(sc.name(), references, lockWait, InstantSource.system());
+        }
+        if (sc instanceof PostgresStorageConfig pg) {
+            PostgresOptions options = new PostgresOptions(pg.name(), pg.dsn().jdbcUrl(), pg.dsn().properties(),
+                    pg.readOnly(), pg.createSchema(), pg.poolSize(), pg.lockWait().orElse(lockWait),
+                    pg.pollInterval());
+            return PostgresStorage.open(options, references);
         }
         FileStorageConfig f = (FileStorageConfig) sc;
         if (f.quota().isPresent()) {
