@@ -10,6 +10,12 @@ final class ClusterReport {
     }
 
     static void progress(ThroughputSample s) {
+        if (s.phase().equals("idle")) {
+            System.out.printf(Locale.ROOT, "idle   %-16s no clients, %.1f s: jzeo servers %s of a core, PostgreSQL %s"
+                            + "  load avg %s%n", s.label(), s.cpuSeconds(), percent(s.share(s.serverCpu())),
+                    percent(s.share(s.postgresCpu())), BenchSupport.loadAverage());
+            return;
+        }
         System.out.printf(Locale.ROOT, "%-6s %-16s connections=%-3d ops=%-8d %10s ops/s  jzeo servers CPU %s µs/op"
                         + " (%s of a core)  PostgreSQL CPU %s µs/op (%s)  client CPU %s µs/op  load avg %s%s%n",
                 s.phase(), s.label(), s.connections(), s.ops(), BenchSupport.rate(s.rate()),
@@ -59,6 +65,23 @@ final class ClusterReport {
         }
     }
 
+    static void idleTable(List<ThroughputSample> samples) {
+        List<ThroughputSample> rows = samples.stream().filter(s -> s.phase().equals("idle")).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("### Idle: CPU with no client connected, before each step's phases");
+        System.out.println();
+        System.out.println("| Storage | Servers | Seconds | jzeo servers, % of a core | PostgreSQL, % of a core |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (ThroughputSample s : rows) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %s | %s |%n", s.storage(), s.servers(), s.cpuSeconds(),
+                    percent(s.share(s.serverCpu())), s.storage().equals("PostgreSQL")
+                            ? percent(s.share(s.postgresCpu())) : "—");
+        }
+    }
+
     static void latencyTable(List<LatencySample> samples) {
         if (samples.isEmpty()) {
             return;
@@ -101,6 +124,12 @@ final class ClusterReport {
                         List<CopyThroughput.Result> copies) {
         System.out.println();
         for (ThroughputSample s : throughput) {
+            if (s.phase().equals("idle")) {
+                System.out.printf(Locale.ROOT, "RESULT idle %s servers=%d jzeo_cpu_core_share=%s"
+                                + " postgres_cpu_core_share=%s%n", s.storage(), s.servers(),
+                        share(s.share(s.serverCpu())), share(s.share(s.postgresCpu())));
+                continue;
+            }
             System.out.printf(Locale.ROOT, "RESULT %s %s servers=%d connections=%d ops_per_s=%s jzeo_cpu_us_per_op=%s"
                             + " postgres_cpu_us_per_op=%s%s%n", s.phase(), s.storage(), s.servers(), s.connections(),
                     s.failure() == null ? String.format(Locale.ROOT, "%.0f", s.rate()) : "failed",
@@ -128,6 +157,10 @@ final class ClusterReport {
 
     static String percent(double share) {
         return share < 0 || Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", share * 100);
+    }
+
+    private static String share(double v) {
+        return v < 0 || Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
     }
 
     static String millis(long nanos) {

@@ -22,15 +22,17 @@ import picocli.CommandLine.Option;
  * {@link PostgresTestServer}) and its jzeo servers (each in its own JVM). See bench/README.md, "Several servers
  * over PostgreSQL".
  *
- * <p>Order: FileStorage (1 server: load, commit, invalidation latency with both clients on the server); then one
- * PostgreSQL database populated once and served by 1, 2, 3 ... servers, a server added at each step (load,
- * commit, and invalidation latency: both clients on server 1 with one server, server 1 → server N with more);
- * then the copies (FileStorage → PostgreSQL → FileStorage) if this build has {@code jzeo copy}.
+ * <p>Order: FileStorage (1 server: idle CPU, load, commit, invalidation latency with both clients on the
+ * server); then one PostgreSQL database populated once and served by 1, 2, 3 ... servers, a server added at each step
+ * (idle CPU, load, commit, and invalidation latency: both clients on server 1 with one server, server 1 → server N
+ * with more); then the copies (FileStorage → PostgreSQL → FileStorage) if this build has {@code jzeo copy}.
  */
 @Command(name = "ClusterThroughputTool", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Throughput, CPU per operation and invalidation latency of 1..N jzeo servers over one"
                 + " PostgreSQL, beside 1 server over FileStorage; jzeo copy's MB/s.")
 public final class ClusterThroughputTool implements Callable<Integer> {
+    /** How long the CPU of the servers and PostgreSQL is read with no client, before each step's phases. */
+    private static final double IDLE_SECONDS = 3;
 
     @Option(names = "--servers", split = ",", description = "Server counts over PostgreSQL, ascending"
             + " (default: ${DEFAULT-VALUE}).")
@@ -120,6 +122,7 @@ public final class ClusterThroughputTool implements Callable<Integer> {
                     + " ops = loadBefore calls", throughput);
             ClusterReport.throughputTable("commit", "commit: 1-object update transactions on disjoint objects;"
                     + " ops = transactions", throughput);
+            ClusterReport.idleTable(throughput);
             ClusterReport.latencyTable(latency);
             ClusterReport.copyTable(copies);
             ClusterReport.results(throughput, latency, copies);
@@ -226,6 +229,9 @@ public final class ClusterThroughputTool implements Callable<Integer> {
             throws InterruptedException {
         ThroughputPhase runner = new ThroughputPhase(cluster, postgresCpu, population, perServer, warmup, duration,
                 timeout());
+        ThroughputSample idle = runner.idle(IDLE_SECONDS);
+        throughput.add(idle);
+        ClusterReport.progress(idle);
         for (String phase : phases) {
             ThroughputSample sample = runner.run(phase);
             throughput.add(sample);

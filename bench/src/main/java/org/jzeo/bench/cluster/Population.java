@@ -29,7 +29,7 @@ final class Population {
         this.size = size;
     }
 
-    /** Adds {@code objects} objects of {@code size} bytes through the server at {@code address}, {@code perTxn} a transaction. */
+    /** Adds {@code objects} objects of {@code size} bytes via {@code address}, {@code perTxn} at once. */
     static Population create(InetSocketAddress address, int objects, int size, int perTxn, Duration timeout)
             throws IOException {
         Population p = new Population(objects, size);

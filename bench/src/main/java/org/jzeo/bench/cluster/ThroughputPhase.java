@@ -161,6 +161,23 @@ final class ThroughputPhase {
                 (m1 - m0) / 1e9, difference(server0, server1), difference(pg0, pg1), difference(own0, own1), problem);
     }
 
+    /**
+     * The servers' and PostgreSQL's CPU with no client connected, over {@code seconds}: what they spend on their
+     * own (PostgreSQL's background processes, the servers' polling and pools), which the phases' µs per operation
+     * include. Phase "idle", no operations.
+     */
+    ThroughputSample idle(double seconds) throws InterruptedException {
+        long server0 = cluster.cpuNanos();
+        long pg0 = postgresCpu.getAsLong();
+        long m0 = System.nanoTime();
+        Thread.sleep((long) (seconds * 1000));
+        long m1 = System.nanoTime();
+        long server1 = cluster.cpuNanos();
+        long pg1 = postgresCpu.getAsLong();
+        return new ThroughputSample(cluster.storage(), cluster.size(), 0, "idle", 0, seconds, (m1 - m0) / 1e9,
+                difference(server0, server1), difference(pg0, pg1), -1, null);
+    }
+
     private ThroughputSample failed(String phase, int count, String why) {
         return new ThroughputSample(cluster.storage(), cluster.size(), count, phase, 0, 0, 0, -1, -1, -1, why);
     }
