@@ -36,7 +36,7 @@ final class ClusterReport {
     static void progress(CopyThroughput.Result r) {
         System.out.printf(Locale.ROOT, "copy %s: %,.1f MB in %.1f s = %.1f MB/s%s%s%n", r.direction(),
                 r.bytes() / 1048576.0, r.seconds(), r.megabytesPerSecond(),
-                r.summary().isEmpty() ? "" : "  (jzeo copy: " + r.summary() + ")",
+                r.summary().isEmpty() ? "" : "  (its summary: " + r.summary() + ")",
                 r.failure() == null ? "" : "  FAILED: " + r.failure());
     }
 
