@@ -48,7 +48,7 @@ public final class ClusterThroughputTool implements Callable<Integer> {
 
     @Option(names = "--warmup", description = "Unmeasured seconds at the start of each phase"
             + " (default: ${DEFAULT-VALUE}).")
-    double warmup = 3;
+    double warmup = 5;
 
     @Option(names = "--duration", description = "Measured seconds per phase (default: ${DEFAULT-VALUE}).")
     double duration = 10;
