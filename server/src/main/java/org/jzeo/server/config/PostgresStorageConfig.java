@@ -15,8 +15,8 @@ import org.jzeo.server.storage.pg.PostgresDsn;
  * @param createSchema create jzeo's tables in an empty database on first start (RelStorage {@code create-schema},
  *                     true)
  * @param packGc       pack removes objects no longer reachable from the root (RelStorage {@code pack-gc}, true)
- * @param poolSize     the most database connections this server uses for the storage at once (jzeo's {@code
- *                     pool-size}, 10)
+ * @param poolSize     the most database connections this server uses for the storage's reads at once, and as many
+ *                     for transactions between vote and finish (jzeo's {@code pool-size}, 10)
  * @param lockWait     how long a vote waits for an object lock held through any server (RelStorage {@code
  *                     commit-lock-timeout}); empty: the {@code <zeo>} section's {@code lock-wait}
  * @param pollInterval how often the server looks for other servers' commits when no notification arrived

@@ -7,14 +7,14 @@ import java.net.ServerSocket;
 import picocli.CommandLine;
 
 /** Runs the jzeo command line in this JVM and captures what it prints. */
-final class Cli {
-    record Result(int exitCode, String out, String err) {
+public final class Cli {
+    public record Result(int exitCode, String out, String err) {
     }
 
     private Cli() {
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine commandLine = JzeoCommand.commandLine();

@@ -79,7 +79,7 @@ final class CommitStream implements AutoCloseable {
         return wakeups.get();
     }
 
-    /** Whether the stream's LISTEN is established now (notifications reach it). */
+    /** Whether the stream's LISTEN is established now and what was committed before it was delivered. */
     boolean isListening() {
         return listening != null;
     }
@@ -254,18 +254,23 @@ final class CommitStream implements AutoCloseable {
             try {
                 if (listening == null) {
                     Connection c = db.openDedicated();
-                    try (Statement s = c.createStatement()) {
-                        s.execute("LISTEN " + CHANNEL);
+                    try {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("LISTEN " + CHANNEL);
+                        }
+                        // Listening before reading: a commit after this read is announced, one before it is read.
+                        catchUpForListener();
+                    } catch (SQLException | RuntimeException e) {
+                        c.close();
+                        throw e;
                     }
-                    listening = c;
+                    listening = c; // only now: isListening() means "listening and caught up"
                     if (closed) {
                         break; // close() may have looked for the connection before it was set
                     }
                     if (warned) {
                         LOG.info("commit stream of PostgreSQL database {} reconnected", db.url());
                     }
-                    // Listening before reading: a commit after this read is announced, one before it is read.
-                    catchUpForListener();
                     warned = false;
                     backoff = MIN_BACKOFF.toMillis();
                 }

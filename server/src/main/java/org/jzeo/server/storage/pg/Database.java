@@ -9,8 +9,13 @@ import java.time.Duration;
 import org.jzeo.api.StorageException;
 
 /**
- * The storage's way into PostgreSQL: a HikariCP pool for reads and commits, and dedicated connections (outside
- * the pool) for the commit stream's LISTEN. Every JDBC failure leaves here as a {@link StorageException}.
+ * The storage's way into PostgreSQL: a HikariCP pool for reads, another for transactions between vote and finish,
+ * and dedicated connections (outside the pools) for the commit stream's LISTEN. Every JDBC failure leaves here as a
+ * {@link StorageException}.
+ *
+ * <p>Two pools, because a voted transaction keeps its connection until finish, and votes may wait for each other's
+ * locks: with one pool, many clients voting at once (ZEO's checkConcurrentUpdates19Storages) held every connection,
+ * and the loads that would let their clients go on waited for one and failed.
  */
 final class Database implements AutoCloseable {
     /**
@@ -28,22 +33,30 @@ final class Database implements AutoCloseable {
     private final PostgresOptions options;
     private final PostgresErrors errors;
     private final HikariDataSource pool;
+    private final HikariDataSource commitPool;
 
     Database(PostgresOptions options) {
         this.options = options;
         this.errors = new PostgresErrors(options.jdbcUrl());
+        this.pool = pool(options, "jzeo-pg-" + options.name(), CONNECTION_TIMEOUT);
+        // A vote waiting for a connection waits, in effect, for other votes to finish: as long as for a lock.
+        this.commitPool = pool(options, "jzeo-pg-commit-" + options.name(),
+                options.lockWait().compareTo(CONNECTION_TIMEOUT) > 0 ? options.lockWait() : CONNECTION_TIMEOUT);
+    }
+
+    private static HikariDataSource pool(PostgresOptions options, String name, Duration connectionTimeout) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("jzeo-pg-" + options.name());
+        config.setPoolName(name);
         config.setJdbcUrl(options.jdbcUrl());
         config.setDataSourceProperties(options.connectionProperties());
         config.setMaximumPoolSize(options.poolSize());
         config.setMinimumIdle(Math.min(2, options.poolSize()));
-        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        config.setConnectionTimeout(connectionTimeout.toMillis());
         // Opening must not fail inside the pool with its own message: the schema check that follows reports an
         // unreachable database in the storage's words.
         config.setInitializationFailTimeout(-1);
         config.setAutoCommit(true);
-        this.pool = new HikariDataSource(config);
+        return new HikariDataSource(config);
     }
 
     PostgresErrors errors() {
@@ -109,10 +122,12 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** A pooled connection with autocommit off, for a transaction that spans calls (vote to finish). */
+    /**
+     * A connection of the commit pool with autocommit off, for a transaction that spans calls (vote to finish).
+     */
     Connection borrowForTransaction(String what) {
         try {
-            Connection c = pool.getConnection();
+            Connection c = commitPool.getConnection();
             c.setAutoCommit(false);
             return c;
         } catch (SQLException e) {
@@ -159,5 +174,6 @@ final class Database implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        commitPool.close();
     }
 }

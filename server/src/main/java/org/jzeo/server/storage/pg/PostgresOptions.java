@@ -14,7 +14,8 @@ import java.util.Properties;
  * @param readOnly             refuse every write
  * @param createSchema         create the tables on first start (RelStorage's {@code create-schema}, default true);
  *                             when false, an empty database is an error
- * @param poolSize             the most database connections the storage uses for reads and commits at once
+ * @param poolSize             the most database connections the storage uses for reads at once, and as many for
+ *                             transactions between vote and finish
  * @param lockWait             how long a vote waits for an object lock another transaction (through any server) holds
  *                             before the vote fails with a retryable conflict
  * @param pollInterval         how often the storage looks for other servers' commits when no notification came

@@ -184,7 +184,7 @@ final class PostgresPacker {
             }
         }
 
-        /** Objects that revisions in {@code (after, upTo]} refer to are roots too, if they had data at the pack time. */
+        /** What revisions in {@code (after, upTo]} refer to is a root too, if it had data at the pack time. */
         void fromLaterRevisions(long after, long upTo) throws SQLException {
             if (upTo <= after) {
                 return;

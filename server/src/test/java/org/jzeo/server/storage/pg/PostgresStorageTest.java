@@ -111,6 +111,25 @@ class PostgresStorageTest {
     }
 
     @Test
+    void anUnreachableDatabaseIsAOneLineRetryableErrorNamingTheUrlButNotThePassword() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/nowhere?password=secret";
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", PostgresTestServer.USER);
+        props.setProperty("password", "also-secret");
+
+        assertThatThrownBy(() -> PostgresStorage.open(PostgresOptions.of(url, props), TestRecords.finder()))
+                .isInstanceOfSatisfying(DatabaseUnavailableException.class, e -> {
+                    assertThat(e.isRetryable()).isTrue();
+                    assertThat(e.getMessage()).contains("jdbc:postgresql://127.0.0.1:" + closedPort + "/nowhere")
+                            .doesNotContain("secret").doesNotContain("\n");
+                });
+    }
+
+    @Test
     void aReadOnlyStorageRefusesTransactionsNewOidsAndPackButReads() {
         String db = pg.createDatabase();
         Tid t1;
@@ -230,6 +249,32 @@ class PostgresStorageTest {
 
             assertThat(x3).isGreaterThan(x2);
             assertThat(TestRecords.payload(a.loadBefore(X, Tid.MAX).data())).isEqualTo("resolved");
+        }
+    }
+
+    @Test
+    void transactionsHoldingEveryCommitConnectionDoNotStarveLoads() {
+        String db = pg.createDatabase();
+        PostgresOptions options = PgTestStorages.options(pg, db, LOCK_WAIT, POLL).withPoolSize(2);
+        try (PostgresStorage s = PostgresStorage.open(options, TestRecords.finder())) {
+            store(s, X, Tid.ZERO, "x");
+            Oid a = s.newOids(1).get(0);
+            Oid b = s.newOids(1).get(0);
+            List<StorageTransaction> voted = new ArrayList<>();
+            try {
+                for (Oid oid : List.of(a, b)) {
+                    StorageTransaction txn = s.begin(TransactionMetadata.empty());
+                    txn.store(oid, Tid.ZERO, TestRecords.record("voted"));
+                    txn.vote();
+                    voted.add(txn);
+                }
+                // Both commit connections are held by voted transactions: loads still have their own pool.
+                for (int i = 0; i < 5; i++) {
+                    assertThat(s.loadBefore(X, Tid.MAX)).isNotNull();
+                }
+            } finally {
+                voted.forEach(StorageTransaction::abort);
+            }
         }
     }
 }
