@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * A jzeo server in its own JVM: {@code java -Xmx512m [opts] -cp <this jar> org.jzeo.server.cli.JzeoCommand serve
- * -a 127.0.0.1:0 -f Data.fs}, stderr and stdout to a log file. Port 0 lets the kernel pick a free port; the
+ * -a 127.0.0.1:0 -f Data.fs} (or {@code -C zeo.conf}), stderr and stdout to a log file. Port 0 lets the kernel pick a free port; the
  * bound address is read from the "jzeo server ready on [/127.0.0.1:PORT]" log line. Stopped with SIGTERM
  * ({@link Process#destroy()} on Linux), which closes the storage cleanly.
  */
@@ -48,6 +48,23 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(String classpath, Path dataFs, Path log, List<String> jvmOptions,
                                       List<String> serveArgs, int readyTimeoutSeconds)
             throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("-f", dataFs.toString()));
+        args.addAll(serveArgs);
+        return launch(classpath, args, log, jvmOptions, readyTimeoutSeconds);
+    }
+
+    /**
+     * A server of the storage a zeo.conf describes ({@code serve -C zeoConf}), e.g. RelStorage's
+     * {@code <relstorage>} section: several such servers over one PostgreSQL database make a cluster.
+     */
+    public static ServerProcess startWithConfig(Path zeoConf, Path log, List<String> jvmOptions,
+                                                int readyTimeoutSeconds) throws IOException, InterruptedException {
+        return launch(System.getProperty("java.class.path"), List.of("-C", zeoConf.toString()), log, jvmOptions,
+                readyTimeoutSeconds);
+    }
+
+    private static ServerProcess launch(String classpath, List<String> storageArgs, Path log, List<String> jvmOptions,
+                                        int readyTimeoutSeconds) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>();
@@ -60,9 +77,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("serve");
         command.add("-a");
         command.add("127.0.0.1:0");
-        command.add("-f");
-        command.add(dataFs.toString());
-        command.addAll(serveArgs);
+        command.addAll(storageArgs);
         Files.createDirectories(log.toAbsolutePath().getParent());
         Files.deleteIfExists(log);
         System.out.println("# server: " + String.join(" ", command));

@@ -13,9 +13,10 @@ import org.jzeo.server.cli.AdminConnection;
 /**
  * The stock-client-like request sequences the server benchmarks send over an {@link AdminConnection} (one
  * outstanding request at a time, no client cache): the object record they store, adding new objects in one
- * transaction, and a 1-object update transaction. Shared by {@link LoadTool} and {@link ServerCpuTool}.
+ * transaction, and a 1-object update transaction. Shared by {@link LoadTool}, {@link ServerCpuTool} and
+ * {@code cluster.ClusterThroughputTool}.
  */
-final class ZeoRequests {
+public final class ZeoRequests {
     private ZeoRequests() {
     }
 
@@ -26,7 +27,7 @@ final class ZeoRequests {
      * A ZODB-shaped record of exactly {@code size} bytes (at least 80): the class pickle, then a state pickle
      * {@code {"data": <bytes>}} (protocol 3). The server does not parse it except for a conflict's class name.
      */
-    static byte[] record(int size, long seed) {
+    public static byte[] record(int size, long seed) {
         byte[] head = "\u0080\u0003}q\u0001X\u0004\u0000\u0000\u0000dataq\u0002".getBytes(StandardCharsets.ISO_8859_1);
         int fixed = CLASS_PICKLE.length + head.length + 2 /* B len */ + 4 /* q\3s. */;
         int n = size - fixed; // 'C' short binbytes, length < 256; larger: 'B' with a 4-byte length
@@ -58,7 +59,7 @@ final class ZeoRequests {
         return out;
     }
 
-    static void checkVote(Object vote) throws IOException {
+    public static void checkVote(Object vote) throws IOException {
         if (!(vote instanceof List<?> l) || !l.isEmpty()) {
             throw new IOException("vote returned " + vote + " (expected [])");
         }
@@ -69,7 +70,7 @@ final class ZeoRequests {
      * refilled with new_oids as needed, then tpc_begin, storea × n, vote, tpc_finish. Stores the oids at
      * {@code oids[at..at+n)} and the committed tid at {@code serials[at..at+n)}, and removes them from the pool.
      */
-    static void addObjects(AdminConnection client, List<byte[]> pool, byte[][] oids, byte[][] serials, int at,
+    public static void addObjects(AdminConnection client, List<byte[]> pool, byte[][] oids, byte[][] serials, int at,
                            int n, long txn, byte[] user, byte[] desc, byte[] data) throws IOException {
         while (pool.size() < n) {
             for (Object oid : (List<?>) client.call(null, new Requests.NewOids(Requests.NewOids.DEFAULT_COUNT))) {
@@ -93,7 +94,7 @@ final class ZeoRequests {
      * A 1-object update transaction: tpc_begin, storea(oid, serial, data), vote, tpc_finish, as the stock
      * client sends them (the begin and the store leave with the vote). Returns the new serial (the tid).
      */
-    static byte[] updateOne(AdminConnection client, long txn, byte[] user, byte[] desc, byte[] oid, byte[] serial,
+    public static byte[] updateOne(AdminConnection client, long txn, byte[] user, byte[] desc, byte[] oid, byte[] serial,
                             byte[] data) throws IOException {
         client.send(new Requests.TpcBegin(txn, user, desc, Map.of(), null, " "));
         client.send(new Requests.Store(Oid.fromBytes(oid), Tid.fromBytes(serial), data, txn));
