@@ -161,7 +161,9 @@ class ClusterTest {
                     assertThat(w.counterValue(reader)).as(w.name)
                             .isBetween((long) w.acknowledged.get(), (long) w.acknowledged.get() + w.unknown.get());
                 }
-                assertThat(workers.get(0).retryableErrors).as("w0 was on the killed server").isNotEmpty();
+                // w0 and w3 started on the killed server: the kill caught at least one of them in a transaction.
+                assertThat(List.of(workers.get(0), workers.get(3))).as("the workers of the killed server")
+                        .anyMatch(w -> !w.retryableErrors.isEmpty());
             } finally {
                 clients.forEach(ClientStorage::close);
             }
