@@ -96,11 +96,7 @@ class ClusterTest {
                 }
 
                 ClientStorage reader = clients.get(1);
-                Tid last = clients.get(0).lastTransaction();
-                for (ClientStorage c : clients) {
-                    last = c.lastTransaction().isBefore(last) ? last : c.lastTransaction();
-                }
-                Clients.awaitSeen(reader, last);
+                awaitEveryCommitSeen(reader, clients);
                 assertThat(bank.total(reader)).isEqualTo(bank.expectedTotal());
                 int conflicts = 0;
                 for (ClusterBank.Worker w : workers) {
@@ -150,11 +146,7 @@ class ClusterTest {
                     assertThat(clients.get(i).isConnected()).isTrue();
                 }
                 ClientStorage reader = clients.get(1);
-                Tid last = Tid.ZERO;
-                for (ClientStorage c : clients) {
-                    last = c.lastTransaction().isBefore(last) ? last : c.lastTransaction();
-                }
-                Clients.awaitSeen(reader, last);
+                awaitEveryCommitSeen(reader, clients);
                 assertThat(bank.total(reader)).isEqualTo(bank.expectedTotal());
                 for (ClusterBank.Worker w : workers) {
                     assertThat(w.failure).as(w.name).isNull();
@@ -197,11 +189,7 @@ class ClusterTest {
                 }
 
                 ClientStorage reader = clients.get(1);
-                Tid last = Tid.ZERO;
-                for (ClientStorage c : clients) {
-                    last = c.lastTransaction().isBefore(last) ? last : c.lastTransaction();
-                }
-                Clients.awaitSeen(reader, last);
+                awaitEveryCommitSeen(reader, clients);
                 assertThat(bank.total(reader)).isEqualTo(bank.expectedTotal());
                 for (ClusterBank.Worker w : workers) {
                     assertThat(w.failure).as(w.name).isNull();
@@ -262,5 +250,14 @@ class ClusterTest {
                         .isEqualTo(1);
             }
         }
+    }
+
+    /** Waits until {@code reader} has heard of the newest transaction any of {@code clients} has seen. */
+    private static void awaitEveryCommitSeen(ClientStorage reader, List<ClientStorage> clients) {
+        Tid last = Tid.ZERO;
+        for (ClientStorage c : clients) {
+            last = c.lastTransaction().isBefore(last) ? last : c.lastTransaction();
+        }
+        Clients.awaitSeen(reader, last);
     }
 }
