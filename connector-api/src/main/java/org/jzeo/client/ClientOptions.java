@@ -32,11 +32,13 @@ import org.jzeo.client.net.ServerAddress;
  * @param cacheTrace        also write a trace of cache events to {@code <cache file>.trace} [{@code cache-trace}]
  * @param blobs             the blob directory and cache [{@code blob-dir}, {@code shared-blob-dir},
  *                          {@code blob-cache-size}, {@code blob-cache-size-check}]; see {@link BlobOptions}
+ * @param credentials       who to sign on as when the server requires authentication, null for nobody
+ *                          [{@code username}, {@code password}, {@code realm}]
  */
 public record ClientOptions(List<ServerAddress> servers, String storage, long cacheSize, String client, Path var,
                             Duration minDisconnectPoll, Duration maxDisconnectPoll, boolean waitForConnection,
                             Duration waitTimeout, boolean readOnly, boolean readOnlyFallback, ClientTls tls,
-                            Duration connectTimeout, boolean cacheTrace, BlobOptions blobs) {
+                            Duration connectTimeout, boolean cacheTrace, BlobOptions blobs, Credentials credentials) {
 
     public static final long DEFAULT_CACHE_SIZE = 20L * 1024 * 1024;
 
@@ -65,7 +67,7 @@ public record ClientOptions(List<ServerAddress> servers, String storage, long ca
     public static ClientOptions of(String... servers) {
         return new ClientOptions(ServerAddress.parseList(String.join(" ", servers)), "1", DEFAULT_CACHE_SIZE, null,
                 null, Duration.ofSeconds(5), Duration.ofSeconds(300), true, Duration.ofSeconds(30), false, false,
-                null, Duration.ofSeconds(10), false, BlobOptions.NONE);
+                null, Duration.ofSeconds(10), false, BlobOptions.NONE, null);
     }
 
     /**
@@ -97,71 +99,94 @@ public record ClientOptions(List<ServerAddress> servers, String storage, long ca
                 case "shared-blob-dir" -> options.withBlobs(options.blobs.withShared(ConfigValues.bool(v)));
                 case "blob-cache-size" -> options.withBlobs(options.blobs.withCacheSize(ConfigValues.byteSize(v)));
                 case "blob-cache-size-check" -> options.withBlobs(options.blobs.withCacheSizeCheck(Integer.parseInt(v)));
+                case "username", "password", "realm" -> options;
                 default -> throw new IllegalArgumentException("unknown client option '" + e.getKey() + "'");
             };
+        }
+        String username = properties.get("username");
+        String password = properties.get("password");
+        String realm = properties.get("realm");
+        if (username != null && !username.isBlank()) {
+            if (password == null) {
+                throw new IllegalArgumentException("option 'username' needs 'password'");
+            }
+            options = options.withCredentials(new Credentials(username.trim(), password,
+                    realm == null || realm.isBlank() ? null : realm.trim()));
+        } else if (password != null && !password.isEmpty()) {
+            throw new IllegalArgumentException("option 'password' needs 'username'");
         }
         return options;
     }
 
     public ClientOptions withStorage(String name) {
         return new ClientOptions(servers, name, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withCacheSize(long bytes) {
         return new ClientOptions(servers, storage, bytes, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     /** A persistent cache named {@code name} (null: temporary cache). */
     public ClientOptions withClient(String name) {
         return new ClientOptions(servers, storage, cacheSize, name, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withVar(Path folder) {
         return new ClientOptions(servers, storage, cacheSize, client, folder, minDisconnectPoll, maxDisconnectPoll,
-                waitForConnection, waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                waitForConnection, waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withDisconnectPoll(Duration min, Duration max) {
         return new ClientOptions(servers, storage, cacheSize, client, var, min, max, waitForConnection, waitTimeout, readOnly,
-                readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withWait(boolean waitForServer, Duration timeout) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll,
-                waitForServer, timeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                waitForServer, timeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withReadOnly(boolean value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, value, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs);
+                waitTimeout, value, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withReadOnlyFallback(boolean value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, value, tls, connectTimeout, cacheTrace, blobs);
+                waitTimeout, readOnly, value, tls, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withTls(ClientTls value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, value, connectTimeout, cacheTrace, blobs);
+                waitTimeout, readOnly, readOnlyFallback, value, connectTimeout, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withConnectTimeout(Duration value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, value, cacheTrace, blobs);
+                waitTimeout, readOnly, readOnlyFallback, tls, value, cacheTrace, blobs, credentials);
     }
 
     public ClientOptions withCacheTrace(boolean value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, value, blobs);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, value, blobs, credentials);
     }
 
     public ClientOptions withBlobs(BlobOptions value) {
         return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
-                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, value);
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, value, credentials);
+    }
+
+    public ClientOptions withCredentials(Credentials value) {
+        return new ClientOptions(servers, storage, cacheSize, client, var, minDisconnectPoll, maxDisconnectPoll, waitForConnection,
+                waitTimeout, readOnly, readOnlyFallback, tls, connectTimeout, cacheTrace, blobs, value);
+    }
+
+    /** Signs on as {@code username} with {@code password} (ZEO's {@code username} and {@code password}). */
+    public ClientOptions withCredentials(String username, String password) {
+        return withCredentials(Credentials.of(username, password));
     }
 
     /** A blob cache (or, {@code shared}, the server's blob directory) at {@code directory}, ZEO's {@code blob-dir}. */

@@ -89,6 +89,8 @@ public final class WireErrors {
     public static final String EXCEPTION = "builtins.Exception";
     /** The transaction package's retryable error: what Python's transaction managers retry, as jzeo's clients do. */
     public static final String TRANSIENT_ERROR = "transaction.interfaces.TransientError";
+    /** ZEO's authentication error; jzeo also sends refused rights as it ({@link org.jzeo.api.AccessDeniedException}). */
+    public static final String AUTH_ERROR = "ZEO.Exceptions.AuthError";
 
     /** Python's default messages; sent when the Java exception carries no message of its own. */
     static final String CONFLICT_MESSAGE = "database conflict error";
@@ -147,6 +149,9 @@ public final class WireErrors {
         }
         if (error instanceof IOException || error instanceof UncheckedIOException) {
             return new WireError(OS_ERROR, List.of(messageOf(error)));
+        }
+        if (error instanceof org.jzeo.api.AuthenticationException) {
+            return new WireError(AUTH_ERROR, List.of(messageOf(error)));
         }
         if (error instanceof TransientStorageException) {
             return new WireError(TRANSIENT_ERROR, List.of(messageOf(error)));
@@ -297,10 +302,21 @@ public final class WireErrors {
             case TRANSIENT_ERROR:
                 mapped = new TransientStorageException(render(excArgs));
                 break;
+            case AUTH_ERROR:
+                mapped = authFromWire(excArgs);
+                break;
             default:
                 break;
         }
         return mapped != null ? mapped : new ServerException(className, excArgs);
+    }
+
+    private static StorageException authFromWire(Object excArgs) {
+        String message = excArgs instanceof List<?> list && list.size() == 1 && list.get(0) instanceof String text
+                ? text : render(excArgs);
+        return message.startsWith(org.jzeo.api.AccessDeniedException.PREFIX)
+                ? new org.jzeo.api.AccessDeniedException(message.substring(org.jzeo.api.AccessDeniedException.PREFIX.length()))
+                : new org.jzeo.api.AuthenticationException(message);
     }
 
     /** {@link #fromWire(String, Object)} for a decoded error reply. */
