@@ -28,8 +28,8 @@ final class Failures {
             return message(e);
         }
         if (e instanceof ReadOnlyException) {
-            // A user's read-only right is worth naming; otherwise the server's words add nothing.
-            return message(e).contains(" may only read ") ? message(e) : "the server or storage is read-only";
+            // Also a user with the read-only right: ZEO's ReadOnlyError carries no message on the wire.
+            return "the server or storage is read-only";
         }
         if (e instanceof AuthenticationException && message(e).startsWith("authentication required")) {
             return message(e) + "; sign on with --username (password from --password or "
