@@ -12,12 +12,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.jzeo.testing.crashfs.CrashFileSystem;
 import org.jzeo.testing.crashfs.PowerLossScenario;
 import org.jzeo.testing.crashfs.PowerLossSweep;
+import org.opentest4j.TestAbortedException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +77,28 @@ public class PasswordFileWriterTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(Files.readString(file)).isEqualTo(NEW.render());
         assertThat(filesIn(dir)).containsExactly("passwd");
+    }
+
+    /** As root (sudo jzeo passwd), a file the server's user owns stays that user's, or the server could not read it. */
+    @Test
+    void theOldFilesOwnerIsKept() throws Exception {
+        UserPrincipalLookupService users = dir.getFileSystem().getUserPrincipalLookupService();
+        UserPrincipal me = users.lookupPrincipalByName(System.getProperty("user.name"));
+        UserPrincipal nobody;
+        try {
+            nobody = users.lookupPrincipalByName("nobody");
+        } catch (UserPrincipalNotFoundException e) {
+            throw new TestAbortedException("no user 'nobody' here");
+        }
+        Assumptions.assumeTrue(System.getProperty("user.name").equals("root"), "only root can give a file away");
+        Path file = Files.writeString(dir.resolve("passwd"), OLD.render());
+        Files.setOwner(file, nobody);
+
+        PasswordFileWriter.write(file, NEW);
+
+        assertThat(Files.getOwner(file)).isEqualTo(nobody).isNotEqualTo(me);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readString(file)).isEqualTo(NEW.render());
     }
 
     @Test
