@@ -163,6 +163,9 @@ final class PasswdCommand implements Callable<Integer> {
             throw usage("-d deletes the user and takes no PASSWORD");
         }
         String problem = PasswordDatabase.usernameProblem(user);
+        if (problem == null && realm != null) {
+            problem = PasswordDatabase.realmProblem(realm);
+        }
         if (problem != null) {
             throw usage(problem);
         }

@@ -157,6 +157,7 @@ class PasswdCommandTest {
         Cli.Result noFile = Cli.run("passwd", "alice", "pw");
         Cli.Result deleteWithPassword = Cli.run("passwd", "-d", "-f", file, "alice", "pw");
         Cli.Result badName = Cli.run("passwd", "-f", file, "al:ice", "pw");
+        Cli.Result badRealm = Cli.run("passwd", "-f", file, "-r", " ", "alice", "pw");
 
         assertThat(noFile.exitCode()).isEqualTo(2);
         assertThat(noFile.err()).contains("give the password file with -f FILE");
@@ -164,6 +165,8 @@ class PasswdCommandTest {
         assertThat(deleteWithPassword.err()).contains("-d deletes the user and takes no PASSWORD");
         assertThat(badName.exitCode()).isEqualTo(2);
         assertThat(badName.err()).contains("the username 'al:ice' contains ':'");
+        assertThat(badRealm.exitCode()).isEqualTo(2);
+        assertThat(badRealm.err()).contains("the realm must be a non-empty name");
         assertThat(Files.exists(dir.resolve("users"))).isFalse();
     }
 
