@@ -110,8 +110,13 @@ final class ServeCommand implements Callable<Integer> {
             // As daemons do: SIGHUP rereads the password database (it is also reread when it changes).
             try {
                 Signal.handle(new Signal("HUP"), s -> server.reloadAuthentication());
+                if (HangupSignal.ignoredAtStart()) {
+                    log.warn("SIGHUP was ignored when this process started (nohup?), so kill -HUP cannot reach it; the"
+                            + " password database is still reread when the file changes");
+                }
             } catch (IllegalArgumentException e) {
-                log.debug("cannot handle SIGHUP; the password database is still reread when it changes", e);
+                log.warn("cannot handle SIGHUP ({}); the password database is still reread when the file changes",
+                        e.getMessage());
             }
         }
         // Any other end of the JVM (System.exit elsewhere, SIGHUP without authentication, a signal not handled above)

@@ -151,6 +151,30 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A child inherits an ignored SIGHUP (a build started under nohup), and a JVM never sees an ignored signal: then
+     * start the server through coreutils' {@code env --default-signal=HUP}, so a test can send it SIGHUP as an
+     * operator would. Empty otherwise.
+     */
+    private static final List<String> HANGUP_RESET = hangupReset();
+
+    private static List<String> hangupReset() {
+        try {
+            if (!org.jzeo.server.cli.HangupSignal.ignoredAtStart()) {
+                return List.of();
+            }
+            List<String> reset = List.of("env", "--default-signal=HUP");
+            List<String> probe = new ArrayList<>(reset);
+            probe.add("true");
+            return new ProcessBuilder(probe).start().waitFor() == 0 ? reset : List.of();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     private static String storageFlag(Path dataFile) {
         return dataFile.getFileName().toString().endsWith(".conf") ? "-C" : "-f";
     }
@@ -159,7 +183,8 @@ public final class ServerProcess implements AutoCloseable {
                                            String crashPoint) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+        List<String> command = new ArrayList<>(HANGUP_RESET);
+        command.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 JzeoCommand.class.getName(), "serve", "-a", "127.0.0.1:" + port, storageFlag(dataFile),
                 dataFile.toString()));
