@@ -91,15 +91,25 @@ class XaThroughManagedConnectionTest {
         assertThat(mc.getXAResource().getTransactionTimeout()).isEqualTo(30);
     }
 
-    /** As IronJacamar recovers: a managed connection made with the recovery credentials, then its XAResource. */
+    /**
+     * As IronJacamar recovers: a managed connection made with the recovery credentials (a PasswordCredential for
+     * this factory in the Subject), then its XAResource. The credentials are real: the connection is signed on as
+     * the recovery user, on a storage of that user's, never on the pool's storage of another user.
+     */
     @Test
-    void aRecoveryConnectionUsesTheSharedStorage() throws Exception {
+    void aRecoveryConnectionSignsOnAsTheRecoveryUser() throws Exception {
         JzeoManagedConnection pooled = fixture.newManagedConnection();
         JzeoManagedConnectionFactory recoveryFactory = fixture.newFactory();
-        ManagedConnection recovery = recoveryFactory.createManagedConnection(recoverySubject(recoveryFactory), null);
+        JzeoManagedConnection recovery = (JzeoManagedConnection) recoveryFactory.createManagedConnection(
+                recoverySubject(recoveryFactory), null);
+        JzeoManagedConnection again = (JzeoManagedConnection) recoveryFactory.createManagedConnection(
+                recoverySubject(recoveryFactory), null);
 
-        assertThat(((JzeoManagedConnection) recovery).storage()).isSameAs(pooled.storage());
-        assertThat(recovery.getXAResource().isSameRM(pooled.getXAResource())).isTrue();
+        assertThat(recovery.credentials().username()).isEqualTo("recovery");
+        assertThat(recovery.getMetaData().getUserName()).isEqualTo("recovery");
+        assertThat(recovery.storage()).isNotSameAs(pooled.storage()).isSameAs(again.storage());
+        assertThat(recovery.getXAResource().isSameRM(pooled.getXAResource())).isFalse();
+        assertThat(recovery.getXAResource().recover(XAResource.TMSTARTRSCAN | XAResource.TMENDRSCAN)).isEmpty();
         recovery.destroy();
         assertThat(pooled.storage().isConnected()).isTrue();
     }
