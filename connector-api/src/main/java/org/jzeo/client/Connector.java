@@ -274,6 +274,10 @@ final class Connector implements AutoCloseable {
         boolean done = false;
         try {
             session.attach(connection, registerReadOnly);
+            if (options.credentials() != null) {
+                SignOn.run((method, args) -> Calls.await(connection.call(method, args), CALL_TIMEOUT, method),
+                        options.credentials(), address.toString());
+            }
             Object registered = Calls.await(connection.call(new Requests.Register(options.storage(), registerReadOnly)),
                     CALL_TIMEOUT, "register");
             Tid serverTid = Tid.fromBytes((byte[]) registered);

@@ -40,6 +40,12 @@ final class SectionReader {
         return found.stream().findFirst();
     }
 
+    /** Every line setting {@code key}, in file order: for keys that may repeat. */
+    List<ConfigEntry> all(String key) {
+        knownKeys.add(key);
+        return section.entries(key);
+    }
+
     /** {@code key}'s value converted by {@code type}, if the key is present. */
     <T> Optional<T> optional(String key, Function<String, T> type) {
         return entry(key).map(e -> convert(e, type));

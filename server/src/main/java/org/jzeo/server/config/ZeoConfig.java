@@ -41,6 +41,8 @@ import java.util.Optional;
  *                                 (jzeo {@code xa-outcome-limit}, 100000)
  * @param blobMaxSize              largest blob a client may store, in bytes (jzeo {@code blob-max-size}); 0, the
  *                                 default, for no limit (as ZEO). A larger blob fails its transaction's vote
+ * @param authentication           sign-on and rights ({@code authentication-*} and {@code <access>}); empty: none,
+ *                                 every client may do everything
  */
 public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidationQueueSize,
                         Optional<Duration> invalidationAge, Optional<Duration> transactionTimeout,
@@ -48,7 +50,7 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
                         int maxFrameSize, Duration lockWait, boolean groupCommit,
                         Optional<ListenAddress> monitorAddress, Optional<ListenAddress> metricsAddress,
                         Optional<Duration> xaHeuristicTimeout, Duration xaOutcomeRetention, int xaOutcomeLimit,
-                        long blobMaxSize) {
+                        long blobMaxSize, Optional<AuthConfig> authentication) {
 
     /** The address used when none is configured. */
     public static final ListenAddress DEFAULT_ADDRESS = new ListenAddress.Tcp("127.0.0.1", 8100);
@@ -92,6 +94,7 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         if (blobMaxSize < 0) {
             throw new IllegalArgumentException("blobMaxSize " + blobMaxSize);
         }
+        Objects.requireNonNull(authentication, "authentication");
         if (xaOutcomeLimit < 1) {
             throw new IllegalArgumentException("xaOutcomeLimit " + xaOutcomeLimit);
         }
@@ -109,115 +112,122 @@ public record ZeoConfig(ListenAddress address, boolean readOnly, int invalidatio
         return new ZeoConfig(DEFAULT_ADDRESS, false, DEFAULT_INVALIDATION_QUEUE_SIZE, Optional.empty(),
                 Optional.empty(), DEFAULT_CLIENT_CONFLICT_RESOLUTION, Optional.empty(), Optional.empty(), DEFAULT_MAX_FRAME_SIZE,
                 DEFAULT_LOCK_WAIT, true, Optional.empty(), Optional.empty(),
-                Optional.empty(), DEFAULT_XA_OUTCOME_RETENTION, DEFAULT_XA_OUTCOME_LIMIT, 0L);
+                Optional.empty(), DEFAULT_XA_OUTCOME_RETENTION, DEFAULT_XA_OUTCOME_LIMIT, 0L, Optional.empty());
     }
 
     /** For the command line's {@code -a}. */
     public ZeoConfig withAddress(ListenAddress value) {
         return new ZeoConfig(value, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For the command line's {@code --invalidation-queue-size}. */
     public ZeoConfig withInvalidationQueueSize(int value) {
         return new ZeoConfig(address, readOnly, value, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For tests and embedding: client-side conflict resolution on or off. */
     public ZeoConfig withClientConflictResolution(boolean value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 value, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, metricsAddress,
-                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     public ZeoConfig withLockWait(Duration value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, value, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     public ZeoConfig withMaxFrameSize(int value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, value, lockWait, groupCommit, monitorAddress, metricsAddress,
-                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     public ZeoConfig withTls(Optional<TlsConfig> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, value, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     public ZeoConfig withInvalidationAge(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, value, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For the command line's {@code -r}. */
     public ZeoConfig withReadOnly(boolean value) {
         return new ZeoConfig(address, value, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For the command line's {@code -t}. */
     public ZeoConfig withTransactionTimeout(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, value,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For the command line's {@code --pid-file}. */
     public ZeoConfig withPidFile(Optional<Path> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, value, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For {@code monitor-address} and the command line's {@code --monitor-address}. */
     public ZeoConfig withMonitorAddress(Optional<ListenAddress> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, value, metricsAddress,
-                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For {@code metrics-address} and the command line's {@code --metrics-address}. */
     public ZeoConfig withMetricsAddress(Optional<ListenAddress> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress, value,
-                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For {@code xa-heuristic-timeout} and the command line's {@code --xa-heuristic-timeout}. */
     public ZeoConfig withXaHeuristicTimeout(Optional<Duration> value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
-                metricsAddress, value, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                metricsAddress, value, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For {@code xa-outcome-retention} and the command line's {@code --xa-outcome-retention}. */
     public ZeoConfig withXaOutcomeRetention(Duration value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
-                metricsAddress, xaHeuristicTimeout, value, xaOutcomeLimit, blobMaxSize);
+                metricsAddress, xaHeuristicTimeout, value, xaOutcomeLimit, blobMaxSize, authentication);
     }
 
     /** For {@code xa-outcome-limit} and the command line's {@code --xa-outcome-limit}. */
     public ZeoConfig withXaOutcomeLimit(int value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
-                metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, value, blobMaxSize);
+                metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, value, blobMaxSize, authentication);
     }
 
     /** For {@code blob-max-size}: 0 for no limit. */
     public ZeoConfig withBlobMaxSize(long value) {
         return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
                 clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
-                metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, value);
+                metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, value, authentication);
+    }
+
+    /** For tests and embedding: sign-on and rights, or none. */
+    public ZeoConfig withAuthentication(Optional<AuthConfig> value) {
+        return new ZeoConfig(address, readOnly, invalidationQueueSize, invalidationAge, transactionTimeout,
+                clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit, monitorAddress,
+                metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize, value);
     }
 
     /** The XA settings of the storages. */

@@ -7,15 +7,11 @@ import java.util.function.Consumer;
 
 /**
  * Turns a {@code <zeo>} section into a {@link ZeoConfig}: ZEO 5's keys with ZEO's defaults, ZEO 4 keys that are
- * harmless to ignore (with a warning), ZEO 4's {@code monitor-address} (served again), ZEO 4 authentication keys
- * refused (ignoring them would open a server its operator meant to protect), and jzeo's own keys (including
+ * harmless to ignore (with a warning), ZEO 4's {@code monitor-address} (served again), ZEO 4's authentication keys
+ * with SCRAM-SHA-256 in place of its digest ({@link AuthSectionBinder}), and jzeo's own keys (including
  * {@code metrics-address}).
  */
 final class ZeoSectionBinder {
-    private static final String ZEO4_AUTH = "ZEO 4's digest authentication was removed in ZEO 5 and is not part of"
-            + " jzeo; remove authentication-protocol, authentication-database and authentication-realm, and use"
-            + " <ssl> with client certificates instead";
-
     private ZeoSectionBinder() {
     }
 
@@ -52,14 +48,13 @@ final class ZeoSectionBinder {
         int xaOutcomeLimit = r.get("xa-outcome-limit", ZeoSectionBinder::outcomeLimit,
                 ZeoConfig.DEFAULT_XA_OUTCOME_LIMIT);
         long blobMaxSize = r.get("blob-max-size", ZeoSectionBinder::blobMaxSize, 0L);
-        r.refuse("authentication-protocol", ZEO4_AUTH);
-        r.refuse("authentication-database", ZEO4_AUTH);
-        r.refuse("authentication-realm", ZEO4_AUTH);
+        Optional<AuthConfig> authentication = AuthSectionBinder.bind(r, warnings);
         Optional<TlsConfig> tls = r.section("ssl").map(ssl -> TlsSectionBinder.bind(ssl, warnings));
         r.finish();
         return new ZeoConfig(address.orElse(ZeoConfig.DEFAULT_ADDRESS), readOnly, queueSize, invalidationAge,
                 transactionTimeout, clientConflictResolution, pidFile, tls, maxFrameSize, lockWait, groupCommit,
-                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize);
+                monitorAddress, metricsAddress, xaHeuristicTimeout, xaOutcomeRetention, xaOutcomeLimit, blobMaxSize,
+                authentication);
     }
 
     private static long blobMaxSize(String text) {

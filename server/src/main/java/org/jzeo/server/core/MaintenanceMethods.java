@@ -49,8 +49,9 @@ final class MaintenanceMethods {
         });
     }
 
-    /** Allowed on read-only connections (as ZEO). With wait false the reply comes at once. */
+    /** Needs admin rights; allowed on read-only connections (as ZEO). With wait false the reply comes at once. */
     private static Object pack(ZeoSession session, Pack request) {
+        session.requireAdmin("pack");
         double t = request.time();
         boolean wait = request.waitForIt();
         ServedStorage served = session.storage();

@@ -36,6 +36,16 @@ final class MethodTable {
         BRANCH
     }
 
+    /** When a call is accepted on a connection. */
+    enum Phase {
+        /** Before register, signed on or not: the sign-on calls. */
+        SIGN_ON,
+        /** Signed on (or no authentication), not yet registered: register itself. */
+        UNREGISTERED,
+        /** Registered with a storage: everything else (Python refuses these before register). */
+        REGISTERED
+    }
+
     @FunctionalInterface
     interface Handler {
         Object call(ZeoSession session, List<Object> args) throws Exception;
@@ -49,18 +59,23 @@ final class MethodTable {
         MemoryHint NEVER = (storage, args) -> false;
     }
 
-    record Method(String name, Mode mode, Handler handler, MemoryHint memoryHint) {
+    record Method(String name, Mode mode, Handler handler, MemoryHint memoryHint, Phase phase) {
     }
 
     private final Map<String, Method> methods = new HashMap<>();
 
     void add(String name, Mode mode, Handler handler) {
-        add(new Method(name, mode, handler, MemoryHint.NEVER));
+        add(new Method(name, mode, handler, MemoryHint.NEVER, Phase.REGISTERED));
+    }
+
+    /** A method accepted only before {@code register}, in {@code phase}. */
+    void addBeforeRegister(String name, Phase phase, Handler handler) {
+        add(new Method(name, Mode.INLINE, handler, MemoryHint.NEVER, phase));
     }
 
     /** A {@link Mode#LOAD} method, with what tells whether a call of it reads a file. */
     void addLoad(String name, MemoryHint hint, Handler handler) {
-        add(new Method(name, Mode.LOAD, handler, hint));
+        add(new Method(name, Mode.LOAD, handler, hint, Phase.REGISTERED));
     }
 
     private void add(Method method) {
@@ -76,6 +91,7 @@ final class MethodTable {
     /** The table of every method jzeo serves. */
     static MethodTable standard() {
         MethodTable table = new MethodTable();
+        AuthMethods.addTo(table);
         SessionMethods.addTo(table);
         ReadMethods.addTo(table);
         CommitMethods.addTo(table);

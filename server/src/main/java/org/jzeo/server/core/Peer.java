@@ -34,4 +34,9 @@ public interface Peer {
 
     /** For log lines: the remote address. */
     String describe();
+
+    /** The remote host without the port, which failed sign-ons are counted by. */
+    default String remoteHost() {
+        return describe();
+    }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jzeo.api.AccessDeniedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.Tid;
@@ -11,6 +12,7 @@ import org.jzeo.protocol.Requests.GetInvalidations;
 import org.jzeo.protocol.Requests.NewOids;
 import org.jzeo.protocol.Requests.Register;
 import org.jzeo.protocol.Requests.SetClientLabel;
+import org.jzeo.server.auth.Right;
 import org.jzeo.storage.Invalidation;
 import org.jzeo.storage.Storage;
 
@@ -34,7 +36,8 @@ final class SessionMethods {
     }
 
     static void addTo(MethodTable table) {
-        table.add(Register.METHOD, MethodTable.Mode.INLINE, (s, a) -> register(s, Register.decode(a)));
+        table.addBeforeRegister(Register.METHOD, MethodTable.Phase.UNREGISTERED,
+                (s, a) -> register(s, Register.decode(a)));
         table.add("get_info", MethodTable.Mode.INLINE, (s, a) -> info(s));
         // READ, not INLINE: a reply written on the event loop overtakes invalidations other threads have queued.
         table.addLoad("lastTransaction", (storage, args) -> true, (s, a) -> s.storage().announcedTid());
@@ -43,8 +46,10 @@ final class SessionMethods {
             s.setLabel(SetClientLabel.decode(a).label());
             return null;
         });
-        table.add("server_status", MethodTable.Mode.INLINE,
-                (s, a) -> s.storage().status(s.server().timeoutsRunning()));
+        table.add("server_status", MethodTable.Mode.INLINE, (s, a) -> {
+            s.requireAdmin("read the status of");
+            return s.storage().status(s.server().timeoutsRunning());
+        });
         table.add(GetInvalidations.METHOD, MethodTable.Mode.READ,
                 (s, a) -> getInvalidations(s, GetInvalidations.decode(a).since()));
         table.add(NewOids.METHOD, MethodTable.Mode.INLINE, (s, a) -> newOids(s, NewOids.decode(a).count()));
@@ -57,10 +62,19 @@ final class SessionMethods {
         if (served == null) {
             throw new IllegalArgumentException("unknown storage: " + name);
         }
+        Right right = session.rightOn(name);
+        if (right == Right.NONE) {
+            throw new AccessDeniedException(session.principal().describe() + " has no rights on storage '" + name
+                    + "'");
+        }
         if (!readOnly && served.isReadOnly()) {
             throw new ReadOnlyException("storage " + name + " is read-only");
         }
-        session.registered(served, readOnly || served.isReadOnly());
+        if (!readOnly && !right.includes(Right.READ_WRITE)) {
+            // As a read-only storage answers: stock clients with read_only_fallback then register read-only.
+            throw new ReadOnlyException(session.principal().describe() + " may only read storage " + name);
+        }
+        session.registered(served, readOnly || served.isReadOnly() || !right.includes(Right.READ_WRITE), right);
         return served.storage().lastTransaction();
     }
 
@@ -74,8 +88,14 @@ final class SessionMethods {
         info.put("supports_record_iternext", true);
         info.put("interfaces", interfaces(served.storage()));
         // jzeo's protocol extensions (XaWire); Python clients ignore keys they do not know.
-        info.put(org.jzeo.protocol.XaWire.INFO_KEY, served.xa().offered()
-                ? List.of(org.jzeo.protocol.XaWire.EXTENSION) : List.of());
+        List<Object> extensions = new ArrayList<>();
+        if (served.xa().offered()) {
+            extensions.add(org.jzeo.protocol.XaWire.EXTENSION);
+        }
+        if (session.server().authenticator() != null) {
+            extensions.add(org.jzeo.auth.AuthWire.EXTENSION);
+        }
+        info.put(org.jzeo.protocol.XaWire.INFO_KEY, extensions);
         return info;
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jzeo.server.metrics.ServerMetrics;
 import org.jzeo.server.metrics.StorageMetrics;
+import org.jzeo.server.auth.Authenticator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class StorageServer implements AutoCloseable {
     private final ExecutorService commitPool;
     private final ScheduledExecutorService scheduler;
     private volatile long blobMaxSize;
+    private volatile Authenticator authenticator;
 
     public StorageServer(int readThreads) {
         this.readPool = Executors.newFixedThreadPool(readThreads, named("jzeo-read"));
@@ -63,6 +65,16 @@ public final class StorageServer implements AutoCloseable {
         this.blobMaxSize = bytes;
     }
 
+    /** Requires every connection to sign on, with the rights {@code auth} gives. Before start. */
+    public void setAuthenticator(Authenticator auth) {
+        this.authenticator = auth;
+    }
+
+    /** The server's authentication, null when clients need not sign on. */
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
     long blobMaxSize() {
         return blobMaxSize;
     }
@@ -85,10 +97,15 @@ public final class StorageServer implements AutoCloseable {
 
     /** A session for a new connection that completed the handshake. */
     public ZeoSession newSession(Peer peer) {
+        return newSession(peer, null);
+    }
+
+    /** A session for a connection whose client showed {@code clientCertificate} (null: none, or no TLS). */
+    public ZeoSession newSession(Peer peer, java.security.cert.X509Certificate clientCertificate) {
         synchronized (sessionsMonitor) {
             liveSessions++;
         }
-        return new ZeoSession(this, peer);
+        return new ZeoSession(this, peer, clientCertificate);
     }
 
     void sessionEnded() {

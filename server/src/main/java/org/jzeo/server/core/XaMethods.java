@@ -97,7 +97,9 @@ final class XaMethods {
     private static VotedBranch prepare(ZeoSession session, ServerTransaction txn, XaVote request) {
         ServedStorage served = session.storage();
         XaService xa = served.xa();
-        PreparingBranch branch = xa.admit(request.xid(), txn.operations(), txn.metadata());
+        // The branch's owner: null while the server has no authentication (issue 17 passes the session's user).
+        String owner = null;
+        PreparingBranch branch = xa.admit(request.xid(), txn.operations(), txn.metadata(), owner);
         StorageTransaction st = null;
         try {
             st = served.storage().begin(branch.metadata());

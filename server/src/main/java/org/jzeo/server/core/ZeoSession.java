@@ -1,12 +1,19 @@
 package org.jzeo.server.core;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jzeo.api.AccessDeniedException;
 import org.jzeo.api.ConflictException;
 import org.jzeo.api.Oid;
 import org.jzeo.protocol.MessageId;
 import org.jzeo.protocol.WireErrors;
 import org.jzeo.protocol.WireMessage;
+import org.jzeo.auth.ScramServerExchange;
+import org.jzeo.server.auth.Authenticator;
+import org.jzeo.server.auth.Principal;
+import org.jzeo.server.auth.Right;
 import org.jzeo.server.storage.pickle.PickleMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * One client connection after the handshake: which storage it registered with, its buffered transaction and
  * its iterators, and the dispatch of its calls (zeo-protocol §3–§5).
  *
- * <p>Rules kept here: until {@code register} succeeds only {@code register} is accepted (anything else closes
- * the connection); keep-alives are ignored; a sync call that fails gets an error reply and the connection stays
+ * <p>Rules kept here: until {@code register} succeeds only {@code register} and the sign-on calls are accepted
+ * (anything else closes the connection); on a server with authentication, only the sign-on calls until signed on; keep-alives are ignored; a sync call that fails gets an error reply and the connection stays
  * open; an async call that fails closes the connection, since the client cannot be told otherwise. State is
  * touched by the serial executor only, except registration, which happens before any serial work.
  */
@@ -32,6 +39,15 @@ public final class ZeoSession {
     private volatile boolean closed;
     private String label;
 
+    /** Who this connection acts for; null until it has signed on (only on a server with authentication). */
+    private volatile Principal principal;
+    /** The principal's right on the registered storage. */
+    private volatile Right right = Right.ADMIN;
+    /** On the event loop only: the sign-on under way, and whether a failed one is waiting to close the connection. */
+    private ScramServerExchange signOnExchange;
+    private boolean refusing;
+    private ScheduledFuture<?> signOnTimer;
+
     // Touched only on the serial executor.
     private ServerTransaction transaction;
     private boolean voted;
@@ -39,16 +55,33 @@ public final class ZeoSession {
     private ScheduledFuture<?> transactionTimer;
     private final SessionIterators iterators = new SessionIterators();
 
-    ZeoSession(StorageServer server, Peer peer) {
+    ZeoSession(StorageServer server, Peer peer, X509Certificate clientCertificate) {
         this.server = server;
         this.peer = peer;
         this.serial = new SerialExecutor(server.commitPool());
         this.branchCalls = new SerialExecutor(server.commitPool());
+        Authenticator auth = server.authenticator();
+        if (auth == null) {
+            principal = Principal.ANYONE;
+            return;
+        }
+        Principal mapped = clientCertificate == null ? null : auth.certificateUser(clientCertificate).orElse(null);
+        if (mapped != null) {
+            signedOn(mapped);
+            return;
+        }
+        long millis = auth.timeout().toMillis();
+        signOnTimer = server.scheduler().schedule(() -> {
+            if (principal == null && !closed) {
+                LOG.warn("{}: did not sign on within {} s; closing", peer.describe(), millis / 1000.0);
+                peer.close("no sign-on within authentication-timeout");
+            }
+        }, millis, TimeUnit.MILLISECONDS);
     }
 
     /** Handles one decoded message; called on the connection's event loop, in arrival order. */
     public void handle(WireMessage message) {
-        if (message.isKeepAlive() || closed) {
+        if (message.isKeepAlive() || closed || refusing) {
             return;
         }
         if (!message.isCall()) {
@@ -57,12 +90,17 @@ public final class ZeoSession {
             return;
         }
         MethodTable.Method method = server.methods().get(message.name());
-        boolean register = method != null && method.name().equals("register");
+        boolean beforeRegister = method != null && method.phase() != MethodTable.Phase.REGISTERED;
         // Python: before register only register is allowed; after it, register no longer is (errors-M5 conn2).
-        if (method == null || (storage == null) != register) {
+        // jzeo adds the sign-on calls to what comes before register.
+        if (method == null || (storage == null) != beforeRegister) {
             LOG.warn("{}: invalid method {}{}; closing", peer.describe(), message.name(),
-                    storage == null ? " before register" : register ? " (already registered)" : "");
+                    storage == null ? " before register" : beforeRegister ? " (already registered)" : "");
             peer.close("invalid method " + message.name());
+            return;
+        }
+        if (principal == null && method.phase() != MethodTable.Phase.SIGN_ON) {
+            refuseUnsigned(message);
             return;
         }
         Runnable call = () -> invoke(method, message);
@@ -92,6 +130,19 @@ public final class ZeoSession {
                 serial.execute(call);
                 break;
         }
+    }
+
+    /** A call before signing on on a server that requires it: told so (if it can be), then closed. */
+    private void refuseUnsigned(WireMessage message) {
+        LOG.warn("{}: {} before signing on; closing (this server requires authentication)", peer.describe(),
+                message.name());
+        refusing = true;
+        if (!message.isAsync()) {
+            peer.error(message.msgid(), new org.jzeo.protocol.WireError(WireErrors.AUTH_ERROR,
+                    List.of("authentication required: this server accepts clients signed on with "
+                            + "SCRAM-SHA-256 (username and password) or with a client certificate it knows")));
+        }
+        peer.close("not signed on");
     }
 
     /** A read that may go to the file: its time tells {@link ReadPlacement} whether the disk is slow. */
@@ -233,12 +284,69 @@ public final class ZeoSession {
         return readOnly;
     }
 
-    void registered(ServedStorage served, boolean readOnlyConnection) {
+    void registered(ServedStorage served, boolean readOnlyConnection, Right grantedRight) {
         this.storage = served;
         this.readOnly = readOnlyConnection;
+        this.right = grantedRight;
         served.add(this);
-        LOG.info("{}: registered with storage '{}'{}", peer.describe(), served.name(),
-                readOnlyConnection ? " (read-only)" : "");
+        LOG.info("{}: registered with storage '{}'{}{}", peer.describe(), served.name(),
+                readOnlyConnection ? " (read-only)" : "",
+                principal.isAnyone() ? "" : " as " + principal.describe() + ", " + grantedRight.configName());
+    }
+
+    // ----- who the connection acts for ------------------------------------------------------------------------
+
+    Principal principal() {
+        return principal;
+    }
+
+    boolean isSignedOn() {
+        return principal != null;
+    }
+
+    /** The principal's right on storage {@code name} (any right on a server without authentication). */
+    Right rightOn(String name) {
+        Authenticator auth = server.authenticator();
+        return auth == null ? Right.ADMIN : auth.rightOf(principal, name);
+    }
+
+    /** The principal's right on the registered storage. */
+    Right right() {
+        return right;
+    }
+
+    /** AccessDeniedException unless the principal administers the registered storage; {@code what} for the message. */
+    void requireAdmin(String what) {
+        if (right != Right.ADMIN) {
+            throw new AccessDeniedException(principal.describe() + " may not " + what + " storage '" + storage.name()
+                    + "' (needs admin, has " + right.configName() + ")");
+        }
+    }
+
+    /** The user to record as a new XA branch's owner: null on a server without authentication. */
+    String branchOwner() {
+        return principal.isAnyone() ? null : principal.user();
+    }
+
+    void signedOn(Principal who) {
+        principal = who;
+        if (signOnTimer != null) {
+            signOnTimer.cancel(false);
+        }
+        LOG.info("{}: signed on as {}", peer.describe(), who.describe());
+    }
+
+    ScramServerExchange signOnExchange() {
+        return signOnExchange;
+    }
+
+    void setSignOnExchange(ScramServerExchange exchange) {
+        signOnExchange = exchange;
+    }
+
+    /** A failed sign-on is being answered: nothing else this client sends is looked at. */
+    void refuseFurtherCalls() {
+        refusing = true;
     }
 
     void setLabel(String label) {
@@ -335,6 +443,9 @@ public final class ZeoSession {
             return;
         }
         closed = true;
+        if (signOnTimer != null) {
+            signOnTimer.cancel(false);
+        }
         ServedStorage served = storage;
         if (served != null) {
             served.remove(this);

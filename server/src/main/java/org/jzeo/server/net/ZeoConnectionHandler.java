@@ -75,9 +75,15 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
         switch (result.kind()) {
             case MSGPACK_5:
                 handshakeDone = true;
-                session = server.newSession(this);
+                session = server.newSession(this, clientCertificate(ctx));
                 break;
             case STATUS_PROBE:
+                if (server.authenticator() != null) {
+                    LOG.warn("{}: status probe (ruok) refused: this server requires signing on (jzeo status"
+                            + " --username NAME signs on and asks)", remote);
+                    ctx.close();
+                    break;
+                }
                 LOG.info("{}: status probe (ruok)", remote);
                 ctx.writeAndFlush(StatusJson.encode(server.status())).addListener(ChannelFutureListener.CLOSE);
                 break;
@@ -85,6 +91,20 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
                 LOG.warn("{}: bad handshake ({}); closing the connection", remote, result.reason());
                 ctx.close();
                 break;
+        }
+    }
+
+    /** The certificate the client showed in its TLS handshake, or null (plain TCP, or none asked for). */
+    private static java.security.cert.X509Certificate clientCertificate(ChannelHandlerContext ctx) {
+        io.netty.handler.ssl.SslHandler tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (tls == null) {
+            return null;
+        }
+        try {
+            java.security.cert.Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x509 ? x509 : null;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return null;
         }
     }
 
@@ -169,5 +189,11 @@ final class ZeoConnectionHandler extends SimpleChannelInboundHandler<byte[]> imp
     @Override
     public String describe() {
         return remote;
+    }
+
+    @Override
+    public String remoteHost() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : "local";
     }
 }

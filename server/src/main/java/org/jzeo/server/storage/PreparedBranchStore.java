@@ -57,11 +57,16 @@ public interface PreparedBranchStore {
     /**
      * Ends {@code voted} (a transaction of this storage whose vote succeeded) as the prepared branch {@code gid}:
      * its records and the oids it only {@code checked} are kept with it, its locks stay held by the database.
-     * Durable when this returns; {@code voted} is over either way.
+     * Durable when this returns, {@code owner} (the user preparing it, null for none) with it; {@code voted} is
+     * over either way.
      *
-     * @throws DuplicateBranchException {@code gid} is prepared already
+     * @throws DuplicateBranchException {@code gid} is prepared already (or being prepared by another server)
      */
-    void prepare(StorageTransaction voted, String gid, TransactionMetadata metadata, Collection<Oid> checked);
+    void prepare(StorageTransaction voted, String gid, TransactionMetadata metadata, Collection<Oid> checked,
+                 String owner);
+
+    /** The owner given when {@code gid} was prepared, while it is prepared; null if none or not prepared. */
+    String owner(String gid);
 
     /**
      * The handle of the commit of branch {@code gid}: its {@code finish()} makes the decision durable and applies

@@ -204,6 +204,21 @@ final class BranchCompletion {
         }
     }
 
+    /** Who prepared {@code xid}, while recover lists it (prepared, or a heuristic outcome); null otherwise. */
+    String owner(WireXid xid) {
+        table.lock.lock();
+        try {
+            PreparedBranch branch = table.prepared.get(xid);
+            if (branch != null) {
+                return branch.record.owner();
+            }
+            Outcome o = table.outcomes.get(xid);
+            return o != null && o.kind() == Outcome.Kind.HEURISTIC ? o.owner() : null;
+        } finally {
+            table.lock.unlock();
+        }
+    }
+
     /** Forgets a heuristic outcome. */
     void forget(WireXid xid) {
         table.lock.lock();

@@ -28,7 +28,7 @@ final class BranchPreparation {
         this.timer = timer;
     }
 
-    PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata given) {
+    PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata given, String owner) {
         TransactionMetadata meta = BranchRules.admissible(xid, ops, given);
         table.lock.lock();
         try {
@@ -43,7 +43,7 @@ final class BranchPreparation {
         } finally {
             table.lock.unlock();
         }
-        return new PreparingBranch(xid, meta, ops, table.storage.lastTransaction());
+        return new PreparingBranch(xid, meta, ops, table.storage.lastTransaction(), owner);
     }
 
     /**
@@ -53,7 +53,8 @@ final class BranchPreparation {
      */
     VotedBranch log(PreparingBranch branch, StorageTransaction st, List<Oid> undone, int timeoutSeconds) {
         XaLogRecord.Prepared record = new XaLogRecord.Prepared(branch.xid(), table.clock.millis(),
-                branch.lastTidAtPrepare(), Math.max(0, timeoutSeconds), branch.metadata(), branch.operations());
+                branch.lastTidAtPrepare(), Math.max(0, timeoutSeconds), branch.metadata(), branch.operations(),
+                branch.owner());
         table.lock.lock();
         try {
             long offset = table.log.appendForSync(record);

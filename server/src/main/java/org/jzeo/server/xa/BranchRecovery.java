@@ -91,9 +91,9 @@ final class BranchRecovery {
             } else if (r instanceof XaLogRecord.RolledBack) {
                 found.remove(xid);
                 outcomes.put(xid, Outcome.rolledBack(r.timeMillis()));
-            } else if (r instanceof XaLogRecord.HeuristicRollback) {
+            } else if (r instanceof XaLogRecord.HeuristicRollback h) {
                 found.remove(xid);
-                outcomes.put(xid, Outcome.heuristic(r.timeMillis()));
+                outcomes.put(xid, Outcome.heuristic(h.timeMillis(), h.owner()));
             } else if (r instanceof XaLogRecord.Forgotten) {
                 outcomes.remove(xid);
             }
@@ -147,7 +147,8 @@ final class BranchRecovery {
                     || table.outcomes.committedInStorage(xid) != null) {
                 continue;
             }
-            table.outcomes.put(xid, Outcome.heuristic(table.clock.millis()));
+            // Its owner was in the damaged record: unknown (null), so the rights check leaves it to any user.
+            table.outcomes.put(xid, Outcome.heuristic(table.clock.millis(), null));
             LOG.error("storage '{}': the record of XA branch {} in {} was damaged and cut away; the branch is"
                     + " reported as rolled back heuristically until xa_forget", table.storageName, xid, path);
         }
@@ -166,7 +167,7 @@ final class BranchRecovery {
             st.abort();
             LOG.error("storage '{}': XA branch {} was prepared but cannot be locked again ({}); it is reported as"
                     + " rolled back heuristically until xa_forget", table.storageName, p.xid(), e.toString());
-            table.outcomes.put(p.xid(), Outcome.heuristic(table.clock.millis()));
+            table.outcomes.put(p.xid(), Outcome.heuristic(table.clock.millis(), p.owner()));
         }
     }
 }

@@ -111,7 +111,7 @@ public final class DatabaseXaBranches implements XaService {
     }
 
     @Override
-    public PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata given) {
+    public PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata given, String owner) {
         TransactionMetadata meta = BranchRules.admissible(xid, ops, given);
         BranchOutcome earlier;
         try {
@@ -123,7 +123,7 @@ public final class DatabaseXaBranches implements XaService {
             throw XaErrors.error(XAException.XAER_DUPID, "branch " + xid + " is already completed ("
                     + (earlier.committed() ? "committed as " + earlier.tid() : "rolled back") + ") on this storage");
         }
-        PreparingBranch branch = new PreparingBranch(xid, meta, ops, storage.lastTransaction());
+        PreparingBranch branch = new PreparingBranch(xid, meta, ops, storage.lastTransaction(), owner);
         synchronized (preparing) {
             if (preparing.putIfAbsent(xid, branch) != null) {
                 throw XaErrors.error(XAException.XAER_DUPID, "branch " + xid + " is already being prepared on this"
@@ -166,7 +166,7 @@ public final class DatabaseXaBranches implements XaService {
             }
         }
         try {
-            store.prepare(voted.transaction, XidGids.gid(voted.xid), branch.metadata(), checked);
+            store.prepare(voted.transaction, XidGids.gid(voted.xid), branch.metadata(), checked, branch.owner());
         } catch (DuplicateBranchException e) {
             throw XaErrors.error(XAException.XAER_DUPID, "branch " + voted.xid + " is already prepared on this"
                     + " storage");
@@ -279,6 +279,23 @@ public final class DatabaseXaBranches implements XaService {
             }
         }
         return xids;
+    }
+
+    /**
+     * Kept in the database with the prepared transaction (whichever server prepared it): there are no heuristic
+     * outcomes here, so only a prepared branch has one.
+     */
+    @Override
+    public String owner(WireXid xid) {
+        if (!offered()) {
+            return null;
+        }
+        try {
+            return store.owner(XidGids.gid(xid));
+        } catch (StorageException e) {
+            throw XaErrors.error(XAException.XAER_RMFAIL, "reading the owner of branch " + xid + " failed in the"
+                    + " database: " + e.getMessage());
+        }
     }
 
     /** No heuristic outcomes here (no heuristic timeout): nothing to forget. */

@@ -57,7 +57,7 @@ final class HeuristicTimer {
             String reason = "waited longer than xa-heuristic-timeout ("
                     + Duration.ofMillis(now - branch.record.timeMillis()).toSeconds() + " s since prepare)";
             try {
-                table.log.append(new XaLogRecord.HeuristicRollback(xid, now, reason));
+                table.log.append(new XaLogRecord.HeuristicRollback(xid, now, reason, branch.record.owner()));
             } catch (IOException e) {
                 LOG.error("storage '{}': recording the heuristic rollback of XA branch {} failed; it stays prepared",
                         table.storageName, xid, e);
@@ -66,7 +66,7 @@ final class HeuristicTimer {
             branch.timer = null;
             branch.release();
             table.prepared.remove(xid);
-            table.outcomes.put(xid, Outcome.heuristic(now));
+            table.outcomes.put(xid, Outcome.heuristic(now, branch.record.owner()));
             table.changed.signalAll();
             LOG.warn("storage '{}': XA branch {} rolled back heuristically: it {}; its locks are released, and"
                     + " xa_recover reports it until xa_forget", table.storageName, xid, reason);

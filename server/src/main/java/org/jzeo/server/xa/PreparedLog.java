@@ -31,12 +31,16 @@ import org.slf4j.LoggerFactory;
  * {@link XaLogRecord}s, each fsynced before the call that wrote it is answered. This class is the file (reading it,
  * its tail, appends, syncs and the swap); {@link XaLogCodec} turns records into the bytes described here.
  *
- * <p>Layout, big-endian. File header (8 bytes): magic {@code "JZXA"}, version 1, three zero bytes. Then records:
+ * <p>Layout, big-endian. File header (8 bytes): magic {@code "JZXA"}, version (u8: 3; 1 and 2 are read and
+ * rewritten as 3), three zero bytes. Then records (version 1 frames lack the durable end and its checksum covers
+ * the length only):
  * <pre>
- *   u32 body length | u32 CRC-32C of those 4 length bytes | body | u32 CRC-32C of the body
+ *   u32 body length | i64 durable end | u32 CRC-32C of those 12 bytes | body | u32 CRC-32C of the body
  * </pre>
- * Body: type (u8: 1 prepared, 2 committed, 3 rolled back, 4 heuristic rollback, 5 forgotten), the xid (formatId
- * i32, gtrid length u8 + bytes, bqual length u8 + bytes), time (i64, ms since the epoch), then by type:
+ * Body: type (u8: 1 prepared, 2 committed, 3 rolled back, 4 heuristic rollback, 5 forgotten; since version 3,
+ * 6 prepared and 7 heuristic rollback with an owner), the xid (formatId i32, gtrid length u8 + bytes, bqual length
+ * u8 + bytes), time (i64, ms since the epoch), for types 6 and 7 the owner (i32 length + UTF-8: the user who
+ * prepared the branch) and then the fields of 1 or 4; then by type:
  * <ul>
  *   <li>prepared: last tid at prepare (i64), branch timeout seconds (i32), user (i32 length + bytes),
  *       description (i32 + bytes), extension as a pickled dict like Data.fs keeps it (i32 + bytes; 0 for none),
@@ -191,12 +195,12 @@ public final class PreparedLog implements AutoCloseable {
             throw new PreparedLogCorruptException(path, 0, "not a jzeo XA log (bad magic)");
         }
         int version = buf.get() & 0xff;
-        if (version != VERSION && version != XaLogCodec.VERSION_1) {
+        if (version != VERSION && version != XaLogCodec.VERSION_2 && version != XaLogCodec.VERSION_1) {
             throw new PreparedLogCorruptException(path, 4, "unknown version " + version);
         }
         List<XaLogRecord> records = new ArrayList<>();
         long pos = FILE_HEADER;
-        boolean v2 = version == VERSION;
+        boolean v2 = version != XaLogCodec.VERSION_1; // frames with a durable end: versions 2 and 3
         int header = v2 ? XaLogCodec.FRAME_HEADER : 8;
         while (pos < bytes.length) {
             long remaining = bytes.length - pos;

@@ -11,9 +11,10 @@ import org.jzeo.storage.TransactionMetadata;
  * begun with {@link #metadata}, which names the branch in its {@code jzeo.xid} extension.
  *
  * @param lastTidAtPrepare the storage's last tid before the vote: a commit of the branch can only come after it
+ * @param owner            the user preparing it; null without authentication
  */
 public record PreparingBranch(WireXid xid, TransactionMetadata metadata, List<Operation> operations,
-                              Tid lastTidAtPrepare) {
+                              Tid lastTidAtPrepare, String owner) {
     public PreparingBranch {
         operations = List.copyOf(operations);
     }

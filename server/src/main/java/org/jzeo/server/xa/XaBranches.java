@@ -80,11 +80,12 @@ public final class XaBranches implements XaService {
 
     /**
      * Admits {@code xid} for prepare with {@code ops} under {@code metadata}: refused (the branch rolled back) if it
-     * holds an undo or a restore or has an explicit tid, XAER_DUPID if the xid is known.
+     * holds an undo or a restore or has an explicit tid, XAER_DUPID if the xid is known. {@code owner} goes into
+     * its prepared record.
      */
     @Override
-    public PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata metadata) {
-        return preparation.admit(xid, ops, metadata);
+    public PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata metadata, String owner) {
+        return preparation.admit(xid, ops, metadata, owner);
     }
 
     /** Appends the prepared record of {@code branch}, voted as {@code st}; not yet durable. */
@@ -124,6 +125,12 @@ public final class XaBranches implements XaService {
     @Override
     public List<WireXid> recover() {
         return completion.recover();
+    }
+
+    /** From the prepared record, or the heuristic outcome that kept it (both in the log across restarts). */
+    @Override
+    public String owner(WireXid xid) {
+        return completion.owner(xid);
     }
 
     /** Forgets a heuristic outcome. */

@@ -25,8 +25,14 @@ import org.jzeo.storage.TransactionMetadata;
  */
 final class XaLogCodec {
     static final byte[] MAGIC = {'J', 'Z', 'X', 'A'};
-    /** Version 2 frames carry the writer's durable end; version 1 files are read and rewritten as version 2. */
-    static final int VERSION = 2;
+    /**
+     * Version 3 records may name the user who prepared a branch (the owned record types below); version 2 frames
+     * carry the writer's durable end, as version 3 frames do. Older files are read and rewritten as version 3. The
+     * version changed with the owned types so that an older jzeo refuses a log holding them ("unknown version")
+     * rather than taking an owned record at the end of the log for a torn write and cutting a prepared branch away.
+     */
+    static final int VERSION = 3;
+    static final int VERSION_2 = 2;
     static final int VERSION_1 = 1;
     static final int FILE_HEADER = 8;
     static final int MAX_BODY = 1 << 30;
@@ -36,6 +42,12 @@ final class XaLogCodec {
     private static final int ROLLED_BACK = 3;
     private static final int HEURISTIC = 4;
     private static final int FORGOTTEN = 5;
+    /**
+     * A prepared record or a heuristic rollback with its owner: after the time, the owner (i32 length + UTF-8),
+     * then the fields of the type without owner. A record without owner keeps its version 2 type and bytes.
+     */
+    private static final int PREPARED_OWNED = 6;
+    private static final int HEURISTIC_OWNED = 7;
 
     private static final int STORE = 1;
     private static final int CHECK_CURRENT = 2;
@@ -89,12 +101,19 @@ final class XaLogCodec {
                     : record instanceof XaLogRecord.Committed ? COMMITTED
                     : record instanceof XaLogRecord.RolledBack ? ROLLED_BACK
                     : record instanceof XaLogRecord.HeuristicRollback ? HEURISTIC : FORGOTTEN;
+            String owner = ownerOf(record);
+            if (owner != null) {
+                type = type == PREPARED ? PREPARED_OWNED : HEURISTIC_OWNED;
+            }
             out.writeByte(type);
             WireXid xid = record.xid();
             out.writeInt(xid.getFormatId());
             writeShort(out, xid.getGlobalTransactionId());
             writeShort(out, xid.getBranchQualifier());
             out.writeLong(record.timeMillis());
+            if (owner != null) {
+                writeBytes(out, owner.getBytes(StandardCharsets.UTF_8));
+            }
             if (record instanceof XaLogRecord.Prepared p) {
                 out.writeLong(p.lastTidAtPrepare().value());
                 out.writeInt(p.timeoutSeconds());
@@ -123,6 +142,14 @@ final class XaLogCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The owner a record keeps: only prepared records and heuristic rollbacks have one. */
+    private static String ownerOf(XaLogRecord record) {
+        if (record instanceof XaLogRecord.Prepared p) {
+            return p.owner();
+        }
+        return record instanceof XaLogRecord.HeuristicRollback h ? h.owner() : null;
     }
 
     private static void writeOperation(DataOutputStream out, Operation op) throws IOException {
@@ -170,7 +197,8 @@ final class XaLogCodec {
             WireXid xid = new WireXid(format, readShort(in), readShort(in));
             long time = in.getLong();
             XaLogRecord r = switch (type) {
-                case PREPARED -> decodePrepared(in, xid, time);
+                case PREPARED -> decodePrepared(in, xid, time, null);
+                case PREPARED_OWNED -> decodePrepared(in, xid, time, readOwner(in));
                 case COMMITTED -> {
                     Tid tid = Tid.of(in.getLong());
                     int count = in.getInt();
@@ -186,6 +214,11 @@ final class XaLogCodec {
                 case ROLLED_BACK -> new XaLogRecord.RolledBack(xid, time);
                 case HEURISTIC -> new XaLogRecord.HeuristicRollback(xid, time,
                         new String(readBytes(in), StandardCharsets.UTF_8));
+                case HEURISTIC_OWNED -> {
+                    String owner = readOwner(in);
+                    yield new XaLogRecord.HeuristicRollback(xid, time,
+                            new String(readBytes(in), StandardCharsets.UTF_8), owner);
+                }
                 case FORGOTTEN -> new XaLogRecord.Forgotten(xid, time);
                 default -> throw new IllegalArgumentException("record type " + type);
             };
@@ -208,7 +241,8 @@ final class XaLogCodec {
         }
         try {
             ByteBuffer in = ByteBuffer.wrap(bytes, from, bytes.length - from);
-            if ((in.get() & 0xff) != PREPARED) {
+            int type = in.get() & 0xff;
+            if (type != PREPARED && type != PREPARED_OWNED) {
                 return null;
             }
             int format = in.getInt();
@@ -218,7 +252,11 @@ final class XaLogCodec {
         }
     }
 
-    private static XaLogRecord.Prepared decodePrepared(ByteBuffer in, WireXid xid, long time) {
+    private static String readOwner(ByteBuffer in) {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static XaLogRecord.Prepared decodePrepared(ByteBuffer in, WireXid xid, long time, String owner) {
         Tid last = Tid.of(in.getLong());
         int timeout = in.getInt();
         byte[] user = readBytes(in);
@@ -248,7 +286,7 @@ final class XaLogCodec {
         }
         TransactionMetadata meta = new TransactionMetadata(user, description, extension,
                 hasTid ? Tid.of(explicit) : null, status);
-        return new XaLogRecord.Prepared(xid, time, last, timeout, meta, ops);
+        return new XaLogRecord.Prepared(xid, time, last, timeout, meta, ops, owner);
     }
 
     private static byte[] readShort(ByteBuffer in) {

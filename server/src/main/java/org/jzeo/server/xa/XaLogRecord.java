@@ -21,12 +21,19 @@ public sealed interface XaLogRecord {
     /**
      * A branch durably prepared: its metadata (with {@code jzeo.xid} in the extension), its operations, the
      * storage's last tid when it was prepared (a commit of the branch can only be after it) and its transaction
-     * timeout in seconds (0: none). A branch holds stores, read-current checks and deletes only.
+     * timeout in seconds (0: none) and the user who prepared it ({@code owner}, null without authentication).
+     * A branch holds stores, read-current checks and deletes only.
      */
     record Prepared(WireXid xid, long timeMillis, Tid lastTidAtPrepare, int timeoutSeconds,
-                    TransactionMetadata metadata, List<Operation> operations) implements XaLogRecord {
+                    TransactionMetadata metadata, List<Operation> operations, String owner) implements XaLogRecord {
         public Prepared {
             operations = List.copyOf(operations);
+        }
+
+        /** A branch without an owner (as every branch was before format version 3). */
+        public Prepared(WireXid xid, long timeMillis, Tid lastTidAtPrepare, int timeoutSeconds,
+                        TransactionMetadata metadata, List<Operation> operations) {
+            this(xid, timeMillis, lastTidAtPrepare, timeoutSeconds, metadata, operations, null);
         }
     }
 
@@ -41,8 +48,15 @@ public sealed interface XaLogRecord {
     record RolledBack(WireXid xid, long timeMillis) implements XaLogRecord {
     }
 
-    /** The server rolled the branch back on its own (xa-heuristic-timeout, or it could not be re-locked). */
-    record HeuristicRollback(WireXid xid, long timeMillis, String reason) implements XaLogRecord {
+    /**
+     * The server rolled the branch back on its own (xa-heuristic-timeout, or it could not be re-locked). xa_recover
+     * lists it until xa_forget, so it keeps the {@code owner} of the prepared branch (null: none) for the rights check.
+     */
+    record HeuristicRollback(WireXid xid, long timeMillis, String reason, String owner) implements XaLogRecord {
+        /** An outcome without an owner (as every one was before format version 3). */
+        public HeuristicRollback(WireXid xid, long timeMillis, String reason) {
+            this(xid, timeMillis, reason, null);
+        }
     }
 
     /** The transaction manager forgot a heuristic outcome: nothing is remembered of the xid any more. */

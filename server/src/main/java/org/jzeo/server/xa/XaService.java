@@ -37,8 +37,12 @@ public interface XaService {
     /** Brings back the prepared branches, with their locks, before the server accepts clients. */
     void start(ScheduledExecutorService timers);
 
-    /** Admits {@code xid} for prepare with {@code ops} under {@code metadata} (refusals and XAER_DUPID). */
-    PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata metadata);
+    /**
+     * Admits {@code xid} for prepare with {@code ops} under {@code metadata} (refusals and XAER_DUPID). {@code owner}
+     * is the authenticated user preparing it, kept as durably as the branch ({@link #owner}); null when the server
+     * has no authentication: the branch then has no owner.
+     */
+    PreparingBranch admit(WireXid xid, List<Operation> ops, TransactionMetadata metadata, String owner);
 
     /** Records {@code branch}, voted as {@code st}; not yet durable. */
     VotedBranch log(PreparingBranch branch, StorageTransaction st, List<Oid> undone, int timeoutSeconds);
@@ -60,6 +64,13 @@ public interface XaService {
 
     /** The prepared branches and the heuristically completed ones not yet forgotten. */
     List<WireXid> recover();
+
+    /**
+     * The user who prepared {@code xid}, for the branches {@link #recover} lists (prepared, or completed
+     * heuristically and not yet forgotten), also after a restart; null if it was prepared without an owner or is
+     * not one of those. The rights check asks it before a commit, rollback or forget by another user.
+     */
+    String owner(WireXid xid);
 
     /** Forgets a heuristic outcome. */
     void forget(WireXid xid);

@@ -275,7 +275,7 @@ class ServerConfigLoaderTest {
                 .hasMessage("zeo.conf:3: unexpected section <zeo> in <filestorage> (no sections are allowed inside"
                         + " it)");
         assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "<tls>", "</tls>", "</zeo>"))
-                .hasMessage("zeo.conf:3: unexpected section <tls> in <zeo> (known sections: ssl)");
+                .hasMessage("zeo.conf:3: unexpected section <tls> in <zeo> (known sections: access, ssl)");
     }
 
     @Test
@@ -368,11 +368,60 @@ class ServerConfigLoaderTest {
     }
 
     @Test
-    void zeo4AuthenticationIsRefusedRatherThanSilentlyDropped() {
+    void zeo4DigestAuthenticationIsRefusedWithWhatToUseInstead() {
         assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "address 8100", "authentication-protocol digest",
                 "authentication-database auth.db", "</zeo>"))
-                .hasMessageStartingWith("zeo.conf:4: 'authentication-protocol' in <zeo> is not supported: ZEO 4's"
-                        + " digest authentication");
+                .hasMessageStartingWith("zeo.conf:4: authentication-protocol 'digest' (ZEO 4's) is not supported")
+                .hasMessageContaining("authentication-protocol scram-sha-256");
+    }
+
+    @Test
+    void authenticationKeysAndTheAccessSectionAreRead() {
+        ZeoConfig zeo = load("<mappingstorage/>", "<zeo>", "address 8100", "authentication-protocol SCRAM-SHA-256",
+                "authentication-database /etc/jzeo/users", "authentication-realm example",
+                "authentication-timeout 5s", "<access>", "default none", "user alice admin",
+                "user bob read-only 1 2", "certificate reader subject CN=reader, O=Example",
+                "certificate ops san DNS:ops.example.com", "</access>", "</zeo>").zeo();
+        org.jzeo.server.config.AuthConfig auth = zeo.authentication().orElseThrow();
+        assertThat(auth.database()).isEqualTo(Path.of("/etc/jzeo/users"));
+        assertThat(auth.realm()).contains("example");
+        assertThat(auth.timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        org.jzeo.server.auth.AccessRules rules = auth.access();
+        assertThat(rules.rightOf("alice", "1")).isEqualTo(org.jzeo.server.auth.Right.ADMIN);
+        assertThat(rules.rightOf("bob", "2")).isEqualTo(org.jzeo.server.auth.Right.READ_ONLY);
+        assertThat(rules.rightOf("bob", "3")).isEqualTo(org.jzeo.server.auth.Right.NONE);
+        assertThat(rules.rightOf("carol", "1")).isEqualTo(org.jzeo.server.auth.Right.NONE);
+        assertThat(rules.certificates()).extracting(c -> c.user() + " " + c.match() + " " + c.value())
+                .containsExactly("reader SUBJECT CN=reader, O=Example", "ops SAN DNS:ops.example.com");
+    }
+
+    @Test
+    void withoutTheAccessSectionEverySignedOnUserReadsAndWrites() {
+        ZeoConfig zeo = load("<mappingstorage/>", "<zeo>", "authentication-protocol scram-sha-256",
+                "authentication-database users", "</zeo>").zeo();
+        assertThat(zeo.authentication().orElseThrow().access().rightOf("anyone", "1"))
+                .isEqualTo(org.jzeo.server.auth.Right.READ_WRITE);
+        assertThat(zeo.authentication().orElseThrow().timeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(load("<mappingstorage/>", "<zeo>", "</zeo>").zeo().authentication()).isEmpty();
+    }
+
+    @Test
+    void authenticationMistakesAreNamedWithTheirLine() {
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "authentication-protocol scram-sha-256",
+                "</zeo>")).hasMessageContaining("needs 'authentication-database'");
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "authentication-database users", "</zeo>"))
+                .hasMessageContaining("'authentication-database' in <zeo> needs 'authentication-protocol");
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "<access>", "user a admin", "</access>",
+                "</zeo>")).hasMessageContaining("<access> needs 'authentication-protocol");
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "authentication-protocol scram-sha-256",
+                "authentication-database users", "<access>", "user alice write", "</access>", "</zeo>"))
+                .hasMessageStartingWith("zeo.conf:6: bad value for 'user'")
+                .hasMessageContaining("none, read-only, read-write, admin");
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "authentication-protocol scram-sha-256",
+                "authentication-database users", "<access>", "certificate x san ops.example.com", "</access>",
+                "</zeo>")).hasMessageContaining("TYPE:VALUE");
+        assertThatThrownBy(() -> load("<mappingstorage/>", "<zeo>", "authentication-protocol kerberos",
+                "authentication-database users", "</zeo>")).hasMessageContaining("jzeo offers scram-sha-256");
     }
 
     @Test

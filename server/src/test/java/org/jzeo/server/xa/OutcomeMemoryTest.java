@@ -31,7 +31,7 @@ class OutcomeMemoryTest {
     @Test
     void trimForgetsTheOldestCompletedOutcomesButNoHeuristicOne() {
         OutcomeMemory memory = memory(Duration.ofHours(1), 2);
-        memory.put(xid(1), Outcome.heuristic(NOW));
+        memory.put(xid(1), Outcome.heuristic(NOW, null));
         memory.put(xid(2), Outcome.committed(NOW, Tid.of(5), List.of(Oid.of(1))));
         memory.put(xid(3), Outcome.rolledBack(NOW));
         memory.put(xid(4), Outcome.committed(NOW, Tid.of(6), List.of()));
@@ -49,7 +49,7 @@ class OutcomeMemoryTest {
     void outcomesPastTheRetentionAreForgottenExceptHeuristicOnes() {
         OutcomeMemory memory = memory(Duration.ofSeconds(10), 100);
         memory.put(xid(1), Outcome.committed(NOW - 11_000, Tid.of(5), List.of()));
-        memory.put(xid(2), Outcome.heuristic(NOW - 11_000));
+        memory.put(xid(2), Outcome.heuristic(NOW - 11_000, null));
         memory.put(xid(3), Outcome.rolledBack(NOW - 9_000));
 
         memory.forgetExpired();
@@ -64,7 +64,7 @@ class OutcomeMemoryTest {
         OutcomeMemory memory = memory(Duration.ofHours(1), 100);
         memory.put(xid(1), Outcome.committed(NOW, Tid.of(5), List.of(Oid.of(7))));
         memory.put(xid(2), Outcome.rolledBack(NOW));
-        memory.put(xid(3), Outcome.heuristic(NOW));
+        memory.put(xid(3), Outcome.heuristic(NOW, null));
 
         assertThat(memory.records()).containsExactly(
                 new XaLogRecord.Committed(xid(1), NOW, Tid.of(5), List.of(Oid.of(7))),

@@ -66,15 +66,36 @@ final class PostgresBranches implements PreparedBranchStore {
                 + " above 0 (postgresql.conf, then restart PostgreSQL) to offer XA";
     }
 
+    /**
+     * Claims {@code gid} for {@code owner} (schema-3.sql), then ends the vote as the prepared transaction, which
+     * deletes the claim: it stays visible, and locked, for as long as the branch is prepared.
+     */
     @Override
-    public void prepare(StorageTransaction voted, String gid, TransactionMetadata metadata, Collection<Oid> checked) {
+    public void prepare(StorageTransaction voted, String gid, TransactionMetadata metadata, Collection<Oid> checked,
+                        String owner) {
         if (!(voted instanceof PostgresTransaction txn)) {
             throw new IllegalArgumentException("not a transaction of " + storage + ": " + voted);
         }
         byte[] extension = metadata.extension().isEmpty() ? new byte[0]
                 : PickleWriter.pickleDict(metadata.extension());
+        try {
+            claim(gid, owner);
+        } catch (RuntimeException e) {
+            txn.abort();
+            throw e;
+        }
         txn.endPrepared((c, records) -> {
             try {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM xa_branch_owner"
+                        + " WHERE gid = ? AND owner IS NOT DISTINCT FROM ?")) {
+                    p.setString(1, gid);
+                    p.setString(2, owner);
+                    if (p.executeUpdate() != 1) {
+                        // A prepare of the same gid through another server replaced the claim meanwhile.
+                        throw new DuplicateBranchException("XA branch " + gid + " is being prepared by another"
+                                + " server of PostgreSQL database " + db().url());
+                    }
+                }
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO xa_branch"
                         + " (gid, username, description, extension) VALUES (?, ?, ?, ?)")) {
                     p.setString(1, gid);
@@ -117,6 +138,49 @@ final class PostgresBranches implements PreparedBranchStore {
                             + " database " + db().url());
                 }
                 throw e;
+            }
+        });
+    }
+
+    /**
+     * Commits the claim of {@code gid} by {@code owner}, replacing a stale one. A claim held by a prepared branch (or
+     * one being prepared) is row-locked by it: the wait ends at the lock wait, as a duplicate.
+     */
+    private void claim(String gid, String owner) {
+        db().inTransaction("claiming XA branch " + gid, c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL lock_timeout = " + Math.max(1, storage.lockWait().toMillis()));
+                // No fsync of its own: the PREPARE TRANSACTION that follows flushes the WAL up to its own record,
+                // which lies after this commit's; a crash before that loses a claim of no prepared branch.
+                s.execute("SET LOCAL synchronous_commit = off");
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO xa_branch_owner (gid, owner) VALUES (?, ?)"
+                    + " ON CONFLICT (gid) DO UPDATE SET owner = EXCLUDED.owner, claimed_at = now()")) {
+                p.setString(1, gid);
+                p.setString(2, owner);
+                p.executeUpdate();
+            } catch (SQLException e) {
+                if (PostgresErrors.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    throw new DuplicateBranchException("XA branch " + gid + " is already prepared in PostgreSQL"
+                            + " database " + db().url());
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    /** The claim of a prepared {@code gid}: a claim of a gid not prepared is stale (schema-3.sql). */
+    @Override
+    public String owner(String gid) {
+        return db().read("reading the owner of XA branch " + gid, c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT o.owner FROM xa_branch_owner o"
+                    + " JOIN pg_prepared_xacts x ON x.gid = o.gid AND x.database = current_database()"
+                    + " WHERE o.gid = ?")) {
+                p.setString(1, gid);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
             }
         });
     }
@@ -192,6 +256,11 @@ final class PostgresBranches implements PreparedBranchStore {
                 try (PreparedStatement p = c.prepareStatement(
                         "INSERT INTO xa_outcome (gid) VALUES (?) ON CONFLICT (gid) DO NOTHING")) {
                     p.setString(1, gid);
+                    p.executeUpdate();
+                }
+                // The rolled back transaction's delete of its claim is undone with it: the claim goes now.
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM xa_branch_owner WHERE gid = ?")) {
+                    p.setString(1, gid);
                     return p.executeUpdate();
                 }
             });
@@ -263,6 +332,14 @@ final class PostgresBranches implements PreparedBranchStore {
     public void forgetOutcomesBefore(Instant before) {
         db().withConnection("forgetting old XA outcomes", c -> {
             try (PreparedStatement p = c.prepareStatement("DELETE FROM xa_outcome WHERE decided_at < ?")) {
+                p.setTimestamp(1, Timestamp.from(before));
+                p.executeUpdate();
+            }
+            // Stale claims (their prepare failed, or their server died before it). An hour at least, whatever the
+            // retention: a claim about to be taken over by its PREPARE must not go from under it.
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM xa_branch_owner o"
+                    + " WHERE claimed_at < least(?, now() - interval '1 hour')"
+                    + " AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts x WHERE x.gid = o.gid)")) {
                 p.setTimestamp(1, Timestamp.from(before));
                 return p.executeUpdate();
             }

@@ -24,7 +24,7 @@ final class PostgresSchema {
     }
 
     static final List<Migration> MIGRATIONS = List.of(new Migration(1, "schema-1.sql"),
-            new Migration(2, "schema-2.sql"));
+            new Migration(2, "schema-2.sql"), new Migration(3, "schema-3.sql"));
     static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
 
     /** Serializes schema work between servers that start at the same moment ('jzeo' + 1). */

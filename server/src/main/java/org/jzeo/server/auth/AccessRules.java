@@ -1,0 +1,115 @@
+package org.jzeo.server.auth;
+
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * The {@code <access>} section: each user's rights per storage, and which client certificates stand for which user.
+ * A user with grants has exactly what the grants that name the storage (or every storage) give, NONE elsewhere; a
+ * user without grants has the default right on every storage.
+ */
+public record AccessRules(Right defaultRight, List<Grant> grants, List<CertificateUser> certificates) {
+
+    /** {@code user NAME RIGHT [STORAGE ...]}: no storages means every storage. */
+    public record Grant(String user, Right right, Set<String> storages) {
+        public Grant {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(right, "right");
+            storages = Set.copyOf(storages);
+        }
+
+        boolean covers(String storage) {
+            return storages.isEmpty() || storages.contains(storage);
+        }
+    }
+
+    /** {@code certificate USER subject DN} or {@code certificate USER san VALUE} (e.g. {@code DNS:host}). */
+    public record CertificateUser(String user, Match match, String value) {
+        public enum Match { SUBJECT, SAN }
+
+        public CertificateUser {
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(match, "match");
+            Objects.requireNonNull(value, "value");
+        }
+
+        boolean matches(X509Certificate certificate) {
+            return match == Match.SUBJECT ? sameSubject(certificate) : hasSan(certificate);
+        }
+
+        private boolean sameSubject(X509Certificate certificate) {
+            try {
+                // X500Principal compares in canonical form: case and spacing of the configured DN do not matter.
+                return new X500Principal(value).equals(certificate.getSubjectX500Principal());
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+
+        private boolean hasSan(X509Certificate certificate) {
+            Collection<List<?>> names;
+            try {
+                names = certificate.getSubjectAlternativeNames();
+            } catch (CertificateParsingException e) {
+                return false;
+            }
+            if (names == null) {
+                return false;
+            }
+            for (List<?> name : names) {
+                if (name.size() >= 2 && name.get(1) instanceof String text
+                        && value.equalsIgnoreCase(sanPrefix((Integer) name.get(0)) + text)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String sanPrefix(int type) {
+            return switch (type) {
+                case 1 -> "email:";
+                case 2 -> "DNS:";
+                case 6 -> "URI:";
+                case 7 -> "IP:";
+                default -> "other" + type + ":";
+            };
+        }
+    }
+
+    /** Without an {@code <access>} section: every signed-on user reads and writes every storage. */
+    public static final AccessRules DEFAULT = new AccessRules(Right.READ_WRITE, List.of(), List.of());
+
+    public AccessRules {
+        Objects.requireNonNull(defaultRight, "defaultRight");
+        grants = List.copyOf(grants);
+        certificates = List.copyOf(certificates);
+    }
+
+    /** What {@code user} may do with {@code storage}. */
+    public Right rightOf(String user, String storage) {
+        Right best = null;
+        for (Grant grant : grants) {
+            if (grant.user().equals(user)) {
+                Right granted = grant.covers(storage) ? grant.right() : Right.NONE;
+                best = best == null || granted.compareTo(best) > 0 ? granted : best;
+            }
+        }
+        return best == null ? defaultRight : best;
+    }
+
+    /** The user the first matching {@code certificate} line names, if any. */
+    public Optional<String> userOf(X509Certificate certificate) {
+        for (CertificateUser rule : certificates) {
+            if (rule.matches(certificate)) {
+                return Optional.of(rule.user());
+            }
+        }
+        return Optional.empty();
+    }
+}
