@@ -68,6 +68,8 @@ import org.jzeo.client.blob.BlobOptions;
  *   <tr><td>userName, password</td><td>username, password</td><td>none: who to sign on as when neither the
  *       container nor the application says (Payara's pool user and password are these properties)</td></tr>
  *   <tr><td>realm</td><td>realm</td><td>none: the server's authentication-realm, checked by the client</td></tr>
+ *   <tr><td>signOn</td><td>–</td><td>true; false ignores every credential, for a server without
+ *       authentication</td></tr>
  * </table>
  */
 public final class JzeoManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
@@ -99,6 +101,7 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     private String userName;
     private String password;
     private String realm;
+    private Boolean signOn = true;
 
     /** Not serialized: a deserialized factory is re-associated by the container. */
     private transient ResourceAdapter resourceAdapter;
@@ -186,9 +189,9 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
         return null;
     }
 
-    /** Who a connection for this subject and request signs on as; null for nobody. */
+    /** Who a connection for this subject and request signs on as; null for nobody (always, with signOn false). */
     Credentials credentials(Subject subject, ConnectionRequestInfo requestInfo) {
-        return SignOn.credentials(this, subject, requestInfo, userName, password, realm);
+        return signOn ? SignOn.credentials(this, subject, requestInfo, userName, password, realm) : null;
     }
 
     /**
@@ -277,19 +280,19 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     public boolean equals(Object other) {
         return other instanceof JzeoManagedConnectionFactory o && settings().equals(o.settings())
                 && defaultTransactionTimeout.equals(o.defaultTransactionTimeout) && Objects.equals(userName, o.userName)
-                && Objects.equals(password, o.password) && Objects.equals(realm, o.realm);
+                && Objects.equals(password, o.password) && Objects.equals(realm, o.realm) && signOn.equals(o.signOn);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(settings(), defaultTransactionTimeout, userName, password, realm);
+        return Objects.hash(settings(), defaultTransactionTimeout, userName, password, realm, signOn);
     }
 
     @Override
     public String toString() {
         return "JzeoManagedConnectionFactory[" + settings() + ", defaultTransactionTimeout="
                 + defaultTransactionTimeout + ", userName=" + userName + ", password="
-                + (password == null ? "null" : "****") + ", realm=" + realm + "]";
+                + (password == null ? "null" : "****") + ", realm=" + realm + ", signOn=" + signOn + "]";
     }
 
     // ---------------------------------------------------------------- JavaBean properties
@@ -506,6 +509,19 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
 
     public void setRealm(String realm) {
         this.realm = realm;
+    }
+
+    /**
+     * Sign on at all (default true). False for a server without authentication: the client refuses to send
+     * credentials to a server that does not check them, and WildFly passes its recovery credentials regardless
+     * (without them it disables XA recovery), so this ignores every credential instead.
+     */
+    public Boolean getSignOn() {
+        return signOn;
+    }
+
+    public void setSignOn(Boolean signOn) {
+        this.signOn = require(signOn, "signOn");
     }
 
     /** Primitive-valued properties have no "unset": null is a configuration mistake, reported at once. */

@@ -81,6 +81,18 @@ class SignOnTest {
         assertThat(f.credentials(null, null)).isEqualTo(new Credentials("bank", "s3cret", null));
     }
 
+    /** For a server without authentication, to which WildFly still passes its recovery credentials. */
+    @Test
+    void signOnOffIgnoresEveryCredential() {
+        JzeoManagedConnectionFactory f = factory();
+        f.setUserName("bank");
+        f.setPassword("s3cret");
+        f.setSignOn(false);
+        assertThat(f.credentials(subject(credential("recovery", "r", f)), new JzeoConnectionRequestInfo("a", "b")))
+                .isNull();
+        assertThat(f).isNotEqualTo(factory());
+    }
+
     @Test
     void theRealmPropertyGoesWithEveryCredential() {
         JzeoManagedConnectionFactory f = factory();
