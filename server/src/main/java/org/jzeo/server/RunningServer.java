@@ -18,6 +18,10 @@ import org.jzeo.server.net.ZeoServer;
 import org.jzeo.server.storage.ReferenceFinder;
 import org.jzeo.server.storage.pickle.ReferenceScanner;
 import org.jzeo.storage.Storage;
+import org.jzeo.server.auth.Authenticator;
+import org.jzeo.server.auth.FailureThrottle;
+import org.jzeo.server.auth.PasswordFileVerifiers;
+import org.jzeo.server.config.AuthConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +62,9 @@ public final class RunningServer implements AutoCloseable {
         server.setBlobMaxSize(zeo.blobMaxSize());
         Monitors monitors = Monitors.none();
         try {
+            if (zeo.authentication().isPresent()) {
+                server.setAuthenticator(authenticator(zeo.authentication().get()));
+            }
             for (StorageConfig sc : config.storages()) {
                 boolean gc = sc.packGc();
                 Storage storage = StorageOpener.open(sc, zeo.lockWait(), references);
@@ -80,6 +87,34 @@ public final class RunningServer implements AutoCloseable {
             monitors.close();
             server.close();
             throw e;
+        }
+    }
+
+    /** The sign-on and rights of {@code config}; the password file must be readable and well formed. */
+    private static Authenticator authenticator(AuthConfig config) {
+        PasswordFileVerifiers users;
+        try {
+            users = new PasswordFileVerifiers(config.database());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the authentication-database " + config.database() + ": "
+                    + e.getMessage(), e);
+        }
+        config.realm().filter(realm -> !realm.equals(users.realm())).ifPresent(realm -> {
+            throw new IllegalArgumentException("authentication-realm '" + realm + "' differs from the realm '"
+                    + users.realm() + "' of " + config.database() + " (jzeo passwd -r sets a file's realm)");
+        });
+        LOG.info("clients must sign on ({}, realm '{}', users from {}, {} s to sign on)",
+                org.jzeo.auth.AuthWire.PROTOCOL, config.realm().orElse(users.realm()), config.database(),
+                config.timeout().toMillis() / 1000.0);
+        return new Authenticator(users, config.access(), config.realm(), config.timeout(), FailureThrottle.standard());
+    }
+
+    /** Rereads the password database, if the server has one (SIGHUP). */
+    public void reloadAuthentication() {
+        Authenticator auth = storages.authenticator();
+        if (auth != null) {
+            LOG.info("rereading the password database");
+            auth.reload();
         }
     }
 

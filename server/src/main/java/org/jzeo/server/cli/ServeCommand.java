@@ -106,7 +106,16 @@ final class ServeCommand implements Callable<Integer> {
                 log.debug("cannot handle SIG{}; the shutdown hook will close the server", name, e);
             }
         }
-        // Any other end of the JVM (System.exit elsewhere, SIGHUP, a signal not handled above) still closes cleanly.
+        if (config.zeo().authentication().isPresent()) {
+            // As daemons do: SIGHUP rereads the password database (it is also reread when it changes).
+            try {
+                Signal.handle(new Signal("HUP"), s -> server.reloadAuthentication());
+            } catch (IllegalArgumentException e) {
+                log.debug("cannot handle SIGHUP; the password database is still reread when it changes", e);
+            }
+        }
+        // Any other end of the JVM (System.exit elsewhere, SIGHUP without authentication, a signal not handled above)
+        // still closes cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(closeOnce, "jzeo-shutdown"));
         log.info("jzeo server ready on {}", server.addresses());
         stopRequested.await();

@@ -14,6 +14,8 @@ import org.jzeo.protocol.Requests.XaVote;
 import org.jzeo.protocol.WireXid;
 import org.jzeo.protocol.XaWire;
 import org.jzeo.server.storage.commit.LockTimeoutException;
+import org.jzeo.api.AccessDeniedException;
+import org.jzeo.server.auth.Right;
 import org.jzeo.server.xa.CommitPoint;
 import org.jzeo.server.xa.PreparingBranch;
 import org.jzeo.server.xa.VotedBranch;
@@ -36,12 +38,14 @@ final class XaMethods {
         table.add(XaWire.COMMIT, MethodTable.Mode.BRANCH, (s, a) -> {
             XaBranchCall r = XaBranchCall.decode(XaWire.COMMIT, a);
             CommitMethods.requireWritable(s);
+            requireBranchAccess(s, r.xid(), "commit");
             Object answer = s.storage().xa().commit(r.xid(), commitPoint(s, s.branchMsgid()));
             return answer == null ? ZeoSession.REPLIED : answer;
         });
         table.add(XaWire.ROLLBACK, MethodTable.Mode.BRANCH, (s, a) -> {
             XaBranchCall r = XaBranchCall.decode(XaWire.ROLLBACK, a);
             CommitMethods.requireWritable(s);
+            requireBranchAccess(s, r.xid(), "roll back");
             s.storage().xa().rollback(r.xid());
             return null;
         });
@@ -49,16 +53,36 @@ final class XaMethods {
             Args.requireCount(a, 0, 0);
             List<Object> xids = new ArrayList<>();
             for (WireXid xid : s.storage().xa().recover()) {
-                xids.add(XaWire.encode(xid));
+                if (mayComplete(s, s.storage().xa().owner(xid))) {
+                    xids.add(XaWire.encode(xid));
+                }
             }
             return xids;
         });
         table.add(XaWire.FORGET, MethodTable.Mode.BRANCH, (s, a) -> {
             XaBranchCall r = XaBranchCall.decode(XaWire.FORGET, a);
             CommitMethods.requireWritable(s);
+            requireBranchAccess(s, r.xid(), "forget");
             s.storage().xa().forget(r.xid());
             return null;
         });
+    }
+
+    /** Whether the session may complete a branch {@code owner} prepared: its own, an unowned one, or as admin. */
+    private static boolean mayComplete(ZeoSession session, String owner) {
+        return owner == null || session.right() == Right.ADMIN || owner.equals(session.branchOwner());
+    }
+
+    /**
+     * Refuses, as the XA error XAER_RMERR (a refusal, not an outage a transaction manager should retry), to complete
+     * another user's branch without admin rights; the branch stays prepared for its owner or an admin.
+     */
+    private static void requireBranchAccess(ZeoSession session, WireXid xid, String what) {
+        String owner = session.storage().xa().owner(xid);
+        if (!mayComplete(session, owner)) {
+            throw XaErrors.error(XAException.XAER_RMERR, AccessDeniedException.PREFIX + session.principal().describe()
+                    + " may not " + what + " branch " + xid + ", which user '" + owner + "' prepared (needs admin)");
+        }
     }
 
     /**
@@ -97,9 +121,7 @@ final class XaMethods {
     private static VotedBranch prepare(ZeoSession session, ServerTransaction txn, XaVote request) {
         ServedStorage served = session.storage();
         XaService xa = served.xa();
-        // The branch's owner: null while the server has no authentication (issue 17 passes the session's user).
-        String owner = null;
-        PreparingBranch branch = xa.admit(request.xid(), txn.operations(), txn.metadata(), owner);
+        PreparingBranch branch = xa.admit(request.xid(), txn.operations(), txn.metadata(), session.branchOwner());
         StorageTransaction st = null;
         try {
             st = served.storage().begin(branch.metadata());

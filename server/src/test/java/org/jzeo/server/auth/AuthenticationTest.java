@@ -181,8 +181,8 @@ class AuthenticationTest {
             writer.commit(1, Map.of(oid, record("v1")), Map.of());
         }
         try (ZeoTestClient c = signedOn("reader", "reader-pw")) {
-            assertThatThrownBy(() -> c.register("1", false)).isInstanceOf(ReadOnlyException.class)
-                    .hasMessageContaining("reader");
+            // Answered as a read-only storage answers (ReadOnlyError without arguments, as Python's).
+            assertThatThrownBy(() -> c.register("1", false)).isInstanceOf(ReadOnlyException.class);
         }
         try (ZeoTestClient c = signedOn("reader", "reader-pw")) {
             c.register("1", true);
@@ -208,7 +208,7 @@ class AuthenticationTest {
             c.register("1", false);
             assertThat(c.call("pack", 1.0e10)).isNull();
             assertThat(c.call("server_status")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
-                    .containsKey("storage");
+                    .containsKey("commits");
         }
     }
 

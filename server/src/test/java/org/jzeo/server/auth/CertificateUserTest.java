@@ -78,8 +78,7 @@ class CertificateUserTest {
         start(List.of(new AccessRules.CertificateUser("reader", AccessRules.CertificateUser.Match.SUBJECT,
                 "cn=JZEO Test Client")));
         try (ZeoTestClient c = ZeoTestClient.connect(tlsSocket(), TIMEOUT)) {
-            assertThatThrownBy(() -> c.register("1", false)).isInstanceOf(ReadOnlyException.class)
-                    .hasMessageContaining("user 'reader' (certificate) may only read");
+            assertThatThrownBy(() -> c.register("1", false)).isInstanceOf(ReadOnlyException.class);
         }
         try (ZeoTestClient c = ZeoTestClient.connect(tlsSocket(), TIMEOUT)) {
             assertThat(c.register("1", true)).isEqualTo(Tid.ZERO);
