@@ -52,7 +52,7 @@ public final class StorageUnderTest implements AutoCloseable {
         List<ServerUser> all = new ArrayList<>(users);
         all.add(TESTS);
         Path passwords = folder.resolve("passwords");
-        List<String> lines = new ArrayList<>();
+        List<String> lines = new ArrayList<>(List.of("realm jzeo"));
         for (ServerUser user : all) {
             lines.add(user.name() + ":" + ScramVerifier.of(user.password().toCharArray()).format());
         }
