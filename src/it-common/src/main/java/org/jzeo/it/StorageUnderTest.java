@@ -45,7 +45,8 @@ public final class StorageUnderTest implements AutoCloseable {
     /**
      * Starts a server for {@code folder/Data.fs} that refuses unauthenticated connections: {@code folder/zeo.conf}
      * with {@code authentication-protocol scram-sha-256}, a password file {@code folder/passwords} holding {@code
-     * users} and {@link #TESTS}, and an {@code <access>} section giving each its right and everyone else none.
+     * users} and {@link #TESTS}, and an {@code <access>} section (inside {@code <zeo>}) giving each its right and
+     * everyone else none.
      */
     public static StorageUnderTest startAuthenticated(Path folder, List<ServerUser> users)
             throws IOException, InterruptedException {
@@ -57,15 +58,12 @@ public final class StorageUnderTest implements AutoCloseable {
             lines.add(user.name() + ":" + ScramVerifier.of(user.password().toCharArray()).format());
         }
         Files.write(passwords, lines);
-        List<String> access = new ArrayList<>(List.of("<access>", "  default none"));
-        all.forEach(user -> access.add("  user " + user.name() + " " + user.right()));
-        access.add("</access>");
         List<String> conf = new ArrayList<>(List.of("<zeo>", "  address 127.0.0.1:0",
                 "  authentication-protocol scram-sha-256",
-                "  authentication-database " + passwords.toAbsolutePath(), "</zeo>"));
-        conf.addAll(access);
-        conf.addAll(List.of("<filestorage>", "  path " + folder.resolve("Data.fs").toAbsolutePath(),
-                "</filestorage>"));
+                "  authentication-database " + passwords.toAbsolutePath(), "  <access>", "    default none"));
+        all.forEach(user -> conf.add("    user " + user.name() + " " + user.right()));
+        conf.addAll(List.of("  </access>", "</zeo>", "<filestorage>",
+                "  path " + folder.resolve("Data.fs").toAbsolutePath(), "</filestorage>"));
         Path zeoConf = Files.write(folder.resolve("zeo.conf"), conf);
         return new StorageUnderTest(ServerProcess.start(zeoConf),
                 Credentials.of(TESTS.name(), TESTS.password()));
