@@ -69,7 +69,7 @@ public final class StorageUnderTest implements AutoCloseable {
                 Credentials.of(TESTS.name(), TESTS.password()));
     }
 
-    /** What the server logged so far (its stderr). */
+    /** What the server process logged so far (its stderr); a restarted server's log starts afresh. */
     public List<String> serverLog() {
         return server.log();
     }
@@ -82,11 +82,6 @@ public final class StorageUnderTest implements AutoCloseable {
     /** A Java SE client straight to the server: the tests' own view of the storage. */
     public ClientConnectionFactory directClient() {
         return new ClientConnectionFactory(ClientOptions.of(server.hostPort()).withCredentials(testCredentials));
-    }
-
-    /** A Java SE client through the proxy (the container's address) signed on as {@code user}. */
-    public ClientConnectionFactory clientAs(String user, String password) {
-        return new ClientConnectionFactory(ClientOptions.of(proxy.hostPort()).withCredentials(user, password));
     }
 
     /** How many calls of the protocol method {@code method} came from the container so far. */

@@ -154,8 +154,11 @@ class JzeoPayaraIT extends BankScenarios {
         String pool = "jzeo-wrong-password-pool";
         steps.createConnectorPool(pool, storage.containerAddress(), DeploySteps.USER, "not-the-password");
         try {
+            // The client retries a refused sign-on like an unreachable server until waitTimeout; the reason is kept.
             assertThatThrownBy(() -> steps.ping(pool)).isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("refused the sign-on as user '" + DeploySteps.USER + "'");
+                    .hasMessageContaining("Ping Connection Pool failed")
+                    .hasMessageContaining("as '" + DeploySteps.USER + "' failed: authentication failed");
+            assertThat(storage.serverLog()).as("the jzeo server's log").anyMatch(l -> l.contains("sign-on failed"));
         } finally {
             asadmin.run("delete-connector-connection-pool", pool);
         }
