@@ -22,6 +22,7 @@ public final class ScramServerExchange {
     private String user;
     private boolean known;
     private ScramVerifier verifier;
+    private String gs2Header;
     private String clientFirstBare;
     private String serverFirst;
     private String nonce;
@@ -65,6 +66,7 @@ public final class ScramServerExchange {
             throw new AuthenticationFailure("malformed channel-binding flag");
         }
         String authzid = clientFirst.substring(first + 1, second);
+        gs2Header = clientFirst.substring(0, second + 1);
         clientFirstBare = clientFirst.substring(second + 1);
         ScramAttributes bare = ScramAttributes.parse(clientFirstBare, "client-first-message");
         if (!bare.names().startsWith("nr")) {
@@ -104,8 +106,7 @@ public final class ScramServerExchange {
         }
         String binding = new String(Scram.unbase64(attributes.require('c'), "channel binding"),
                 StandardCharsets.US_ASCII);
-        if (!binding.equals("n,,") && !binding.equals("y,,") && !(binding.startsWith("n,a=") && binding.endsWith(","))
-                && !(binding.startsWith("y,a=") && binding.endsWith(","))) {
+        if (!binding.equals(gs2Header)) {
             throw new AuthenticationFailure("channel-binding data does not match the gs2 header");
         }
         if (!attributes.require('r').equals(nonce)) {

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -43,11 +46,20 @@ public record AccessRules(Right defaultRight, List<Grant> grants, List<Certifica
             return match == Match.SUBJECT ? sameSubject(certificate) : hasSan(certificate);
         }
 
+        /**
+         * Whether the certificate's subject is the configured DN, compared as a list of RDNs (case and spacing do not
+         * matter) in either order: RFC 2253 writes the most specific RDN first ("CN=x, O=y"), openssl prints the
+         * certificate's order ("O = y, CN = x" for the same subject), and an operator may copy either.
+         */
         private boolean sameSubject(X509Certificate certificate) {
             try {
-                // X500Principal compares in canonical form: case and spacing of the configured DN do not matter.
-                return new X500Principal(value).equals(certificate.getSubjectX500Principal());
-            } catch (IllegalArgumentException e) {
+                List<Rdn> wanted = new LdapName(value).getRdns();
+                List<Rdn> actual = new LdapName(certificate.getSubjectX500Principal()
+                        .getName(X500Principal.RFC2253)).getRdns();
+                List<Rdn> reversed = new java.util.ArrayList<>(wanted);
+                java.util.Collections.reverse(reversed);
+                return actual.equals(wanted) || actual.equals(reversed);
+            } catch (InvalidNameException | IllegalArgumentException e) {
                 return false;
             }
         }

@@ -111,8 +111,8 @@ final class AuthSectionBinder {
         };
         if (match == CertificateUser.Match.SUBJECT) {
             try {
-                new javax.security.auth.x500.X500Principal(words[2]);
-            } catch (IllegalArgumentException e) {
+                new javax.naming.ldap.LdapName(words[2]);
+            } catch (javax.naming.InvalidNameException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("'" + words[2] + "' is not a distinguished name");
             }
         } else if (!words[2].matches("(?i)(DNS|email|URI|IP):.+")) {

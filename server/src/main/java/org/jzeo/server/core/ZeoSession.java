@@ -238,6 +238,9 @@ public final class ZeoSession {
         }
         if (org.jzeo.server.xa.XaErrors.isXaError(e)) {
             LOG.info("{}: {}: {}", peer.describe(), method, e.getMessage());
+        } else if (e instanceof org.jzeo.api.AuthenticationException || e instanceof org.jzeo.api.ReadOnlyException) {
+            // A refusal of what the client's rights do not allow: worth a line, not a stack trace.
+            LOG.warn("{}: {} refused: {}", peer.describe(), method, e.getMessage());
         } else if (WireErrors.isRoutine(e)) {
             LOG.debug("{}: {}: {}", peer.describe(), method, e.getMessage());
         } else if (e instanceof RuntimeException || e instanceof Error) {

@@ -39,6 +39,11 @@ class ClientSignOnTest {
     }
 
     private void start(boolean authentication) throws Exception {
+        start(authentication, null);
+    }
+
+    /** On a Unix socket when {@code socket} is not null. */
+    private void start(boolean authentication, Path socket) throws Exception {
         Path users = dir.resolve("users");
         Files.writeString(users, "realm shop\nalice:" + ScramVerifier.of("s3cret, really".toCharArray()).format()
                 + "\nreader:" + ScramVerifier.of("r".toCharArray()).format() + "\n");
@@ -46,8 +51,9 @@ class ClientSignOnTest {
                 List.of(new AccessRules.Grant("reader", Right.READ_ONLY, Set.of())), List.of());
         Optional<AuthConfig> auth = authentication
                 ? Optional.of(new AuthConfig(users, Optional.empty(), Duration.ofSeconds(30), rules)) : Optional.empty();
-        server = TestServers.start(dir.resolve("Data.fs"), z -> z.withAuthentication(auth));
-        address = "127.0.0.1:" + TestServers.address(server).getPort();
+        server = TestServers.start(dir.resolve("Data.fs"), z -> (socket == null ? z
+                : z.withAddress(new org.jzeo.server.config.ListenAddress.Unix(socket))).withAuthentication(auth));
+        address = socket == null ? "127.0.0.1:" + TestServers.address(server).getPort() : socket.toString();
     }
 
     private ClientOptions options(Credentials credentials) {
@@ -67,6 +73,18 @@ class ClientSignOnTest {
             c.begin();
             assertThat(new String(c.read(oid).payload(), StandardCharsets.UTF_8)).isEqualTo("signed");
             c.abort();
+        }
+    }
+
+    @Test
+    void signingOnWorksOverAUnixSocket() throws Exception {
+        start(true, dir.resolve("zeo.sock"));
+        try (ClientConnectionFactory factory = new ClientConnectionFactory(
+                options(Credentials.of("alice", "s3cret, really")));
+             StorageConnection c = factory.getConnection()) {
+            c.begin();
+            c.write(c.newOid(), "over a Unix socket".getBytes(StandardCharsets.UTF_8), List.of());
+            c.commit();
         }
     }
 

@@ -168,7 +168,7 @@ class PreparedLogTest {
     }
 
     @Test
-    void aVersion1LogIsReadAndRewrittenAsVersion2() throws Exception {
+    void aVersion1LogIsReadAndRewrittenAsVersion3() throws Exception {
         Path log = dir.resolve("old.jzxa");
         XaLogRecord.RolledBack record = new XaLogRecord.RolledBack(xid("v1", 1), 1234L);
         byte[] body = XaLogCodec.encode(record);
@@ -185,7 +185,46 @@ class PreparedLogTest {
         try (PreparedLog opened = PreparedLog.open(log, read)) {
             assertThat(read).containsExactly(record);
         }
-        assertThat(Files.readAllBytes(log)[4]).as("format version after the open").isEqualTo((byte) 2);
+        assertThat(Files.readAllBytes(log)[4]).as("format version after the open").isEqualTo((byte) 3);
         assertThat(PreparedLog.read(log).records()).containsExactly(record);
+    }
+
+    /**
+     * A log of the previous jzeo (version 2, prepared records without owner): its branches come back without owner,
+     * and the log is rewritten as version 3 (so that a jzeo older still refuses it rather than misreading it).
+     */
+    @Test
+    void aVersion2LogIsReadWithoutOwnersAndRewrittenAsVersion3() throws Exception {
+        Path log = dir.resolve("v2.jzxa");
+        XaLogRecord.Prepared prepared = new XaLogRecord.Prepared(xid("v2", 1), 1234L, Tid.of(7), 0,
+                org.jzeo.storage.TransactionMetadata.empty(), List.of());
+        XaLogRecord.HeuristicRollback heuristic = new XaLogRecord.HeuristicRollback(xid("v2", 2), 1235L, "old");
+        java.io.ByteArrayOutputStream v2 = new java.io.ByteArrayOutputStream();
+        v2.write(new byte[] {'J', 'Z', 'X', 'A', 2, 0, 0, 0});
+        for (XaLogRecord r : List.of(prepared, heuristic)) {
+            byte[] body = XaLogCodec.encode(r);
+            assertThat(body[0]).as("a version 2 record type").isIn((byte) 1, (byte) 4);
+            v2.write(XaLogCodec.frame(r, v2.size()));
+        }
+        Files.write(log, v2.toByteArray());
+
+        List<XaLogRecord> read = new ArrayList<>();
+        try (PreparedLog opened = PreparedLog.open(log, read)) {
+            assertThat(read).usingRecursiveFieldByFieldElementComparator().containsExactly(prepared, heuristic);
+        }
+        assertThat(prepared.owner()).isNull();
+        assertThat(heuristic.owner()).isNull();
+        assertThat(Files.readAllBytes(log)[4]).as("format version after the open").isEqualTo((byte) 3);
+        assertThat(PreparedLog.read(log).records()).usingRecursiveFieldByFieldElementComparator()
+                .containsExactly(prepared, heuristic);
+    }
+
+    @Test
+    void aLogOfANewerVersionIsRefused() throws Exception {
+        Path log = dir.resolve("v4.jzxa");
+        Files.write(log, new byte[] {'J', 'Z', 'X', 'A', 4, 0, 0, 0});
+
+        assertThatThrownBy(() -> PreparedLog.read(log)).isInstanceOf(PreparedLogCorruptException.class)
+                .hasMessageContaining("unknown version 4");
     }
 }

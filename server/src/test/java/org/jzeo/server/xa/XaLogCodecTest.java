@@ -87,6 +87,7 @@ class XaLogCodecTest {
                 new XaLogRecord.Committed(XID, 5L, Tid.of(77), List.of(Oid.of(1), Oid.of(2))),
                 new XaLogRecord.RolledBack(XID, 6L),
                 new XaLogRecord.HeuristicRollback(XID, 7L, "waited longer than xa-heuristic-timeout"),
+                new XaLogRecord.HeuristicRollback(XID, 7L, "could not be locked again", "alice"),
                 new XaLogRecord.Forgotten(XID, 8L));
 
         for (XaLogRecord record : outcomes) {
@@ -142,6 +143,63 @@ class XaLogCodecTest {
 
     @Test
     void theFileHeaderIsMagicAndVersion() {
-        assertThat(XaLogCodec.fileHeader()).containsExactly('J', 'Z', 'X', 'A', 2, 0, 0, 0);
+        assertThat(XaLogCodec.fileHeader()).containsExactly('J', 'Z', 'X', 'A', 3, 0, 0, 0);
+    }
+
+    /** A prepared record as version 2 wrote it, by the documented layout: no owner. */
+    private static byte[] version2Prepared(int type, byte[] owner) {
+        ByteBuffer b = ByteBuffer.allocate(200);
+        b.put((byte) type).putInt(7).put((byte) 5).put("gtrid".getBytes(StandardCharsets.UTF_8));
+        b.put((byte) 2).put(new byte[] {1, 2}).putLong(1_000L);
+        if (owner != null) {
+            b.putInt(owner.length).put(owner);
+        }
+        b.putLong(42).putInt(30);
+        b.putInt(1).put((byte) 'u').putInt(0).putInt(0); // user "u", no description, no extension
+        b.put((byte) 0).putLong(0).put((byte) ' ').putInt(0); // no explicit tid, status ' ', no operations
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
+    private static XaLogRecord.Prepared ownedBy(String owner) {
+        TransactionMetadata meta = new TransactionMetadata("u".getBytes(StandardCharsets.UTF_8), new byte[0],
+                Map.of(), null, ' ');
+        return new XaLogRecord.Prepared(XID, 1_000L, Tid.of(42), 30, meta, List.of(), owner);
+    }
+
+    @Test
+    void aPreparedRecordWithoutOwnerIsWrittenAndReadAsVersion2DidWithOwnerNull() {
+        byte[] old = version2Prepared(1, null);
+
+        assertThat(XaLogCodec.encode(ownedBy(null))).isEqualTo(old);
+        XaLogRecord.Prepared back = (XaLogRecord.Prepared) XaLogCodec.decode(ByteBuffer.wrap(old));
+        assertThat(back.owner()).isNull();
+        assertThat(back.lastTidAtPrepare()).isEqualTo(Tid.of(42));
+        assertThat(back.timeoutSeconds()).isEqualTo(30);
+    }
+
+    @Test
+    void anOwnedPreparedRecordIsType6WithTheOwnerAfterTheTime() {
+        byte[] owner = "zoë".getBytes(StandardCharsets.UTF_8);
+        byte[] expected = version2Prepared(6, owner);
+
+        assertThat(XaLogCodec.encode(ownedBy("zoë"))).isEqualTo(expected);
+        XaLogRecord.Prepared back = (XaLogRecord.Prepared) XaLogCodec.decode(ByteBuffer.wrap(expected));
+        assertThat(back.owner()).isEqualTo("zoë");
+        assertThat(roundTrip(ownedBy("zoë"))).usingRecursiveComparison().isEqualTo(back);
+        assertThat(((XaLogRecord.Prepared) roundTrip(prepared())).owner()).isNull();
+        assertThat(XaLogCodec.preparedXidOrNull(expected, 0)).as("the xid of a damaged owned record").isEqualTo(XID);
+    }
+
+    @Test
+    void anOwnedRecordCutShortIsRefusedAtEveryCut() {
+        for (XaLogRecord record : List.of(ownedBy("alice"),
+                new XaLogRecord.HeuristicRollback(XID, 7L, "reason", "alice"))) {
+            byte[] body = XaLogCodec.encode(record);
+            for (int cut = 0; cut < body.length; cut++) {
+                ByteBuffer torn = ByteBuffer.wrap(body, 0, cut).slice();
+                assertThatThrownBy(() -> XaLogCodec.decode(torn)).as("%s cut at %d", record, cut)
+                        .isInstanceOf(IllegalArgumentException.class);
+            }
+        }
     }
 }
