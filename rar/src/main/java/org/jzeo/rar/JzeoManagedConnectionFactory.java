@@ -133,8 +133,10 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
      * else from {@code requestInfo} ({@link JzeoConnectionFactory#getConnection(String, String)}), else from the
      * {@code userName} and {@code password} properties: see {@link SignOn}.
      *
-     * @throws CommException            the server was not reached within {@code waitTimeout}
-     * @throws jakarta.resource.spi.SecurityException the server refused the credentials (or their absence)
+     * @throws CommException            no session within {@code waitTimeout}: the server was not reached, or it
+     *                                  refused the sign-on (the client retries a refusal like a lost server and
+     *                                  keeps its reason, "authentication failed", in the message)
+     * @throws jakarta.resource.spi.SecurityException the client gave up at once with an AuthenticationException
      * @throws InvalidPropertyException a configuration property is missing or wrong
      */
     @Override
