@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jzeo.server.auth.PasswordFileWriterTest;
 import org.jzeo.server.storage.file.FileStorageBlobPowerLossTest;
 import org.jzeo.server.storage.file.FileStoragePowerLossTest;
 import org.jzeo.server.xa.PreparedLogPowerLossTest;
@@ -34,6 +35,7 @@ class FsyncMutationTest {
         List<PowerLossScenario> all = new ArrayList<>(FileStorageBlobPowerLossTest.scenarios());
         all.addAll(FileStoragePowerLossTest.scenarios());
         all.addAll(PreparedLogPowerLossTest.scenarios());
+        all.addAll(PasswordFileWriterTest.scenarios());
         return all;
     }
 

@@ -227,10 +227,19 @@ public final class PasswordDatabase {
         return null;
     }
 
-    private static void checkRealm(String realm) {
+    /** Why {@code realm} cannot be a file's realm (it would not read back the same), or null when it can. */
+    public static String realmProblem(String realm) {
         if (realm.isBlank() || realm.chars().anyMatch(Character::isISOControl) || !realm.equals(realm.strip())) {
-            throw new IllegalArgumentException("the realm must be a non-empty name without line breaks or leading"
-                    + " or trailing blanks, not '" + realm + "'");
+            return "the realm must be a non-empty name without line breaks or leading or trailing blanks, not '"
+                    + realm + "'";
+        }
+        return null;
+    }
+
+    private static void checkRealm(String realm) {
+        String problem = realmProblem(realm);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
     }
 }

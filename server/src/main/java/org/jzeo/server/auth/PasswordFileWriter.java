@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import org.jzeo.server.storage.DirectorySync;
 
@@ -20,8 +21,8 @@ import org.jzeo.server.storage.DirectorySync;
  * <p>The text goes to a temporary file in the same folder (a rename is atomic only within one file system), created
  * with owner-only permissions and set to them again before the first byte is written (the umask could have removed
  * the owner's own bits); the file is forced, renamed over the old one, and the folder is synced, so the rename is
- * durable once {@link #write} returns. The old file's permissions are not carried over: a 0644 password file becomes
- * 0600. A file reached through a symbolic link is replaced where the link points, so the link stays.
+ * durable once {@link #write} returns. The old file's permissions are not carried over (a 0644 password file becomes
+ * 0600), its owner is. A file reached through a symbolic link is replaced where the link points, so the link stays.
  */
 public final class PasswordFileWriter {
     /** rw-------. */
@@ -38,11 +39,13 @@ public final class PasswordFileWriter {
     static void write(Path file, String text) throws IOException {
         Path target = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
         Path folder = target.getParent();
+        UserPrincipal owner = Files.exists(target) ? Files.getOwner(target) : null;
         Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp",
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         boolean renamed = false;
         try {
             Files.setPosixFilePermissions(temp, OWNER_ONLY);
+            keepOwner(temp, owner, target);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
                 while (bytes.hasRemaining()) {
@@ -64,6 +67,24 @@ public final class PasswordFileWriter {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Gives the new file the old one's owner: with owner-only permissions the owner is the only one who can read it,
+     * and an administrator running {@code sudo jzeo passwd} must not leave a file the server's user cannot read.
+     * Only root may give a file away; anyone else changing another user's file is refused before anything changes.
+     */
+    private static void keepOwner(Path temp, UserPrincipal owner, Path target) throws IOException {
+        if (owner == null || owner.equals(Files.getOwner(temp))) {
+            return;
+        }
+        try {
+            Files.setOwner(temp, owner);
+        } catch (IOException e) {
+            throw new IOException(target + " belongs to " + owner.getName() + ", and only root can give its new"
+                    + " version to them (with owner-only permissions nobody else could read it); run this as "
+                    + owner.getName() + " or as root", e);
         }
     }
 }

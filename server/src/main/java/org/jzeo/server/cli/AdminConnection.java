@@ -24,8 +24,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
+import org.jzeo.client.Credentials;
+import org.jzeo.client.SignOn;
 import org.jzeo.protocol.Handshake;
 import org.jzeo.protocol.MalformedMessageException;
 import org.jzeo.protocol.MessageCodec;
@@ -107,6 +110,47 @@ public final class AdminConnection implements AutoCloseable {
         } catch (RuntimeException e) {
             c.close();
             throw e;
+        }
+    }
+
+    /**
+     * {@link #open(SocketAddress, String, Duration, AdminTls)}, then, unless {@code credentials} is null, signs on
+     * before anything else is called (a server that requires it accepts nothing but signing on before).
+     */
+    static AdminConnection open(SocketAddress address, String peer, Duration timeout, AdminTls tls,
+                                Credentials credentials) throws IOException {
+        AdminConnection c = open(address, peer, timeout, tls);
+        if (credentials != null) {
+            try {
+                c.signOn(credentials);
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Signs on with SCRAM-SHA-256 ({@link SignOn}): before {@code register}. An {@link AuthenticationException} when
+     * the server refuses ("authentication failed for user alice at 127.0.0.1:8100": the server tells no more, by
+     * design), cannot prove it knows the user's verifier, or does not ask clients to sign on at all (then nothing
+     * proves it is the server the credentials are meant for).
+     */
+    public void signOn(Credentials credentials) throws IOException {
+        try {
+            SignOn.run(this::call, credentials, peer);
+        } catch (AuthenticationException e) {
+            if (e.getCause() instanceof AuthenticationException) {
+                // The server's error reply (SignOn keeps it as the cause): a wrong password or an unknown user.
+                throw new AuthenticationException("authentication failed for user " + credentials.username()
+                        + " at " + peer, e);
+            }
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(peer + ": signing on failed: " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package org.jzeo.server.cli;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import javax.net.ssl.SSLException;
+import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.protocol.ServerException;
 
@@ -27,7 +28,12 @@ final class Failures {
             return message(e);
         }
         if (e instanceof ReadOnlyException) {
+            // Also a user with the read-only right: ZEO's ReadOnlyError carries no message on the wire.
             return "the server or storage is read-only";
+        }
+        if (e instanceof AuthenticationException && message(e).startsWith("authentication required")) {
+            return message(e) + "; sign on with --username (password from --password or "
+                    + CredentialOptions.PASSWORD_VARIABLE + ")";
         }
         if (e instanceof ServerException s && s.firstArgument() != null) {
             return "the server refused: " + s.firstArgument();

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jzeo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "jzeo: ZEO, the ZODB client/server storage, for the JVM.",
         subcommands = {ServeCommand.class, PackCommand.class, CopyCommand.class, UpCommand.class, StatusCommand.class,
-            CacheSimCommand.class, CommandLine.HelpCommand.class})
+            PasswdCommand.class, CacheSimCommand.class, CommandLine.HelpCommand.class})
 public final class JzeoCommand implements Runnable {
 
     @CommandLine.Spec

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.jzeo.client.Credentials;
 import org.jzeo.protocol.Requests;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,6 +62,9 @@ final class PackCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tlsOptions;
 
+    @Mixin
+    CredentialOptions credentialOptions;
+
     /** How often a waiting pack shows its progress. */
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
@@ -80,15 +84,16 @@ final class PackCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         AdminTls tls = tlsOptions.settings();
+        Credentials credentials = credentialOptions.credentials();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean failed = false;
         for (ServerSpec target : targets) {
-            try (AdminConnection c = open(target, tls)) {
+            try (AdminConnection c = open(target, tls, credentials)) {
                 Instant asOf = Instant.ofEpochMilli((long) (packTime * 1000));
                 if (waitForPack) {
                     out.println("jzeo pack: packed " + target.describe() + " as of " + asOf
-                            + packAndWatch(c, target, tls, packTime, out));
+                            + packAndWatch(c, target, tls, credentials, packTime, out));
                 } else {
                     c.call(timeout.duration(), new Requests.Pack(packTime, false));
                     out.println("jzeo pack: started packing " + target.describe() + " as of " + asOf);
@@ -109,9 +114,13 @@ final class PackCommand implements Callable<Integer> {
         return failed ? 1 : 0;
     }
 
-    /** A read-only connection registered with the target's storage (ZEO allows pack there). */
-    private AdminConnection open(ServerSpec target, AdminTls tls) throws IOException {
-        AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(), timeout.duration(), tls);
+    /**
+     * A read-only connection registered with the target's storage (ZEO allows pack there), signed on first when
+     * credentials are given (packing then needs the admin right).
+     */
+    private AdminConnection open(ServerSpec target, AdminTls tls, Credentials credentials) throws IOException {
+        AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(), timeout.duration(), tls,
+                credentials);
         try {
             c.register(target.storage(), true);
             return c;
@@ -125,8 +134,8 @@ final class PackCommand implements Callable<Integer> {
      * Packs and waits, showing the pack's progress every second while it runs; returns the rest of the summary:
      * " in 12.3 s; size 50.2 MB before, 12.0 MB after".
      */
-    private String packAndWatch(AdminConnection c, ServerSpec target, AdminTls tls, double packTime,
-                                PrintWriter out)
+    private String packAndWatch(AdminConnection c, ServerSpec target, AdminTls tls, Credentials credentials,
+                                double packTime, PrintWriter out)
             throws IOException, InterruptedException {
         Long before = size(c);
         long started = System.nanoTime();
@@ -141,7 +150,7 @@ final class PackCommand implements Callable<Integer> {
         caller.setDaemon(true);
         caller.start();
         ProgressPrinter printer = new ProgressPrinter(out, terminal);
-        try (PackWatcher watcher = new PackWatcher(() -> open(target, tls), PROGRESS_INTERVAL, printer,
+        try (PackWatcher watcher = new PackWatcher(() -> open(target, tls, credentials), PROGRESS_INTERVAL, printer,
                 "jzeo pack: " + target.describe() + ": ")) {
             watcher.await(pack);
         }

@@ -12,6 +12,7 @@ import org.jzeo.api.ConflictException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.POSKeyException;
 import org.jzeo.api.Tid;
+import org.jzeo.client.Credentials;
 import org.jzeo.protocol.Requests;
 import org.jzeo.protocol.Requests.TransactionCall;
 import org.jzeo.storage.record.JzeoRecord;
@@ -57,17 +58,21 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tlsOptions;
 
+    @Mixin
+    CredentialOptions credentialOptions;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         ServerSpec target = target();
+        Credentials credentials = credentialOptions.credentials();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         try (AdminConnection c = AdminConnection.open(target.socketAddress(), target.address(),
-                timeout.duration(), tlsOptions.settings())) {
+                timeout.duration(), tlsOptions.settings(), credentials)) {
             Tid last = c.register(target.storage(), noWrite);
             boolean hasRoot = hasRoot(c);
             String what = noWrite ? (hasRoot ? "loaded the root object" : EMPTY) : writeCheck(c, hasRoot);

@@ -46,7 +46,10 @@ final class AuthMethods {
     private static Object start(ZeoSession session, List<Object> args) {
         Authenticator auth = requireAuthentication(session);
         Args.requireCount(args, 1, 1);
-        if (session.signOnExchange() != null || session.isSignedOn()) {
+        // A connection signed on by its certificate may still sign on with a password (a jzeo client given both);
+        // the password's user then counts. Any other second sign-on is refused.
+        if (session.signOnExchange() != null
+                || (session.isSignedOn() && session.principal().how() != Principal.How.CERTIFICATE)) {
             return refuse(session, null, "a second sign-on on one connection");
         }
         ScramServerExchange exchange = auth.newExchange();
@@ -62,7 +65,7 @@ final class AuthMethods {
         Authenticator auth = requireAuthentication(session);
         Args.requireCount(args, 1, 1);
         ScramServerExchange exchange = session.signOnExchange();
-        if (exchange == null || session.isSignedOn()) {
+        if (exchange == null) {
             return refuse(session, exchange == null ? null : exchange.user(), AuthWire.FINISH + " out of order");
         }
         String serverFinal;

@@ -283,13 +283,11 @@ public final class DatabaseXaBranches implements XaService {
 
     /**
      * Kept in the database with the prepared transaction (whichever server prepared it): there are no heuristic
-     * outcomes here, so only a prepared branch has one.
+     * outcomes here, so only a prepared branch has one. Always asked of the database, even when XA is not offered
+     * now: an unreachable database must fail the rights check, not answer "no owner".
      */
     @Override
     public String owner(WireXid xid) {
-        if (!offered()) {
-            return null;
-        }
         try {
             return store.owner(XidGids.gid(xid));
         } catch (StorageException e) {

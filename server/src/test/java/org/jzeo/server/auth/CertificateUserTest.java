@@ -89,6 +89,17 @@ class CertificateUserTest {
     }
 
     @Test
+    void aPasswordSignOnOverAMappedCertificateTakesThePasswordsUser() throws Exception {
+        start(List.of(new AccessRules.CertificateUser("reader", AccessRules.CertificateUser.Match.SUBJECT,
+                "CN=jzeo test client")));
+        try (ZeoTestClient c = ZeoTestClient.connect(tlsSocket(), TIMEOUT)) {
+            SignOn.run(c::call, Credentials.of("alice", "alice-pw"), "tls server");
+            assertThat(c.register("1", false)).as("alice may write; the certificate's reader may not")
+                    .isEqualTo(Tid.ZERO);
+        }
+    }
+
+    @Test
     void anUnmappedCertificateMustSignOnWithAPassword() throws Exception {
         start(List.of(new AccessRules.CertificateUser("reader", AccessRules.CertificateUser.Match.SUBJECT,
                 "CN=someone else")));

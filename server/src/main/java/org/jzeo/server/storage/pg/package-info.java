@@ -3,7 +3,8 @@
  * share, all of them behaving as one storage ({@link org.jzeo.server.storage.pg.PostgresStorage}).
  *
  * <h2>Schema</h2>
- * Versioned, in {@code schema-1.sql} and the migrations after it ({@code schema-2.sql}: XA) beside these classes
+ * Versioned, in {@code schema-1.sql} and the migrations after it ({@code schema-2.sql}: XA; {@code schema-3.sql}:
+ * the owners of XA branches) beside these classes
  * (with a comment on every table and column):
  * {@code jzeo_schema(version)}; {@code transaction(tid, username, description, extension, packed, size)};
  * {@code object_state(zoid, tid, position, data_tid, state)}, every revision of every object, a back pointer's
@@ -36,6 +37,10 @@
  * transaction. Between the two the branch's rows are visible and its oids count as locked for votes; a branch left
  * there by a dead server is applied by any running server within seconds ({@code CommittedBranchSweep}), or at a
  * start, xa_recover or repeated commit, whichever comes first.
+ *
+ * <p>The user who prepared a branch (schema version 3) is claimed in {@code xa_branch_owner}, committed just before
+ * the PREPARE; the prepared transaction deletes its claim, so the claim stays visible and locked while the branch is
+ * prepared and goes with its commit (schema-3.sql says why it cannot be a column of {@code xa_branch}).
  *
  * <h2>Rules that hold across servers</h2>
  * <ul>

@@ -199,6 +199,8 @@ class PostgresXaOwnerTest {
             preparing.prepare(xid, "carol");
             // Both die: PostgreSQL without a checkpoint, the server without closing anything.
             pg.stopImmediately();
+            assertThatThrownBy(() -> preparing.xa.owner(xid)).as("unknown is not 'no owner'")
+                    .satisfies(e -> assertThat(XaErrors.errorCode(e)).isEqualTo(XAException.XAER_RMFAIL));
             pg.restart();
             try (Served after = new Served(pg, db)) {
                 assertThat(after.xa.recover()).containsExactly(xid);
