@@ -6,6 +6,8 @@ import jakarta.resource.spi.ConnectionManager;
 import java.io.Serial;
 import java.io.Serializable;
 import javax.naming.Reference;
+import org.jzeo.api.AccessDeniedException;
+import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.StorageConnection;
 import org.jzeo.api.StorageConnectionFactory;
@@ -45,10 +47,41 @@ public final class JzeoConnectionFactory implements StorageConnectionFactory, Se
     }
 
     /**
-     * The application API has no ResourceException: a disconnection anywhere in the cause chain (the container may
-     * wrap ours) becomes a DisconnectedException so the caller can see it is retryable.
+     * A connection signed on as {@code user} (component-managed sign-on: the application's own credentials). The
+     * container passes them to the adapter as request info; with container-managed sign-on (a resource reference with
+     * {@code res-auth Container}, the default) the container's credentials take precedence over these. An
+     * extension of this factory, not of {@link StorageConnectionFactory}: cast to {@code JzeoConnectionFactory}.
+     *
+     * @throws org.jzeo.api.AuthenticationException the server refused the user or password
+     * @throws DisconnectedException                 the server is not reachable (retryable)
+     */
+    public StorageConnection getConnection(String user, String password) {
+        try {
+            return (StorageConnection) connectionManager.allocateConnection(managedConnectionFactory,
+                    new JzeoConnectionRequestInfo(user, password));
+        } catch (ResourceException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * The application API has no ResourceException: a refused sign-on anywhere in the cause chain (the container may
+     * wrap ours) becomes an AuthenticationException (an AccessDeniedException stays one), a disconnection a
+     * DisconnectedException so the caller can see it is retryable.
      */
     static StorageException translate(ResourceException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AccessDeniedException denied) {
+                String message = String.valueOf(denied.getMessage());
+                AccessDeniedException copy = new AccessDeniedException(message.startsWith(AccessDeniedException.PREFIX)
+                        ? message.substring(AccessDeniedException.PREFIX.length()) : message);
+                copy.initCause(e);
+                return copy;
+            }
+            if (cause instanceof AuthenticationException) {
+                return new AuthenticationException("no jzeo connection: " + cause.getMessage(), e);
+            }
+        }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof DisconnectedException) {
                 return new DisconnectedException("no jzeo connection: " + cause.getMessage(), e);

@@ -21,6 +21,7 @@ import org.jzeo.api.StoredObject;
 import org.jzeo.api.Tid;
 import org.jzeo.api.TransactionListener;
 import org.jzeo.client.ClientStorage;
+import org.jzeo.client.Credentials;
 import org.jzeo.client.StorageXAResource;
 
 /**
@@ -34,6 +35,8 @@ import org.jzeo.client.StorageXAResource;
  */
 public final class JzeoManagedConnection implements ManagedConnection {
     private final JzeoManagedConnectionFactory factory;
+    /** Who its storage signed on as (null: nobody); the pool hands it only to requests for the same. */
+    private final Credentials credentials;
     private final ClientStorage storage;
     private final StorageConnection physical;
     private final ConnectionEvents events = new ConnectionEvents(this);
@@ -47,8 +50,10 @@ public final class JzeoManagedConnection implements ManagedConnection {
     /** The thread calling this connection's transaction listener or conflict resolver right now, if any. */
     private volatile Thread callingListener;
 
-    JzeoManagedConnection(JzeoManagedConnectionFactory factory, ClientStorage storage, StorageConnection physical) {
+    JzeoManagedConnection(JzeoManagedConnectionFactory factory, Credentials credentials, ClientStorage storage,
+                          StorageConnection physical) {
         this.factory = factory;
+        this.credentials = credentials;
         this.storage = storage;
         this.physical = physical;
         this.localTransactions = new LocalTransactions(physical, events);
@@ -125,9 +130,9 @@ public final class JzeoManagedConnection implements ManagedConnection {
 
     /**
      * The XA face of the physical connection, also for recovery: a container recovering transactions creates a
-     * managed connection (with its recovery credentials, which are not needed: the storage has no per-user
-     * security) and calls {@code recover}, {@code commit} and {@code rollback} here; those go to the server
-     * through the shared storage whichever connection prepared the branch.
+     * managed connection with its recovery credentials (signed on as that user, who must be the application's user
+     * or an admin to complete another user's branches) and calls {@code recover}, {@code commit} and
+     * {@code rollback} here; those go to the server through that user's storage.
      */
     @Override
     public synchronized XAResource getXAResource() throws ResourceException {
@@ -151,7 +156,7 @@ public final class JzeoManagedConnection implements ManagedConnection {
 
     @Override
     public ManagedConnectionMetaData getMetaData() throws ResourceException {
-        return new JzeoMetaData(storage);
+        return new JzeoMetaData(storage, credentials == null ? null : credentials.username());
     }
 
     @Override
@@ -168,6 +173,11 @@ public final class JzeoManagedConnection implements ManagedConnection {
 
     JzeoManagedConnectionFactory factory() {
         return factory;
+    }
+
+    /** Who this connection's storage signed on as; null for nobody. */
+    Credentials credentials() {
+        return credentials;
     }
 
     /** The shared storage under this connection. */

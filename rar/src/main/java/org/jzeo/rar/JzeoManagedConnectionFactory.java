@@ -13,20 +13,29 @@ import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.PrintWriter;
 import java.io.Serial;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
+import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.ClientOptions;
+import org.jzeo.client.Credentials;
 import org.jzeo.client.blob.BlobOptions;
 
 /**
  * A jzeo connection definition: the client options of one storage (ZEO's client option names as JavaBean
  * properties, with ZEO's defaults), and the factory of the managed connections the container pools.
  *
- * <p>All managed connections of one configuration share one {@link org.jzeo.client.ClientStorage} (one network
- * session and one client cache), opened when the first connection is created and closed when the resource adapter
- * stops. Factories with equal properties are equal (as the Connectors spec requires) and share that storage too.
+ * <p>All managed connections of one configuration and one signed-on user share one {@link
+ * org.jzeo.client.ClientStorage} (one network session and one client cache), opened when the first connection is
+ * created and closed when the resource adapter stops. Factories with equal properties are equal (as the Connectors
+ * spec requires) and share that storage too.
+ *
+ * <p>Sign-on (the server's {@code authentication-protocol scram-sha-256}): the container's {@code PasswordCredential}
+ * first (container-managed sign-on: ra.xml declares BasicPassword), then the user and password of {@link
+ * JzeoConnectionFactory#getConnection(String, String)}, then the {@code userName} and {@code password} properties;
+ * see {@link SignOn}.
  *
  * <table>
  *   <caption>configuration properties</caption>
@@ -56,6 +65,11 @@ import org.jzeo.client.blob.BlobOptions;
  *   <tr><td>blobCacheSizeCheck</td><td>blob-cache-size-check</td><td>10 (percent of blobCacheSize)</td></tr>
  *   <tr><td>defaultTransactionTimeout</td><td>–</td><td>0 s: the XA branch timeout until the transaction manager
  *       sets its own</td></tr>
+ *   <tr><td>userName, password</td><td>username, password</td><td>none: who to sign on as when neither the
+ *       container nor the application says (Payara's pool user and password are these properties)</td></tr>
+ *   <tr><td>realm</td><td>realm</td><td>none: the server's authentication-realm, checked by the client</td></tr>
+ *   <tr><td>signOn</td><td>–</td><td>true; false ignores every credential, for a server without
+ *       authentication</td></tr>
  * </table>
  */
 public final class JzeoManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation,
@@ -84,6 +98,10 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     private Boolean sharedBlobDirectory = false;
     private Long blobCacheSize;
     private Integer blobCacheSizeCheck = BlobOptions.DEFAULT_CACHE_SIZE_CHECK;
+    private String userName;
+    private String password;
+    private String realm;
+    private Boolean signOn = true;
 
     /** Not serialized: a deserialized factory is re-associated by the container. */
     private transient ResourceAdapter resourceAdapter;
@@ -109,42 +127,88 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     // ---------------------------------------------------------------- managed connections
 
     /**
-     * A new physical connection over the shared storage, opening the storage if this is the first. The subject
-     * (e.g. the container's recovery credentials) is ignored: the storage has no per-user sign-on.
+     * A new physical connection over the shared storage of this configuration and user, opening (and signing on)
+     * the storage if this is the first. Who it signs on as comes from the container's {@link
+     * jakarta.resource.spi.security.PasswordCredential} in {@code subject} (the pool's or the recovery credentials),
+     * else from {@code requestInfo} ({@link JzeoConnectionFactory#getConnection(String, String)}), else from the
+     * {@code userName} and {@code password} properties: see {@link SignOn}.
      *
-     * @throws CommException            the server was not reached within {@code waitTimeout}
+     * @throws CommException            no session within {@code waitTimeout}: the server was not reached, or it
+     *                                  refused the sign-on (the client retries a refusal like a lost server and
+     *                                  keeps its reason, "authentication failed", in the message)
+     * @throws jakarta.resource.spi.SecurityException the client gave up at once with an AuthenticationException
      * @throws InvalidPropertyException a configuration property is missing or wrong
      */
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo requestInfo)
             throws ResourceException {
         StorageSettings settings = settings();
+        Credentials credentials = credentials(subject, requestInfo);
+        StorageRegistry registry = null;
+        SharedStorage shared = null;
         ClientConnectionFactory connections;
         try {
-            connections = registry().storage(settings).connections();
-        } catch (DisconnectedException e) {
-            throw new CommException("jzeo: cannot reach storage '" + settings.storage() + "' at "
-                    + settings.serverAddresses() + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidPropertyException("jzeo connection definition: " + e.getMessage(), e);
+            registry = registry();
+            shared = registry.storage(new StorageKey(settings, credentials));
+            connections = shared.connections();
         } catch (RuntimeException e) {
-            throw new ResourceException("jzeo: cannot open storage '" + settings.storage() + "' at "
-                    + settings.serverAddresses() + ": " + e.getMessage(), e);
+            if (shared != null) {
+                registry.forgetIfUnopened(shared);
+            }
+            throw openFailure(settings, credentials, e);
         }
-        return new JzeoManagedConnection(this, connections.storage(), connections.getConnection());
+        return new JzeoManagedConnection(this, credentials, connections.storage(), connections.getConnection());
+    }
+
+    /** Why the storage could not be opened, as the Connectors exception a container understands. */
+    private static ResourceException openFailure(StorageSettings settings, Credentials credentials,
+                                                 RuntimeException e) {
+        String where = "storage '" + settings.storage() + "' at " + settings.serverAddresses();
+        AuthenticationException refused = cause(e, AuthenticationException.class);
+        if (refused != null) {
+            jakarta.resource.spi.SecurityException security = new jakarta.resource.spi.SecurityException(
+                    "jzeo: " + where + " refused the sign-on as " + (credentials == null ? "nobody (no credentials"
+                            + " configured)" : "user '" + credentials.username() + "'") + ": " + refused.getMessage());
+            security.initCause(e);
+            return security;
+        }
+        DisconnectedException disconnected = cause(e, DisconnectedException.class);
+        if (disconnected != null) {
+            return new CommException("jzeo: cannot reach " + where + ": " + e.getMessage(), e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new InvalidPropertyException("jzeo connection definition: " + e.getMessage(), e);
+        }
+        return new ResourceException("jzeo: cannot open " + where + ": " + e.getMessage(), e);
+    }
+
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    /** Who a connection for this subject and request signs on as; null for nobody (always, with signOn false). */
+    Credentials credentials(Subject subject, ConnectionRequestInfo requestInfo) {
+        return signOn ? SignOn.credentials(this, subject, requestInfo, userName, password, realm) : null;
     }
 
     /**
-     * Any live connection of this factory: connections carry no per-user state (no security, no request info),
-     * so whichever is idle will do.
+     * A live connection of this factory signed on as the requested user (same user name, password and realm): a
+     * connection never serves another user than the one its storage signed on as. Without security on either side
+     * (no subject, no request info, no configured user) any live connection will do.
      */
     @Override
     @SuppressWarnings("rawtypes")
     public ManagedConnection matchManagedConnections(Set connectionSet, Subject subject,
                                                      ConnectionRequestInfo requestInfo) {
+        Credentials wanted = credentials(subject, requestInfo);
         for (Object candidate : connectionSet) {
             if (candidate instanceof JzeoManagedConnection connection && !connection.isDestroyed()
-                    && equals(connection.factory())) {
+                    && equals(connection.factory()) && Objects.equals(wanted, connection.credentials())) {
                 return connection;
             }
         }
@@ -217,18 +281,20 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
     @Override
     public boolean equals(Object other) {
         return other instanceof JzeoManagedConnectionFactory o && settings().equals(o.settings())
-                && defaultTransactionTimeout.equals(o.defaultTransactionTimeout);
+                && defaultTransactionTimeout.equals(o.defaultTransactionTimeout) && Objects.equals(userName, o.userName)
+                && Objects.equals(password, o.password) && Objects.equals(realm, o.realm) && signOn.equals(o.signOn);
     }
 
     @Override
     public int hashCode() {
-        return settings().hashCode() * 31 + defaultTransactionTimeout.hashCode();
+        return Objects.hash(settings(), defaultTransactionTimeout, userName, password, realm, signOn);
     }
 
     @Override
     public String toString() {
         return "JzeoManagedConnectionFactory[" + settings() + ", defaultTransactionTimeout="
-                + defaultTransactionTimeout + "]";
+                + defaultTransactionTimeout + ", userName=" + userName + ", password="
+                + (password == null ? "null" : "****") + ", realm=" + realm + ", signOn=" + signOn + "]";
     }
 
     // ---------------------------------------------------------------- JavaBean properties
@@ -415,6 +481,49 @@ public final class JzeoManagedConnectionFactory implements ManagedConnectionFact
 
     public void setDefaultTransactionTimeout(Integer seconds) {
         this.defaultTransactionTimeout = require(seconds, "defaultTransactionTimeout");
+    }
+
+    /**
+     * ZEO's {@code username}: who to sign on as when the container passes no credential and the application asks
+     * for none (Payara also takes the pool's user from this property).
+     */
+    public String getUserName() {
+        return userName;
+    }
+
+    public void setUserName(String userName) {
+        this.userName = userName;
+    }
+
+    /** ZEO's {@code password}, with {@link #getUserName()}. */
+    public String getPassword() {
+        return password;
+    }
+
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    /** ZEO's {@code realm}: when set, the server's authentication-realm must be this. */
+    public String getRealm() {
+        return realm;
+    }
+
+    public void setRealm(String realm) {
+        this.realm = realm;
+    }
+
+    /**
+     * Sign on at all (default true). False for a server without authentication: the client refuses to send
+     * credentials to a server that does not check them, and WildFly passes its recovery credentials regardless
+     * (without them it disables XA recovery), so this ignores every credential instead.
+     */
+    public Boolean getSignOn() {
+        return signOn;
+    }
+
+    public void setSignOn(Boolean signOn) {
+        this.signOn = require(signOn, "signOn");
     }
 
     /** Primitive-valued properties have no "unset": null is a configuration mistake, reported at once. */

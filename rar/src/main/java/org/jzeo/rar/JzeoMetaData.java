@@ -12,9 +12,12 @@ final class JzeoMetaData implements ManagedConnectionMetaData {
     static final String PRODUCT_NAME = "jzeo";
 
     private final ClientStorage storage;
+    private final String userName;
 
-    JzeoMetaData(ClientStorage storage) {
+    /** {@code userName}: who the connection signed on as, null for nobody. */
+    JzeoMetaData(ClientStorage storage, String userName) {
         this.storage = storage;
+        this.userName = userName;
     }
 
     @Override
@@ -39,10 +42,10 @@ final class JzeoMetaData implements ManagedConnectionMetaData {
         return 0;
     }
 
-    /** The storage has no per-user sign-on: connections are not tied to a user. */
+    /** The user the connection signed on as (the spec's "user name for the connection"); null when none. */
     @Override
     public String getUserName() {
-        return null;
+        return userName;
     }
 
     @Override

@@ -6,7 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@link ClientStorage} shared by every managed connection of one configuration, opened on first use.
+ * One {@link ClientStorage} shared by every managed connection of one configuration and user, opened on first use
+ * and signed on with that user's credentials.
  *
  * <p>Physical connections come from a {@link ClientConnectionFactory} with a pool of size 0: the container pools
  * managed connections, and a second pool underneath would hand a closed physical connection to someone else while
@@ -15,13 +16,23 @@ import org.slf4j.LoggerFactory;
 final class SharedStorage {
     private static final Logger LOG = LoggerFactory.getLogger(SharedStorage.class);
 
+    private final StorageKey key;
     private final StorageSettings settings;
     /** Null until opened; guarded by this. */
     private ClientConnectionFactory connections;
     private boolean closed;
 
-    SharedStorage(StorageSettings settings) {
-        this.settings = settings;
+    SharedStorage(StorageKey key) {
+        this.key = key;
+        this.settings = key.settings();
+    }
+
+    StorageKey key() {
+        return key;
+    }
+
+    synchronized boolean isOpen() {
+        return connections != null;
     }
 
     /**
@@ -30,6 +41,7 @@ final class SharedStorage {
      * nothing behind, so the next call tries again.
      *
      * @throws org.jzeo.api.DisconnectedException the server was not reached in time
+     * @throws org.jzeo.api.AuthenticationException the server refused the sign-on
      * @throws IllegalArgumentException            the settings are invalid
      * @throws IllegalStateException               the resource adapter stopped
      */
@@ -39,9 +51,10 @@ final class SharedStorage {
                     + "' at " + settings.serverAddresses() + " is closed");
         }
         if (connections == null) {
-            ClientStorage storage = new ClientStorage(settings.toClientOptions());
-            LOG.info("opened storage '{}' at {} for the resource adapter", settings.storage(),
-                    settings.serverAddresses());
+            ClientStorage storage = new ClientStorage(key.clientOptions());
+            // The user is named so that an operator (and the integration tests) can see who the adapter signed on as.
+            LOG.info("opened storage '{}' at {} for the resource adapter as user {}", settings.storage(),
+                    settings.serverAddresses(), key.user());
             connections = new ClientConnectionFactory(storage, true, 0,
                     ClientConnectionFactory.DEFAULT_OBJECT_CACHE_SIZE);
         }
@@ -52,7 +65,7 @@ final class SharedStorage {
     synchronized void close() {
         closed = true;
         if (connections != null) {
-            LOG.info("closing storage '{}' at {}", settings.storage(), settings.serverAddresses());
+            LOG.info("closing storage '{}' at {} (user {})", settings.storage(), settings.serverAddresses(), key.user());
             connections.close();
             connections = null;
         }

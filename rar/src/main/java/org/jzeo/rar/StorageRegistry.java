@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The shared storages of one resource adapter instance, one per {@link StorageSettings}. A container may create
- * several managed connection factories with the same configuration (one for the pool, one for recovery); keying by
- * configuration makes them share one client storage and cache.
+ * The shared storages of one resource adapter instance, one per {@link StorageKey}: configuration and signed-on
+ * user. A container may create several managed connection factories with the same configuration (one for the pool,
+ * one for recovery); keying by configuration makes them share one client storage and cache, and keying by user too
+ * keeps every user's connections on a session authenticated as that user.
  */
 final class StorageRegistry {
     /**
@@ -23,19 +24,34 @@ final class StorageRegistry {
         }
     }
 
-    private final Map<StorageSettings, SharedStorage> storages = new HashMap<>();
+    private final Map<StorageKey, SharedStorage> storages = new HashMap<>();
     private boolean closed;
 
     static StorageRegistry standalone() {
         return Standalone.INSTANCE;
     }
 
-    /** The shared storage for {@code settings}, not yet opened if new; IllegalStateException once closed. */
-    synchronized SharedStorage storage(StorageSettings settings) {
+    /** The shared storage for {@code key}, not yet opened if new; IllegalStateException once closed. */
+    synchronized SharedStorage storage(StorageKey key) {
         if (closed) {
             throw new IllegalStateException("the jzeo resource adapter was stopped");
         }
-        return storages.computeIfAbsent(settings, SharedStorage::new);
+        return storages.computeIfAbsent(key, SharedStorage::new);
+    }
+
+    /**
+     * Forgets {@code storage} if it is still the one for its key and was never opened (its sign-on or connection
+     * failed): credentials that never worked leave nothing behind, however many were tried.
+     */
+    synchronized void forgetIfUnopened(SharedStorage storage) {
+        if (!storage.isOpen()) {
+            storages.remove(storage.key(), storage);
+        }
+    }
+
+    /** How many storages are kept (for tests). */
+    synchronized int size() {
+        return storages.size();
     }
 
     /** Closes every storage; the registry hands out none afterwards. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jzeo.rar.ServerFixture.text;
 
+import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.security.PasswordCredential;
 import java.nio.file.Path;
@@ -91,17 +92,38 @@ class XaThroughManagedConnectionTest {
         assertThat(mc.getXAResource().getTransactionTimeout()).isEqualTo(30);
     }
 
-    /** As IronJacamar recovers: a managed connection made with the recovery credentials, then its XAResource. */
+    /**
+     * As IronJacamar recovers from a server without authentication: a managed connection made with the recovery
+     * credentials (WildFly insists on them), then its XAResource. With signOn false the credentials are ignored and
+     * the recovery connection uses the pool's storage. (Against a server with authentication they are real: see
+     * SignOnAgainstServerTest.)
+     */
     @Test
-    void aRecoveryConnectionUsesTheSharedStorage() throws Exception {
+    void withSignOnOffARecoveryConnectionUsesTheSharedStorage() throws Exception {
+        fixture.factory.setSignOn(false);
         JzeoManagedConnection pooled = fixture.newManagedConnection();
-        JzeoManagedConnectionFactory recoveryFactory = fixture.newFactory();
+        JzeoManagedConnectionFactory recoveryFactory = noSignOn(fixture.newFactory());
         ManagedConnection recovery = recoveryFactory.createManagedConnection(recoverySubject(recoveryFactory), null);
 
         assertThat(((JzeoManagedConnection) recovery).storage()).isSameAs(pooled.storage());
+        assertThat(recovery.getMetaData().getUserName()).isNull();
         assertThat(recovery.getXAResource().isSameRM(pooled.getXAResource())).isTrue();
         recovery.destroy();
         assertThat(pooled.storage().isConnected()).isTrue();
+    }
+
+    /** With signOn on (the default), credentials are never sent to a server that does not check them. */
+    @Test
+    void credentialsAreNotSentToAServerWithoutAuthentication() throws Exception {
+        JzeoManagedConnectionFactory recoveryFactory = fixture.newFactory();
+        recoveryFactory.setWaitTimeout(1);
+        assertThatThrownBy(() -> recoveryFactory.createManagedConnection(recoverySubject(recoveryFactory), null))
+                .isInstanceOf(ResourceException.class).hasMessageContaining("does not ask clients to sign on");
+    }
+
+    private static JzeoManagedConnectionFactory noSignOn(JzeoManagedConnectionFactory factory) {
+        factory.setSignOn(false);
+        return factory;
     }
 
     @Test
@@ -118,7 +140,7 @@ class XaThroughManagedConnectionTest {
         assertThat(xa.prepare(xid)).isEqualTo(XAResource.XA_OK);
         mc.destroy(); // the prepared branch belongs to its xid now, not to the connection
 
-        JzeoManagedConnectionFactory recoveryFactory = fixture.newFactory();
+        JzeoManagedConnectionFactory recoveryFactory = noSignOn(fixture.newFactory());
         ManagedConnection recovery = recoveryFactory.createManagedConnection(recoverySubject(recoveryFactory), null);
         XAResource recovering = recovery.getXAResource();
         Xid[] inDoubt = recovering.recover(XAResource.TMSTARTRSCAN);

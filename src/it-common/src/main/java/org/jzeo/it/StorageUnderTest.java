@@ -2,10 +2,15 @@ package org.jzeo.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jzeo.auth.ScramVerifier;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.ClientOptions;
+import org.jzeo.client.Credentials;
 import javax.transaction.xa.Xid;
 import org.jzeo.protocol.WireMessage;
 import org.jzeo.protocol.XaWire;
@@ -18,17 +23,55 @@ import org.jzeo.server.process.ZeoProxy;
  * test can kill the server at an exact protocol step and restart it where the container looks for it.
  */
 public final class StorageUnderTest implements AutoCloseable {
+    /** The user the tests' own client signs on as on an authenticated server: an admin (it reads every branch). */
+    public static final ServerUser TESTS = new ServerUser("jzeo-tests", "tests-secret", "admin");
+
     private volatile ServerProcess server;
     private final ZeoProxy proxy;
+    /** Who {@link #directClient()} signs on as; null on a server without authentication. */
+    private final Credentials testCredentials;
 
-    private StorageUnderTest(ServerProcess server) throws IOException {
+    private StorageUnderTest(ServerProcess server, Credentials testCredentials) throws IOException {
         this.server = server;
         this.proxy = new ZeoProxy(server.address());
+        this.testCredentials = testCredentials;
     }
 
     /** Starts a server for {@code folder/Data.fs} on a free loopback port, and the proxy in front of it. */
     public static StorageUnderTest start(Path folder) throws IOException, InterruptedException {
-        return new StorageUnderTest(ServerProcess.start(folder.resolve("Data.fs")));
+        return new StorageUnderTest(ServerProcess.start(folder.resolve("Data.fs")), null);
+    }
+
+    /**
+     * Starts a server for {@code folder/Data.fs} that refuses unauthenticated connections: {@code folder/zeo.conf}
+     * with {@code authentication-protocol scram-sha-256}, a password file {@code folder/passwords} holding {@code
+     * users} and {@link #TESTS}, and an {@code <access>} section (inside {@code <zeo>}) giving each its right and
+     * everyone else none.
+     */
+    public static StorageUnderTest startAuthenticated(Path folder, List<ServerUser> users)
+            throws IOException, InterruptedException {
+        List<ServerUser> all = new ArrayList<>(users);
+        all.add(TESTS);
+        Path passwords = folder.resolve("passwords");
+        List<String> lines = new ArrayList<>(List.of("realm jzeo"));
+        for (ServerUser user : all) {
+            lines.add(user.name() + ":" + ScramVerifier.of(user.password().toCharArray()).format());
+        }
+        Files.write(passwords, lines);
+        List<String> conf = new ArrayList<>(List.of("<zeo>", "  address 127.0.0.1:0",
+                "  authentication-protocol scram-sha-256",
+                "  authentication-database " + passwords.toAbsolutePath(), "  <access>", "    default none"));
+        all.forEach(user -> conf.add("    user " + user.name() + " " + user.right()));
+        conf.addAll(List.of("  </access>", "</zeo>", "<filestorage>",
+                "  path " + folder.resolve("Data.fs").toAbsolutePath(), "</filestorage>"));
+        Path zeoConf = Files.write(folder.resolve("zeo.conf"), conf);
+        return new StorageUnderTest(ServerProcess.start(zeoConf),
+                Credentials.of(TESTS.name(), TESTS.password()));
+    }
+
+    /** What the server process logged so far (its stderr); a restarted server's log starts afresh. */
+    public List<String> serverLog() {
+        return server.log();
     }
 
     /** The address to configure in the container's connection factory (the proxy's). */
@@ -38,7 +81,7 @@ public final class StorageUnderTest implements AutoCloseable {
 
     /** A Java SE client straight to the server: the tests' own view of the storage. */
     public ClientConnectionFactory directClient() {
-        return new ClientConnectionFactory(ClientOptions.of(server.hostPort()));
+        return new ClientConnectionFactory(ClientOptions.of(server.hostPort()).withCredentials(testCredentials));
     }
 
     /** How many calls of the protocol method {@code method} came from the container so far. */

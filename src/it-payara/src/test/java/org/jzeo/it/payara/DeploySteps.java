@@ -17,6 +17,9 @@ final class DeploySteps {
     static final String JDBC_POOL = "jzeo-bank-pool";
     static final String JDBC_RESOURCE = "jdbc/jzeo-bank";
     static final String APPLICATION = "jzeo-bank";
+    /** The pool's user and password: who the adapter signs on to the jzeo server as. */
+    static final String USER = "bank";
+    static final String PASSWORD = "bank-secret";
 
     private final Asadmin asadmin;
 
@@ -24,16 +27,26 @@ final class DeploySteps {
         this.asadmin = asadmin;
     }
 
-    /** The connection factory at eis/jzeo: an XA pool of the adapter's managed connections to {@code hostPort}. */
+    /**
+     * The connection factory at eis/jzeo: an XA pool of the adapter's managed connections to {@code hostPort},
+     * signing on as the pool's {@code userName} and {@code password} (Payara passes them as the container's
+     * credential, and sets them on the adapter's properties of those names).
+     */
     void createConnectorResource(String hostPort) {
+        createConnectorPool(CONNECTOR_POOL, hostPort, USER, PASSWORD);
+        asadmin.run("create-connector-resource", "--poolname", CONNECTOR_POOL, CONNECTOR_RESOURCE);
+    }
+
+    /** An XA connector pool of the adapter to {@code hostPort} that signs on as {@code user}. */
+    void createConnectorPool(String pool, String hostPort, String user, String password) {
         asadmin.run("create-connector-connection-pool",
                 "--raname", RA_NAME,
                 "--connectiondefinition", "org.jzeo.api.StorageConnectionFactory",
                 "--transactionsupport", "XATransaction",
                 "--property", "serverAddresses=" + hostPort.replace(":", "\\:")
-                        + ":waitTimeout=10:minDisconnectPoll=1:maxDisconnectPoll=2",
-                CONNECTOR_POOL);
-        asadmin.run("create-connector-resource", "--poolname", CONNECTOR_POOL, CONNECTOR_RESOURCE);
+                        + ":waitTimeout=10:minDisconnectPoll=1:maxDisconnectPoll=2:userName=" + user
+                        + ":password=" + password,
+                pool);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.jzeo.it.payara;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
 import java.net.URI;
@@ -22,13 +23,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.jzeo.it.BankApp;
 import org.jzeo.it.BankScenarios;
+import org.jzeo.it.ServerUser;
 import org.jzeo.it.StorageUnderTest;
 import org.jzeo.protocol.XaWire;
 
 /**
  * jzeo and the example bank in a managed Payara Server, configured only with the asadmin commands of the README's
  * "Deploy to Payara" section ({@link DeploySteps}), run as real asadmin processes against the domain Arquillian
- * started; then the scenarios of {@link BankScenarios} over HTTP.
+ * started; then the scenarios of {@link BankScenarios} over HTTP. The jzeo server requires authentication and gives
+ * only the connector pool's user a right: the pool's {@code userName} and {@code password} are what the adapter
+ * signs on with.
  *
  * <p>The resource adapter is the Arquillian deployment because Payara's managed container starts the domain only
  * when it deploys something (its {@code start()} merely checks that no server runs yet): a class without
@@ -65,7 +69,8 @@ class JzeoPayaraIT extends BankScenarios {
                 .containsPattern("(?m)^" + DeploySteps.RA_NAME + "\\s+<connector>");
 
         Path runs = Files.createDirectories(Path.of("target", "jzeo-data"));
-        storage = StorageUnderTest.start(Files.createTempDirectory(runs, "run-"));
+        storage = StorageUnderTest.startAuthenticated(Files.createTempDirectory(runs, "run-"), List.of(
+                new ServerUser(DeploySteps.USER, DeploySteps.PASSWORD, "read-write")));
         teardown.add(0, storage::close);
 
         steps.createConnectorResource(storage.containerAddress());
@@ -127,14 +132,36 @@ class JzeoPayaraIT extends BankScenarios {
 
     /**
      * The adapter's own log lines reach Payara's server.log (through java.util.logging): the pool's ping in the
-     * setup opened the shared storage, which the adapter logs.
+     * setup opened the shared storage, signed on as the pool's user (the jzeo server gives nobody else a right).
      */
     @Test
     @Order(0)
-    void theAdaptersLogReachesTheServerLog() throws Exception {
+    void theAdaptersLogReachesTheServerLogNamingThePoolsUser() throws Exception {
         String log = Files.readString(asadmin.serverLog(Asadmin.required("payara.domain")));
         assertThat(log).containsPattern("org\\.jzeo\\.rar\\.SharedStorage.*\\R?.*opened storage '1' at "
-                + java.util.regex.Pattern.quote(storage.containerAddress()));
+                + java.util.regex.Pattern.quote(storage.containerAddress()) + " for the resource adapter as user '"
+                + DeploySteps.USER + "'");
+    }
+
+    /**
+     * The pool's password is really used: a pool configured like the README's but with a wrong password cannot
+     * make a connection; its ping fails with the server's refusal of the sign-on, and nothing is left behind.
+     */
+    @Test
+    @Order(0)
+    void aPoolWithAWrongPasswordIsRefused() {
+        DeploySteps steps = new DeploySteps(asadmin);
+        String pool = "jzeo-wrong-password-pool";
+        steps.createConnectorPool(pool, storage.containerAddress(), DeploySteps.USER, "not-the-password");
+        try {
+            // The client retries a refused sign-on like an unreachable server until waitTimeout; the reason is kept.
+            assertThatThrownBy(() -> steps.ping(pool)).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("Ping Connection Pool failed")
+                    .hasMessageContaining("as '" + DeploySteps.USER + "' failed: authentication failed");
+            assertThat(storage.serverLog()).as("the jzeo server's log").anyMatch(l -> l.contains("sign-on failed"));
+        } finally {
+            asadmin.run("delete-connector-connection-pool", pool);
+        }
     }
 
     /**

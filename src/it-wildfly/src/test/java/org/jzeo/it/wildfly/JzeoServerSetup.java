@@ -5,20 +5,29 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.jboss.as.arquillian.api.ServerSetupTask;
 import org.jboss.as.arquillian.container.ManagementClient;
+import org.jzeo.it.ServerUser;
 import org.jzeo.it.StorageUnderTest;
 
 /**
- * Runs before the deployments, in the test JVM: starts a jzeo server process, then configures WildFly with the
- * README's "Deploy to WildFly" script, {@code jzeo-wildfly.cli} (the resource adapter's connection factory at
- * {@code java:/eis/jzeo} with XA recovery credentials, and the example's H2 XA datasource), run by
+ * Runs before the deployments, in the test JVM: starts a jzeo server process that refuses unauthenticated
+ * connections and knows the users the script names ({@link #APPLICATION_USER} read-write, {@link #RECOVERY_USER}
+ * admin, nobody else any right), then configures WildFly with the README's "Deploy to WildFly" script,
+ * {@code jzeo-wildfly.cli} (an Elytron authentication context with the application's user, the resource adapter's
+ * connection factory at {@code java:/eis/jzeo} signing on with it and recovering with the recovery credentials,
+ * and the example's H2 XA datasource), run by
  * {@code bin/jboss-cli.sh} with this server's address in place of the README's {@code 127.0.0.1:8100}. The
  * deployments (jzeo.rar, then the example EAR) follow; {@code jzeo-wildfly-remove.cli} undoes the configuration
  * after them.
  */
 public class JzeoServerSetup implements ServerSetupTask {
     static final String RAR = "jzeo.rar";
+    /** The user and password of the script's authentication-configuration. */
+    static final ServerUser APPLICATION_USER = new ServerUser("bank", "bank-secret", "read-write");
+    /** The script's recovery-username and recovery-password. */
+    static final ServerUser RECOVERY_USER = new ServerUser("jzeo-recovery", "recovery-secret", "admin");
     private static final String README_ADDRESS = "127.0.0.1:8100";
 
     private static volatile StorageUnderTest storage;
@@ -38,10 +47,14 @@ public class JzeoServerSetup implements ServerSetupTask {
         Path runs = Files.createDirectories(Path.of("target", "jzeo-data"));
         Path run = Files.createTempDirectory(runs, "run-");
         scripts = run;
-        storage = StorageUnderTest.start(run);
+        storage = StorageUnderTest.startAuthenticated(run, List.of(APPLICATION_USER, RECOVERY_USER));
         String script = resource("jzeo-wildfly.cli");
-        if (!script.contains(README_ADDRESS)) {
-            throw new IllegalStateException("jzeo-wildfly.cli no longer names " + README_ADDRESS);
+        for (String expected : List.of(README_ADDRESS, "authentication-name=" + APPLICATION_USER.name(),
+                "clear-text=" + APPLICATION_USER.password(), "recovery-username=" + RECOVERY_USER.name(),
+                "recovery-password=" + RECOVERY_USER.password())) {
+            if (!script.contains(expected)) {
+                throw new IllegalStateException("jzeo-wildfly.cli no longer says " + expected);
+            }
         }
         Path configure = Files.writeString(run.resolve("jzeo-wildfly.cli"),
                 script.replace(README_ADDRESS, storage.containerAddress()));

@@ -29,7 +29,9 @@ import org.jzeo.protocol.XaWire;
 
 /**
  * jzeo's resource adapter and the example bank in a managed WildFly: the adapter configured through the
- * resource-adapters subsystem with XA recovery credentials, an H2 XA datasource beside it ({@link JzeoServerSetup}),
+ * resource-adapters subsystem, signing on to a jzeo server that requires authentication with an Elytron
+ * authentication context and recovering with XA recovery credentials, an H2 XA datasource beside it
+ * ({@link JzeoServerSetup}),
  * the scenarios of {@link BankScenarios} over HTTP, and WildFly's periodic recovery (every 2 s here, see
  * arquillian.xml) reaching the adapter.
  */
@@ -68,8 +70,9 @@ class JzeoWildFlyIT extends BankScenarios {
 
     /**
      * First, before the application opened the adapter's storage: WildFly's periodic XA recovery creates a managed
-     * connection with the recovery credentials, which opens the shared storage, and asks its XAResource for
-     * prepared branches; none of it, over three scans, may log a warning or an error.
+     * connection with the recovery credentials, which opens a storage signed on as the recovery user (the server
+     * refuses anyone without a right), and asks its XAResource for prepared branches; none of it, over three scans,
+     * may log a warning or an error.
      */
     @Test
     @Order(0)
@@ -77,7 +80,8 @@ class JzeoWildFlyIT extends BankScenarios {
         Await.until("a recovery scan to open the adapter's storage", Duration.ofSeconds(30),
                 () -> !storageOpenings().isEmpty());
         assertThat(storageOpenings()).as("the adapter's storage was opened by a recovery scan").singleElement()
-                .asString().contains("(Periodic Recovery)");
+                .asString().contains("(Periodic Recovery)")
+                .contains("as user '" + JzeoServerSetup.RECOVERY_USER.name() + "'");
         long scans = storage().containerCalls(XaWire.RECOVER);
         Await.until("three more recovery scans", Duration.ofSeconds(30),
                 () -> storage().containerCalls(XaWire.RECOVER) >= scans + 3);
@@ -86,6 +90,25 @@ class JzeoWildFlyIT extends BankScenarios {
         List<String> problems = log.stream().filter(JzeoWildFlyIT::isRecoveryProblem).toList();
         assertThat(problems).isEmpty();
         assertThat(log).noneMatch(l -> l.contains("IJ020016")); // "Missing <recovery> element"
+    }
+
+    /**
+     * The application's connections sign on as the user of the Elytron authentication context the connection
+     * definition names (container-managed sign-on), on a storage of their own: never on the recovery user's. (That
+     * the bank works at all proves the sign-on: the jzeo server gives nobody but the two configured users a right.)
+     */
+    @Test
+    @Order(10)
+    void theApplicationSignsOnAsTheAuthenticationContextsUser() throws Exception {
+        assertThat(bank.balances(BankApp.Source.STORAGE)).isNotNull();
+        assertThat(storageOpenings()).as("storages the adapter opened")
+                .anySatisfy(l -> assertThat(l).contains("as user '" + JzeoServerSetup.APPLICATION_USER.name() + "'")
+                        .doesNotContain("(Periodic Recovery)"))
+                .allSatisfy(l -> assertThat(l).containsPattern("as user '(" + JzeoServerSetup.APPLICATION_USER.name()
+                        + "|" + JzeoServerSetup.RECOVERY_USER.name() + ")'"));
+        // Every connection WildFly made signed on at the first try: the jzeo server logged no refusal.
+        assertThat(storage().serverLog()).noneMatch(l -> l.contains("sign-on failed")
+                || l.contains("before signing on"));
     }
 
     /**
