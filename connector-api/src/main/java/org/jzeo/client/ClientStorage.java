@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import javax.transaction.xa.Xid;
+import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.ReadOnlyException;
@@ -119,7 +120,12 @@ public final class ClientStorage implements Storage {
             }
             if (!connected) {
                 String attempts = connector.attempts();
+                AuthenticationException refused = connector.signOnRefused();
                 close();
+                if (refused != null) {
+                    throw new AuthenticationException("storage '" + options.storage() + "': " + refused.getMessage()
+                            + "; " + attempts, refused);
+                }
                 throw new DisconnectedException("storage '" + options.storage() + "': not connected after "
                         + options.waitTimeout().toSeconds() + " s; " + attempts);
             }

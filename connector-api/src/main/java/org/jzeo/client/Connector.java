@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.Tid;
 import org.jzeo.client.net.ClientTransport;
@@ -47,6 +48,10 @@ final class Connector implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final Map<String, String> lastAttempts = new LinkedHashMap<>();
     private volatile ClientSession current;
+    /** Set when a whole round of addresses ended with a refused sign-on and no connection; cleared by a connection. */
+    private AuthenticationException signOnRefused;
+    /** Whether a server refused the sign-on during the round under way (the connecting thread only). */
+    private AuthenticationException refusedThisRound;
     private boolean closed;
     private Thread thread;
 
@@ -76,7 +81,7 @@ final class Connector implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (current == null && !closed) {
+            while (current == null && !closed && signOnRefused == null) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -84,6 +89,19 @@ final class Connector implements AutoCloseable {
                 changed.awaitNanos(left);
             }
             return current != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The refusal of the last round of connection attempts, if a server refused to let the client sign on and none
+     * took it: trying longer with the same credentials will not help, so a waiting constructor gives up at once.
+     */
+    AuthenticationException signOnRefused() {
+        lock.lock();
+        try {
+            return signOnRefused;
         } finally {
             lock.unlock();
         }
@@ -153,7 +171,16 @@ final class Connector implements AutoCloseable {
                 delay = options.minDisconnectPoll();
                 continue;
             }
-            if (connectOnce(session)) {
+            refusedThisRound = null;
+            boolean connected = connectOnce(session);
+            lock.lock();
+            try {
+                signOnRefused = connected ? null : refusedThisRound;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (connected) {
                 delay = options.minDisconnectPoll();
                 continue;
             }
@@ -248,6 +275,10 @@ final class Connector implements AutoCloseable {
                 return true;
             } catch (ReadOnlyException e) {
                 readOnly = e;
+            } catch (AuthenticationException e) {
+                refusedThisRound = e;
+                note(address, reason(e));
+                LOG.warn("storage '{}': {} refused the sign-on: {}", options.storage(), address, e.getMessage());
             } catch (Exception e) {
                 note(address, reason(e));
                 LOG.debug("connecting to {} ({}) failed", address, target, e);

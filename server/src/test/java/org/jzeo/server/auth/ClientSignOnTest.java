@@ -91,8 +91,13 @@ class ClientSignOnTest {
     @Test
     void aWrongPasswordSaysAuthenticationFailed() throws Exception {
         start(true);
-        assertThatThrownBy(() -> new ClientConnectionFactory(options(Credentials.of("alice", "guess"))).close())
-                .isInstanceOf(DisconnectedException.class).hasMessageContaining("authentication failed");
+        // At once, not after wait-timeout: the same credentials would be refused again.
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> new ClientConnectionFactory(options(Credentials.of("alice", "guess"))
+                .withWait(true, Duration.ofSeconds(60))).close())
+                .isInstanceOf(org.jzeo.api.AuthenticationException.class).hasMessageContaining("authentication failed");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("gave up before wait-timeout")
+                .isLessThan(Duration.ofSeconds(60));
     }
 
     @Test
