@@ -51,12 +51,9 @@ class AuthenticationTest {
     }
 
     private void start(AccessRules rules, Duration signOnTimeout) throws Exception {
-        users = dir.resolve("users");
-        Files.writeString(users, "realm test\n"
-                + "alice:" + ScramVerifier.of("alice-pw".toCharArray()).format() + "\n"
-                + "reader:" + ScramVerifier.of("reader-pw".toCharArray()).format() + "\n"
-                + "admin:" + ScramVerifier.of("admin-pw".toCharArray()).format() + "\n");
-        AuthConfig auth = new AuthConfig(users, Optional.empty(), signOnTimeout, rules);
+        users = TestUsers.write(dir.resolve("users"), "test", "alice", "alice-pw", "reader", "reader-pw", "admin",
+                "admin-pw");
+        AuthConfig auth = TestUsers.config(users, rules, signOnTimeout);
         server = TestServers.start(dir.resolve("Data.fs"), z -> z.withAuthentication(Optional.of(auth)));
     }
 

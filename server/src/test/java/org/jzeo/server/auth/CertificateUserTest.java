@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -19,7 +18,6 @@ import javax.net.ssl.TrustManagerFactory;
 import org.jzeo.api.AuthenticationException;
 import org.jzeo.api.ReadOnlyException;
 import org.jzeo.api.Tid;
-import org.jzeo.auth.ScramVerifier;
 import org.jzeo.client.Credentials;
 import org.jzeo.client.SignOn;
 import org.jzeo.server.RunningServer;
@@ -62,11 +60,10 @@ class CertificateUserTest {
     }
 
     private void start(List<AccessRules.CertificateUser> certificates) throws Exception {
-        Path users = dir.resolve("users");
-        Files.writeString(users, "realm test\nalice:" + ScramVerifier.of("alice-pw".toCharArray()).format() + "\n");
+        Path users = TestUsers.write(dir.resolve("users"), "test", "alice", "alice-pw");
         AccessRules rules = new AccessRules(Right.READ_WRITE,
                 List.of(new AccessRules.Grant("reader", Right.READ_ONLY, Set.of())), certificates);
-        AuthConfig auth = new AuthConfig(users, Optional.empty(), Duration.ofSeconds(30), rules);
+        AuthConfig auth = TestUsers.config(users, rules);
         TlsConfig tls = new TlsConfig(pki.serverCertPem(), Optional.of(pki.serverKeyPem()), Optional.of(pki.caPem()));
         server = TestServers.start(dir.resolve("Data.fs"),
                 z -> z.withTls(Optional.of(tls)).withAuthentication(Optional.of(auth)));

@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.jzeo.api.DisconnectedException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.StorageConnection;
-import org.jzeo.auth.ScramVerifier;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.ClientOptions;
 import org.jzeo.client.Credentials;
@@ -44,13 +41,11 @@ class ClientSignOnTest {
 
     /** On a Unix socket when {@code socket} is not null. */
     private void start(boolean authentication, Path socket) throws Exception {
-        Path users = dir.resolve("users");
-        Files.writeString(users, "realm shop\nalice:" + ScramVerifier.of("s3cret, really".toCharArray()).format()
-                + "\nreader:" + ScramVerifier.of("r".toCharArray()).format() + "\n");
+        Path users = TestUsers.write(dir.resolve("users"), "shop", "alice", "s3cret, really", "reader", "r");
         AccessRules rules = new AccessRules(Right.READ_WRITE,
                 List.of(new AccessRules.Grant("reader", Right.READ_ONLY, Set.of())), List.of());
         Optional<AuthConfig> auth = authentication
-                ? Optional.of(new AuthConfig(users, Optional.empty(), Duration.ofSeconds(30), rules)) : Optional.empty();
+                ? Optional.of(TestUsers.config(users, rules)) : Optional.empty();
         server = TestServers.start(dir.resolve("Data.fs"), z -> (socket == null ? z
                 : z.withAddress(new org.jzeo.server.config.ListenAddress.Unix(socket))).withAuthentication(auth));
         address = socket == null ? "127.0.0.1:" + TestServers.address(server).getPort() : socket.toString();

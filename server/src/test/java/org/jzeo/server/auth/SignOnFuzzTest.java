@@ -3,7 +3,6 @@ package org.jzeo.server.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import org.jzeo.api.Oid;
 import org.jzeo.api.StorageException;
 import org.jzeo.auth.AuthWire;
 import org.jzeo.auth.ScramClient;
-import org.jzeo.auth.ScramVerifier;
 import org.jzeo.client.Credentials;
 import org.jzeo.client.SignOn;
 import org.jzeo.protocol.ServerException;
@@ -52,9 +50,8 @@ class SignOnFuzzTest {
 
     @Test
     void mutatedSignOnMessagesNeverSignOnAndNeverHurtTheServer() throws Exception {
-        Path users = dir.resolve("users");
-        Files.writeString(users, "realm fuzz\nalice:" + ScramVerifier.of("pw".toCharArray()).format() + "\n");
-        AuthConfig config = new AuthConfig(users, Optional.empty(), Duration.ofSeconds(30), AccessRules.DEFAULT);
+        Path users = TestUsers.write(dir.resolve("users"), "fuzz", "alice", "pw");
+        AuthConfig config = TestUsers.config(users, AccessRules.DEFAULT);
         server = TestServers.start(dir.resolve("Data.fs"), z -> z.withAuthentication(Optional.of(config)));
         // The same rules with a throttle of 1 ms: hundreds of failures from one address would otherwise take hours.
         server.storages().setAuthenticator(new Authenticator(new PasswordFileVerifiers(users), AccessRules.DEFAULT,

@@ -9,14 +9,12 @@ import static org.jzeo.server.xa.XaCalls.xid;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.transaction.xa.XAException;
 import org.jzeo.api.Oid;
 import org.jzeo.api.Tid;
-import org.jzeo.auth.ScramVerifier;
 import org.jzeo.client.Credentials;
 import org.jzeo.client.SignOn;
 import org.jzeo.protocol.WireXid;
@@ -24,6 +22,7 @@ import org.jzeo.server.RunningServer;
 import org.jzeo.server.TestServers;
 import org.jzeo.server.auth.AccessRules;
 import org.jzeo.server.auth.Right;
+import org.jzeo.server.auth.TestUsers;
 import org.jzeo.server.config.AuthConfig;
 import org.jzeo.server.testclient.ZeoTestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -49,14 +48,11 @@ class XaBranchRightsTest {
     private void start() throws Exception {
         Path users = dir.resolve("users");
         if (!Files.exists(users)) {
-            Files.writeString(users, "realm test\n"
-                    + "alice:" + ScramVerifier.of("a".toCharArray()).format() + "\n"
-                    + "bob:" + ScramVerifier.of("b".toCharArray()).format() + "\n"
-                    + "ops:" + ScramVerifier.of("o".toCharArray()).format() + "\n");
+            TestUsers.write(users, "test", "alice", "a", "bob", "b", "ops", "o");
         }
         AccessRules rules = new AccessRules(Right.READ_WRITE,
                 List.of(new AccessRules.Grant("ops", Right.ADMIN, Set.of())), List.of());
-        AuthConfig auth = new AuthConfig(users, Optional.empty(), Duration.ofSeconds(30), rules);
+        AuthConfig auth = TestUsers.config(users, rules);
         server = TestServers.start(dir.resolve("Data.fs"), z -> z.withAuthentication(Optional.of(auth)));
     }
 
