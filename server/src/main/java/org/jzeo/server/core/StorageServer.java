@@ -35,7 +35,12 @@ public final class StorageServer implements AutoCloseable {
     public StorageServer(int readThreads) {
         this.readPool = Executors.newFixedThreadPool(readThreads, named("jzeo-read"));
         this.commitPool = Executors.newCachedThreadPool(named("jzeo-commit"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(named("jzeo-timeout"));
+        java.util.concurrent.ScheduledThreadPoolExecutor timers =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, named("jzeo-timeout"));
+        // Every connection of a server with authentication arms a sign-on timer that is almost always cancelled:
+        // cancelled timers leave the queue at once instead of piling up until they would have fired.
+        timers.setRemoveOnCancelPolicy(true);
+        this.scheduler = timers;
     }
 
     private static ThreadFactory named(String prefix) {
