@@ -32,14 +32,10 @@ public final class Scram {
     }
 
     /**
-     * The password as SCRAM hashes it: UTF-8 of its NFKC form. RFC 5802 asks for SASLprep (RFC 4013), whose mapping is
-     * NFKC plus a few character rules; passwords that differ only in what SASLprep alone removes are rare.
+     * SaltedPassword := Hi(Normalize(password), salt, i), Normalize being NFKC. RFC 5802 asks for SASLprep (RFC 4013),
+     * whose mapping is NFKC plus a few character rules; passwords that differ only in what SASLprep alone removes are
+     * rare.
      */
-    public static byte[] normalizedPassword(char[] password) {
-        return Normalizer.normalize(new String(password), Normalizer.Form.NFKC).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** SaltedPassword := Hi(Normalize(password), salt, i). */
     public static byte[] saltedPassword(char[] password, byte[] salt, int iterations) {
         char[] normalized = Normalizer.normalize(new String(password), Normalizer.Form.NFKC).toCharArray();
         try {

@@ -113,8 +113,8 @@ public final class RunningServer implements AutoCloseable {
     public void reloadAuthentication() {
         Authenticator auth = storages.authenticator();
         if (auth != null) {
-            LOG.info("rereading the password database");
             auth.reload();
+            LOG.info("password database reread (SIGHUP)");
         }
     }
 

@@ -101,10 +101,6 @@ public final class StorageServer implements AutoCloseable {
     private int liveSessions;
 
     /** A session for a new connection that completed the handshake. */
-    public ZeoSession newSession(Peer peer) {
-        return newSession(peer, null);
-    }
-
     /** A session for a connection whose client showed {@code clientCertificate} (null: none, or no TLS). */
     public ZeoSession newSession(Peer peer, java.security.cert.X509Certificate clientCertificate) {
         synchronized (sessionsMonitor) {

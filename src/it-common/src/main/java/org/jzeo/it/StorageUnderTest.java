@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jzeo.auth.ScramVerifier;
+import org.jzeo.server.auth.PasswordDatabase;
+import org.jzeo.server.auth.PasswordFileWriter;
 import org.jzeo.client.ClientConnectionFactory;
 import org.jzeo.client.ClientOptions;
 import org.jzeo.client.Credentials;
@@ -53,11 +55,11 @@ public final class StorageUnderTest implements AutoCloseable {
         List<ServerUser> all = new ArrayList<>(users);
         all.add(TESTS);
         Path passwords = folder.resolve("passwords");
-        List<String> lines = new ArrayList<>(List.of("realm jzeo"));
+        PasswordDatabase database = PasswordDatabase.empty("jzeo");
         for (ServerUser user : all) {
-            lines.add(user.name() + ":" + ScramVerifier.of(user.password().toCharArray()).format());
+            database = database.withUser(user.name(), ScramVerifier.of(user.password().toCharArray()));
         }
-        Files.write(passwords, lines);
+        PasswordFileWriter.write(passwords, database);
         List<String> conf = new ArrayList<>(List.of("<zeo>", "  address 127.0.0.1:0",
                 "  authentication-protocol scram-sha-256",
                 "  authentication-database " + passwords.toAbsolutePath(), "  <access>", "    default none"));
