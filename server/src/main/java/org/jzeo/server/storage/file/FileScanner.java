@@ -88,11 +88,18 @@ public final class FileScanner {
                         + " is not after the previous tid " + last);
             }
             byte status = h.status();
+            long trailer = file.read(pos + h.tlen(), FileFormat.TRAILER_LEN).getLong();
             if (status != FileFormat.STATUS_COMMITTED && status != FileFormat.STATUS_PACKED
                     && status != FileFormat.STATUS_UNDONE) {
+                if (trailer != h.tlen() && !completeTransactionEndsFile(pos, size, last)) {
+                    // An append torn at a sector boundary inside its header: the status ('c' when written) and
+                    // what follows never reached the disk, though the file's new size did (zeros). Never finished,
+                    // so never acknowledged: an incomplete tail, like one cut short.
+                    return cutTail(pos, size, last, count, "the last transaction is incomplete (status "
+                            + statusName(status) + ", no redundant length: torn while it was appended)");
+                }
                 throw file.corrupt(pos + 16, "unknown transaction status " + statusName(status));
             }
-            long trailer = file.read(pos + h.tlen(), FileFormat.TRAILER_LEN).getLong();
             if (trailer != h.tlen()) {
                 throw file.corrupt(pos + h.tlen(), "redundant transaction length " + trailer
                         + " does not match the header's " + h.tlen());

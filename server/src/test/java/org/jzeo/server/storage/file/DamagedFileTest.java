@@ -130,6 +130,27 @@ class DamagedFileTest {
         assertThat(Files.size(file)).isEqualTo(positions.get(TRANSACTIONS - 1));
     }
 
+    /**
+     * A power loss while the last transaction was appended, torn at every offset inside it: what was written is
+     * there, the rest zeros up to the new size (a file system that kept the size but not the data). The status byte
+     * may be zero then; it is still an incomplete tail, cut away, never a corrupt file that stops the server.
+     */
+    @Test
+    void anAppendTornWithZerosAtEveryOffsetIsCutAway() throws IOException {
+        int lastStart = (int) (long) positions.get(TRANSACTIONS - 1);
+        for (int tear = lastStart; tear < bytes.length - 1; tear++) {
+            byte[] content = bytes.clone();
+            content[lastStart + 16] = 'c';   // as appended: finished only later
+            Arrays.fill(content, tear, content.length, (byte) 0);
+            Path file = variant("torn" + tear, content);
+            try (FileStorage storage = open(file)) {
+                assertThat(storage.lastTransaction()).as("torn at %d", tear).isEqualTo(tids.get(TRANSACTIONS - 2));
+                assertEarlierTransactionsReadable(storage, TRANSACTIONS - 1, "torn at " + tear);
+            }
+            assertThat(Files.size(file)).as("torn at %d: cut back", tear).isEqualTo(lastStart);
+        }
+    }
+
     /** Each case: a field of the committed structure, the byte to damage, and how. */
     private record Damage(String field, long offset, int xor) {
     }
